@@ -1,0 +1,83 @@
+import { eq } from 'drizzle-orm';
+import type { ConnectionSummary } from '../../../shared/connection';
+import type { Ledger } from '../ledger/database';
+import { connections, type ConnectionRow } from '../ledger/schema';
+
+/** Connections as rows. Rows read back are validated data, not trusted shapes. */
+export class ConnectionRepository {
+  constructor(private readonly db: Ledger) {}
+
+  list(): ConnectionSummary[] {
+    return this.db.select().from(connections).orderBy(connections.name).all().map(toSummary);
+  }
+
+  findByName(name: string): ConnectionSummary | null {
+    const row = this.db.select().from(connections).where(eq(connections.name, name)).get();
+    return row ? toSummary(row) : null;
+  }
+
+  findById(id: string): ConnectionSummary | null {
+    const row = this.db.select().from(connections).where(eq(connections.id, id)).get();
+    return row ? toSummary(row) : null;
+  }
+
+  findDefault(): ConnectionSummary | null {
+    const row = this.db.select().from(connections).where(eq(connections.isDefault, true)).get();
+    return row ? toSummary(row) : null;
+  }
+
+  insert(summary: ConnectionSummary): void {
+    const now = Date.now();
+    this.db.transaction((tx) => {
+      // Exactly one default: the first connection is it, and a new default takes over.
+      const isFirst = tx.select({ id: connections.id }).from(connections).limit(1).all().length === 0;
+      const isDefault = summary.isDefault || isFirst;
+      if (isDefault) tx.update(connections).set({ isDefault: false }).run();
+      tx.insert(connections)
+        .values({ ...summary, allowedFileTypes: JSON.stringify(summary.allowedFileTypes), isDefault, createdAt: now, updatedAt: now })
+        .run();
+    });
+  }
+
+  setDefault(id: string): void {
+    this.db.transaction((tx) => {
+      tx.update(connections).set({ isDefault: false }).run();
+      tx.update(connections).set({ isDefault: true, updatedAt: Date.now() }).where(eq(connections.id, id)).run();
+    });
+  }
+
+  delete(id: string): void {
+    this.db.transaction((tx) => {
+      const wasDefault = tx.select().from(connections).where(eq(connections.id, id)).get()?.isDefault ?? false;
+      tx.delete(connections).where(eq(connections.id, id)).run();
+      if (wasDefault) {
+        const next = tx.select({ id: connections.id }).from(connections).orderBy(connections.name).limit(1).get();
+        if (next) tx.update(connections).set({ isDefault: true }).where(eq(connections.id, next.id)).run();
+      }
+    });
+  }
+}
+
+function toSummary(row: ConnectionRow): ConnectionSummary {
+  let allowed: unknown;
+  try {
+    allowed = JSON.parse(row.allowedFileTypes);
+  } catch {
+    allowed = [];
+  }
+  return {
+    id: row.id,
+    name: row.name,
+    provider: row.provider,
+    endpoint: row.endpoint,
+    region: row.region,
+    bucket: row.bucket,
+    cdnBaseUrl: row.cdnBaseUrl,
+    pathStyle: row.pathStyle,
+    defaultVisibility: row.defaultVisibility,
+    maxFileSize: row.maxFileSize,
+    allowedFileTypes: Array.isArray(allowed) ? allowed.filter((t): t is string => typeof t === 'string') : [],
+    accessKeyId: row.accessKeyId,
+    isDefault: row.isDefault,
+  };
+}

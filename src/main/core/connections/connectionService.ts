@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { connectionInputSchema, type ConnectionInput, type ConnectionSummary } from '../../../shared/connection';
+import { credentialsFromEnvironment } from '../credentials/environmentCredentials';
+import type { SecretStore } from '../credentials/keychain';
+import { QuireError } from '../errors';
+import { classifyS3Error } from '../s3/classifyError';
+import { S3Gateway, type Credentials, type OperationRecorder } from '../s3/gateway';
+import { ConnectionRepository } from './connectionRepository';
+import { resolveCdnBaseUrl, resolveEndpoint, resolvePathStyle } from './endpoints';
+
+/** Where a connection's secret comes from when it is added. */
+export type SecretSource = { kind: 'given'; secret: string } | { kind: 'environment' };
+
+/**
+ * Adding, testing and removing connections. A connection is saved only after a live test has
+ * shown that its bucket answers and that a probe object can be written and deleted, so a typo in
+ * a key is found when it is typed, not hours later when the first chapter fails.
+ */
+export class ConnectionService {
+  constructor(
+    private readonly repository: ConnectionRepository,
+    private readonly secrets: SecretStore,
+    private readonly recordOperation: OperationRecorder,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  list(): ConnectionSummary[] {
+    return this.repository.list();
+  }
+
+  async add(input: ConnectionInput, secretSource: SecretSource): Promise<ConnectionSummary> {
+    const parsed = connectionInputSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new QuireError('usage', `The connection is not valid: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ')}.`);
+    }
+    const settings = parsed.data;
+    if (this.repository.findByName(settings.name)) {
+      throw new QuireError('connection_exists', `A connection named "${settings.name}" already exists. Pick another name, or remove the old one first.`);
+    }
+    const summary: ConnectionSummary = {
+      id: randomUUID(),
+      name: settings.name,
+      provider: settings.provider,
+      endpoint: resolveEndpoint(settings),
+      region: settings.region,
+      bucket: settings.bucket,
+      cdnBaseUrl: resolveCdnBaseUrl(settings),
+      pathStyle: resolvePathStyle(settings),
+      defaultVisibility: settings.defaultVisibility,
+      maxFileSize: settings.maxFileSize,
+      allowedFileTypes: settings.allowedFileTypes,
+      accessKeyId: settings.accessKeyId,
+      isDefault: settings.makeDefault,
+    };
+    const secret = secretSource.kind === 'given' ? secretSource.secret : this.environmentSecret(summary);
+    if (!secret) throw new QuireError('secret_missing', `Connection "${summary.name}" needs its secret access key.`);
+
+    await this.liveTest(summary, { accessKeyId: summary.accessKeyId, secretAccessKey: secret });
+    // A secret typed by the author goes to the keychain, and only there; one from the
+    // environment stays in the environment (headless use) and is written nowhere.
+    if (secretSource.kind === 'given') await this.secrets.set(summary.id, secret);
+    try {
+      this.repository.insert(summary);
+    } catch (error) {
+      if (secretSource.kind === 'given') await this.secrets.delete(summary.id).catch(() => {});
+      throw error;
+    }
+    return this.repository.findById(summary.id) ?? summary;
+  }
+
+  async test(name?: string): Promise<ConnectionSummary> {
+    const connection = this.resolve(name);
+    await this.liveTest(connection, await this.credentialsFor(connection));
+    return connection;
+  }
+
+  async remove(name: string, hasUnfinishedUploads: (connectionId: string) => boolean): Promise<void> {
+    const connection = this.resolve(name);
+    if (hasUnfinishedUploads(connection.id)) {
+      throw new QuireError('usage', `Connection "${connection.name}" still has unfinished uploads. Let them finish or cancel them (quire queue), then remove it.`);
+    }
+    this.repository.delete(connection.id);
+    // The row goes first: a keychain that fails now leaves an orphaned item, never a connection
+    // that looks usable but has lost its secret.
+    await this.secrets.delete(connection.id).catch(() => {});
+  }
+
+  setDefault(name: string): ConnectionSummary {
+    const connection = this.resolve(name);
+    this.repository.setDefault(connection.id);
+    return { ...connection, isDefault: true };
+  }
+
+  /** The named connection, or the default one when no name is given. */
+  resolve(name?: string): ConnectionSummary {
+    const connection = name ? this.repository.findByName(name) : this.repository.findDefault();
+    if (connection) return connection;
+    if (name) throw new QuireError('connection_not_found', `There is no connection named "${name}". See them with: quire connect list`);
+    throw new QuireError('connection_not_found', 'No connection is set up yet. Add one with: quire connect add NAME --provider ... --bucket ...');
+  }
+
+  /** The keychain first; the environment for headless machines. Never a file. */
+  async credentialsFor(connection: ConnectionSummary): Promise<Credentials> {
+    let keychainError: QuireError | null = null;
+    let secret: string | null = null;
+    try {
+      secret = await this.secrets.get(connection.id);
+    } catch (error) {
+      keychainError = error instanceof QuireError ? error : new QuireError('keychain_unavailable', String(error));
+    }
+    if (secret) return { accessKeyId: connection.accessKeyId, secretAccessKey: secret };
+    const fromEnv = this.environmentSecret(connection);
+    if (fromEnv) return { accessKeyId: connection.accessKeyId, secretAccessKey: fromEnv };
+    if (keychainError) throw keychainError;
+    throw new QuireError(
+      'secret_missing',
+      `The secret key of connection "${connection.name}" is not in the keychain. Add the connection again, or set QUIRE_SECRET_ACCESS_KEY for this session.`,
+    );
+  }
+
+  private environmentSecret(connection: Pick<ConnectionSummary, 'accessKeyId'>): string | null {
+    const fromEnv = credentialsFromEnvironment(this.env);
+    // Only a secret given together with this connection's key ID belongs to it.
+    return fromEnv && fromEnv.accessKeyId === connection.accessKeyId ? fromEnv.secretAccessKey : null;
+  }
+
+  private async liveTest(connection: ConnectionSummary, credentials: Credentials): Promise<void> {
+    const gateway = new S3Gateway(connection, credentials, this.recordOperation, { maxSockets: 2 });
+    const subject = `Connection "${connection.name}"`;
+    const context = { endpoint: connection.endpoint, bucket: connection.bucket };
+    const probeKey = `.quire/probe-${randomUUID()}`;
+    try {
+      await gateway.listOneKey().catch((error) => {
+        throw classifyS3Error(error, subject, context);
+      });
+      await gateway
+        .putObject(probeKey, Buffer.alloc(0), '1B2M2Y8AsgTpgAEBJqc4Vw==', { contentType: 'application/octet-stream', visibility: 'private', sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' })
+        .catch((error) => {
+          throw classifyS3Error(error, `${subject} can list the bucket but not write to it`, context);
+        });
+      await gateway.deleteObject(probeKey).catch((error) => {
+        throw classifyS3Error(error, `${subject} can write but not delete (the probe object ${probeKey} was left behind)`, context);
+      });
+    } finally {
+      gateway.destroy();
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/*
+ * The local ledger: the durable record that makes resume possible. Its shape follows the platform
+ * specs (storage_providers, file_storage, multipart_uploads, upload_chunks, spaces_operations),
+ * reduced to what a single author's machine needs. Secrets are never stored here: a connection's
+ * secret access key lives in the OS keychain only.
+ * Times are Unix milliseconds (integers) so that comparisons and sorting need no parsing.
+ */
+
+export const connections = sqliteTable('connections', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  provider: text('provider', { enum: ['digitalocean_spaces', 'aws_s3', 's3_compatible'] }).notNull(),
+  endpoint: text('endpoint').notNull(),
+  region: text('region').notNull(),
+  bucket: text('bucket').notNull(),
+  cdnBaseUrl: text('cdn_base_url'),
+  pathStyle: integer('path_style', { mode: 'boolean' }).notNull().default(false),
+  defaultVisibility: text('default_visibility', { enum: ['private', 'public-read'] }).notNull().default('private'),
+  maxFileSize: integer('max_file_size').notNull(),
+  /** JSON array of lower-case extensions without the dot; empty means every type is allowed. */
+  allowedFileTypes: text('allowed_file_types').notNull().default('[]'),
+  accessKeyId: text('access_key_id').notNull(),
+  isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const uploadStatuses = [
+  'queued',
+  'preparing',
+  'uploading',
+  'completing',
+  'verified',
+  'paused',
+  'waiting',
+  'failed',
+  'cancelled',
+] as const;
+
+/** One row per file the author asked to upload: the job is the row (see architecture.md). */
+export const uploads = sqliteTable(
+  'uploads',
+  {
+    id: text('id').primaryKey(),
+    connectionId: text('connection_id')
+      .notNull()
+      .references(() => connections.id),
+    sourcePath: text('source_path').notNull(),
+    size: integer('size').notNull(),
+    mtimeMs: integer('mtime_ms').notNull(),
+    /** Hash of size, mtime, head and tail: tells a changed file apart without reading it all. */
+    fingerprint: text('fingerprint').notNull(),
+    objectKey: text('object_key').notNull(),
+    contentType: text('content_type').notNull(),
+    category: text('category').notNull(),
+    visibility: text('visibility', { enum: ['private', 'public-read'] }).notNull(),
+    onConflict: text('on_conflict', { enum: ['keep-both', 'overwrite'] }).notNull().default('keep-both'),
+    status: text('status', { enum: uploadStatuses }).notNull(),
+    method: text('method', { enum: ['single', 'multipart'] }).notNull(),
+    sha256: text('sha256'),
+    etag: text('etag'),
+    bytesDone: integer('bytes_done').notNull().default(0),
+    attempts: integer('attempts').notNull().default(0),
+    retryAfter: integer('retry_after'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    errorRetryable: integer('error_retryable', { mode: 'boolean' }),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    verifiedAt: integer('verified_at'),
+  },
+  (table) => [index('uploads_status_idx').on(table.status, table.createdAt)],
+);
+
+/** The server's resume handle, recorded the moment CreateMultipartUpload returns. */
+export const multipartSessions = sqliteTable(
+  'multipart_sessions',
+  {
+    id: text('id').primaryKey(),
+    uploadId: text('upload_id')
+      .notNull()
+      .references(() => uploads.id, { onDelete: 'cascade' }),
+    s3UploadId: text('s3_upload_id').notNull(),
+    objectKey: text('object_key').notNull(),
+    partSize: integer('part_size').notNull(),
+    partCount: integer('part_count').notNull(),
+    /** JSON array of each part's hex MD5 from the hashing pass: resume needs no second read. */
+    partMd5s: text('part_md5s').notNull(),
+    status: text('status', { enum: ['active', 'completed', 'aborted'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    endedAt: integer('ended_at'),
+  },
+  (table) => [uniqueIndex('multipart_sessions_s3_upload_id_idx').on(table.s3UploadId), index('multipart_sessions_upload_idx').on(table.uploadId)],
+);
+
+/** A part counts as done only once its row exists: it is written when the part's ETag arrives. */
+export const multipartParts = sqliteTable(
+  'multipart_parts',
+  {
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => multipartSessions.id, { onDelete: 'cascade' }),
+    partNumber: integer('part_number').notNull(),
+    etag: text('etag').notNull(),
+    size: integer('size').notNull(),
+    md5: text('md5').notNull(),
+    uploadedAt: integer('uploaded_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.sessionId, table.partNumber] })],
+);
+
+/** Every S3 request, as spaces_operations in the platform specs: the source of usage analytics. */
+export const operations = sqliteTable(
+  'operations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    connectionId: text('connection_id'),
+    uploadId: text('upload_id'),
+    operation: text('operation').notNull(),
+    objectKey: text('object_key'),
+    httpMethod: text('http_method'),
+    bytesSent: integer('bytes_sent').notNull().default(0),
+    durationMs: integer('duration_ms').notNull(),
+    httpStatus: integer('http_status'),
+    success: integer('success', { mode: 'boolean' }).notNull(),
+    errorCode: text('error_code'),
+    startedAt: integer('started_at').notNull(),
+  },
+  (table) => [index('operations_upload_idx').on(table.uploadId), index('operations_started_idx').on(table.startedAt)],
+);
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at')
+    .notNull()
+    .default(sql`(unixepoch() * 1000)`),
+});
+
+export type ConnectionRow = typeof connections.$inferSelect;
+export type UploadRow = typeof uploads.$inferSelect;
+export type UploadStatus = (typeof uploadStatuses)[number];
+export type MultipartSessionRow = typeof multipartSessions.$inferSelect;
+export type MultipartPartRow = typeof multipartParts.$inferSelect;

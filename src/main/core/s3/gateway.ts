@@ -1,0 +1,282 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { ConnectionSummary } from '../../../shared/connection';
+
+export interface OperationRecord {
+  operation: string;
+  objectKey: string | null;
+  httpMethod: string;
+  bytesSent: number;
+  durationMs: number;
+  httpStatus: number | null;
+  success: boolean;
+  errorCode: string | null;
+  startedAt: number;
+  uploadId: string | null;
+}
+
+export type OperationRecorder = (record: OperationRecord) => void;
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface RemoteObject {
+  size: number;
+  etag: string;
+  sha256: string | null;
+  lastModified: number | null;
+}
+
+export interface RemotePart {
+  partNumber: number;
+  etag: string;
+  size: number;
+}
+
+export interface RemoteMultipartUpload {
+  key: string;
+  uploadId: string;
+  initiated: number;
+}
+
+interface RequestOptions {
+  uploadId?: string | null;
+  signal?: AbortSignal;
+}
+
+/** Both write calls carry the same object settings; named once so they cannot drift apart. */
+export interface ObjectSettings {
+  contentType: string;
+  visibility: 'private' | 'public-read';
+  sha256: string;
+}
+
+/**
+ * Every S3 request Quire makes goes through here, so each is recorded in the operations table
+ * (the platform specs' spaces_operations) with its duration, bytes and outcome, and so the
+ * client is configured once for radosgw/Spaces quirks.
+ */
+export class S3Gateway {
+  readonly client: S3Client;
+
+  constructor(
+    readonly connection: ConnectionSummary,
+    credentials: Credentials,
+    private readonly record: OperationRecorder = () => {},
+    options: { maxSockets?: number } = {},
+  ) {
+    const maxSockets = options.maxSockets ?? 16;
+    this.client = new S3Client({
+      endpoint: connection.endpoint,
+      region: connection.region,
+      forcePathStyle: connection.pathStyle,
+      credentials,
+      // Retries are Quire's own (retryPolicy.ts), recorded in the ledger and visible to the author.
+      maxAttempts: 1,
+      // The SDK's default sends file streams aws-chunked with a trailing CRC32, which radosgw 16
+      // (the engine behind Spaces) refuses; parts carry Content-MD5 instead, which it checks.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: new NodeHttpHandler({
+        // Keep-alive matters most for many small files: a new TCP (and TLS) handshake per file
+        // costs more than the file itself.
+        httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+        connectionTimeout: 10_000,
+        requestTimeout: 120_000,
+      }),
+    });
+    // Over plain http the SDK would SHA-256 every payload for its signature: a second full hash of
+    // each part on a 2-core laptop. Each body already carries Content-MD5, which the server checks,
+    // so the payload is declared unsigned (as SigV4 allows) and the headers stay signed.
+    this.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = args.request as { headers?: Record<string, string> };
+        if (request.headers && (context.commandName === 'UploadPartCommand' || context.commandName === 'PutObjectCommand')) {
+          request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+        }
+        return next(args);
+      },
+      { step: 'build', name: 'quireUnsignedPayload' },
+    );
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  private async send<T>(operation: string, httpMethod: string, key: string | null, bytes: number, options: RequestOptions, call: () => Promise<T>): Promise<T> {
+    const startedAt = Date.now();
+    const started = performance.now();
+    try {
+      const result = await call();
+      const status = (result as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? null;
+      this.record({ operation, objectKey: key, httpMethod, bytesSent: bytes, durationMs: Math.round(performance.now() - started), httpStatus: status, success: true, errorCode: null, startedAt, uploadId: options.uploadId ?? null });
+      return result;
+    } catch (error) {
+      const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+      this.record({ operation, objectKey: key, httpMethod, bytesSent: 0, durationMs: Math.round(performance.now() - started), httpStatus: e.$metadata?.httpStatusCode ?? null, success: false, errorCode: e.code ?? e.name ?? 'Error', startedAt, uploadId: options.uploadId ?? null });
+      throw error;
+    }
+  }
+
+  /** The cheapest call that proves the bucket exists and the keys may read it. */
+  async listOneKey(): Promise<void> {
+    await this.send('list', 'GET', null, 0, {}, () => this.client.send(new ListObjectsV2Command({ Bucket: this.connection.bucket, MaxKeys: 1 })));
+  }
+
+  async headObject(key: string, options: RequestOptions = {}): Promise<RemoteObject | null> {
+    try {
+      const head = await this.send('head', 'HEAD', key, 0, options, () =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.connection.bucket, Key: key }), { abortSignal: options.signal }),
+      );
+      return {
+        size: head.ContentLength ?? 0,
+        etag: stripQuotes(head.ETag ?? ''),
+        sha256: head.Metadata?.sha256 ?? null,
+        lastModified: head.LastModified?.getTime() ?? null,
+      };
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
+      throw error;
+    }
+  }
+
+  async putObject(key: string, body: Buffer, md5Base64: string, settings: ObjectSettings, options: RequestOptions = {}): Promise<string> {
+    const result = await this.send('upload', 'PUT', key, body.length, options, () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.connection.bucket,
+          Key: key,
+          Body: body,
+          ContentLength: body.length,
+          ContentMD5: md5Base64,
+          ContentType: settings.contentType,
+          ACL: settings.visibility,
+          Metadata: { sha256: settings.sha256 },
+        }),
+        { abortSignal: options.signal },
+      ),
+    );
+    return stripQuotes(result.ETag ?? '');
+  }
+
+  async createMultipartUpload(key: string, settings: ObjectSettings, options: RequestOptions = {}): Promise<string> {
+    const result = await this.send('create_multipart', 'POST', key, 0, options, () =>
+      this.client.send(
+        new CreateMultipartUploadCommand({
+          Bucket: this.connection.bucket,
+          Key: key,
+          ContentType: settings.contentType,
+          ACL: settings.visibility,
+          Metadata: { sha256: settings.sha256 },
+        }),
+        { abortSignal: options.signal },
+      ),
+    );
+    if (!result.UploadId) throw new Error(`The server started a multipart upload for ${key} without an UploadId.`);
+    return result.UploadId;
+  }
+
+  async uploadPart(key: string, s3UploadId: string, partNumber: number, body: Buffer, md5Base64: string, options: RequestOptions = {}): Promise<string> {
+    const result = await this.send('upload_part', 'PUT', key, body.length, options, () =>
+      this.client.send(
+        new UploadPartCommand({
+          Bucket: this.connection.bucket,
+          Key: key,
+          UploadId: s3UploadId,
+          PartNumber: partNumber,
+          Body: body,
+          ContentLength: body.length,
+          ContentMD5: md5Base64,
+        }),
+        { abortSignal: options.signal },
+      ),
+    );
+    return stripQuotes(result.ETag ?? '');
+  }
+
+  /** All parts the server holds for an upload, following ListParts' pages (1,000 parts each). */
+  async listParts(key: string, s3UploadId: string, options: RequestOptions = {}): Promise<RemotePart[]> {
+    const parts: RemotePart[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const page = await this.send('list_parts', 'GET', key, 0, options, () =>
+        this.client.send(new ListPartsCommand({ Bucket: this.connection.bucket, Key: key, UploadId: s3UploadId, PartNumberMarker: marker }), { abortSignal: options.signal }),
+      );
+      for (const part of page.Parts ?? []) {
+        if (part.PartNumber !== undefined) parts.push({ partNumber: part.PartNumber, etag: stripQuotes(part.ETag ?? ''), size: part.Size ?? 0 });
+      }
+      if (!page.IsTruncated || !page.NextPartNumberMarker) return parts;
+      marker = String(page.NextPartNumberMarker);
+    }
+  }
+
+  async completeMultipartUpload(key: string, s3UploadId: string, parts: { partNumber: number; etag: string }[], options: RequestOptions = {}): Promise<void> {
+    await this.send('complete_multipart', 'POST', key, 0, options, () =>
+      this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.connection.bucket,
+          Key: key,
+          UploadId: s3UploadId,
+          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: `"${part.etag}"` })) },
+        }),
+        { abortSignal: options.signal },
+      ),
+    );
+  }
+
+  async abortMultipartUpload(key: string, s3UploadId: string, options: RequestOptions = {}): Promise<void> {
+    await this.send('abort_multipart', 'DELETE', key, 0, options, () =>
+      this.client.send(new AbortMultipartUploadCommand({ Bucket: this.connection.bucket, Key: key, UploadId: s3UploadId })),
+    );
+  }
+
+  async listMultipartUploads(prefix?: string): Promise<RemoteMultipartUpload[]> {
+    const uploads: RemoteMultipartUpload[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const page = await this.send('list_multipart', 'GET', prefix ?? null, 0, {}, () =>
+        this.client.send(new ListMultipartUploadsCommand({ Bucket: this.connection.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
+      );
+      for (const upload of page.Uploads ?? []) {
+        if (upload.Key && upload.UploadId) uploads.push({ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated?.getTime() ?? 0 });
+      }
+      if (!page.IsTruncated) return uploads;
+      keyMarker = page.NextKeyMarker;
+      uploadIdMarker = page.NextUploadIdMarker;
+    }
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    await this.send('delete', 'DELETE', key, 0, {}, () => this.client.send(new DeleteObjectCommand({ Bucket: this.connection.bucket, Key: key })));
+  }
+
+  /** A presigned GET: signed locally, so it is not an S3 request and is not recorded. */
+  async presignGet(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.connection.bucket, Key: key }), { expiresIn: expiresInSeconds });
+  }
+}
+
+function stripQuotes(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
+}

@@ -1,0 +1,57 @@
+/**
+ * When is trying an S3 request again worth it? One pure predicate, so every caller agrees and a
+ * test can pin each case down. An error here is what the AWS SDK throws: `name` is the S3 error
+ * code, `$metadata.httpStatusCode` the status, `code` a Node socket error.
+ */
+export interface S3ErrorLike {
+  name?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNRESET', // the connection dropped mid-request: a laptop changing Wi-Fi, a proxy restart
+  'ECONNREFUSED', // the endpoint is not listening (yet): offline, or a server restarting
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND', // DNS gone: usually offline, and it comes back
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ENETDOWN',
+  'UND_ERR_SOCKET',
+]);
+
+export function isAbort(error: unknown): boolean {
+  const name = (error as S3ErrorLike | undefined)?.name;
+  return name === 'AbortError' || name === 'RequestAbortedError';
+}
+
+export function isRetryable(error: unknown): boolean {
+  // A pause or cancel aborts requests on purpose: that is never a failure to retry.
+  if (isAbort(error)) return false;
+  const e = (error ?? {}) as S3ErrorLike;
+  if (e.code && NETWORK_ERROR_CODES.has(e.code)) return true;
+  // The SDK names socket timeouts and some resets itself, without a status.
+  if (e.name === 'TimeoutError' || e.name === 'RequestTimeout' || e.name === 'NetworkingError') return true;
+  // 503 SlowDown is Spaces' rate limit; its documented remedy is backing off and trying again.
+  if (e.name === 'SlowDown' || e.name === 'ServiceUnavailable' || e.name === 'InternalError') return true;
+  // Skew is corrected from the server's Date before the retry (the SDK's systemClockOffset).
+  if (e.name === 'RequestTimeTooSkewed') return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status === undefined) return false;
+  // 429 and every 5xx are the server saying "not now", not "never".
+  if (status === 429 || status >= 500) return true;
+  // 400 (bad digest, bad request), 403 (keys, permissions) and 404 (bucket, upload gone) will
+  // fail the same way again: retrying only hides the real problem from the author.
+  return false;
+}
+
+/**
+ * Exponential backoff with full jitter (a random delay between 0 and the exponential ceiling),
+ * so many parts that failed together do not all come back at the same instant.
+ */
+export function backoffDelayMs(attempt: number, random: () => number = Math.random, baseMs = 500, capMs = 60_000): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}
