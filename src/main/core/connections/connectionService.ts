@@ -99,6 +99,12 @@ export class ConnectionService {
     throw new QuireError('connection_not_found', 'No connection is set up yet. Add one with: quire connect add NAME --provider ... --bucket ...');
   }
 
+  resolveById(id: string): ConnectionSummary {
+    const connection = this.repository.findById(id);
+    if (!connection) throw new QuireError('connection_not_found', 'The connection this upload was queued for has been removed. Remove the upload, or queue the file again.');
+    return connection;
+  }
+
   /** The keychain first; the environment for headless machines. Never a file. */
   async credentialsFor(connection: ConnectionSummary): Promise<Credentials> {
     let keychainError: QuireError | null = null;

@@ -1,0 +1,143 @@
+import type { ConnectionSummary } from '../../shared/connection';
+import type { EnqueueInput, EnqueueResult, RunResult, UploadSummary } from '../../shared/upload';
+import { ConnectionRepository } from './connections/connectionRepository';
+import { ConnectionService } from './connections/connectionService';
+import { OsKeychain, type SecretStore } from './credentials/keychain';
+import { QuireError } from './errors';
+import { openLedger, type Ledger } from './ledger/database';
+import { operations } from './ledger/schema';
+import { defaultDataDir, findResourcesDir } from './paths';
+import { QueueLock } from './queueLock';
+import { classifyS3Error } from './s3/classifyError';
+import { S3Gateway, type OperationRecord } from './s3/gateway';
+import { defaultQueueSettings } from './settings';
+import { enqueueUploads } from './upload/enqueue';
+import { UploadQueue, type QueueSettings } from './upload/uploadQueue';
+import { UploadRepository } from './upload/uploadRepository';
+import { toUploadSummary } from './upload/uploadSummary';
+import { join } from 'node:path';
+
+export interface EngineOptions {
+  dataDir?: string;
+  /** A packaged app passes its resources path; otherwise found next to the code. */
+  resourcesDir?: string;
+  secrets?: SecretStore;
+  env?: NodeJS.ProcessEnv;
+  settings?: Partial<QueueSettings>;
+}
+
+export interface ObjectCheck {
+  key: string;
+  size: number;
+  etag: string;
+  sha256: string | null;
+  /** What the ledger recorded for the upload of that key, if Quire uploaded it. */
+  recorded: { sourcePath: string; size: number; sha256: string | null; etag: string | null } | null;
+  matches: boolean;
+}
+
+/**
+ * The engine: everything Quire does, in plain Node. Hosts (CLI, web host, Electron) construct one
+ * and call it; it never imports Electron.
+ */
+export class Engine {
+  readonly connections: ConnectionService;
+  readonly uploads: UploadRepository;
+  readonly queue: UploadQueue;
+  private readonly lock: QueueLock;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly db: Ledger,
+    secrets: SecretStore,
+    env: NodeJS.ProcessEnv,
+    readonly settings: QueueSettings,
+  ) {
+    const record = (op: OperationRecord) => this.recordOperation(op);
+    this.connections = new ConnectionService(new ConnectionRepository(db), secrets, record, env);
+    this.uploads = new UploadRepository(db);
+    this.queue = new UploadQueue(this.uploads, this.connections, record, settings);
+    this.lock = new QueueLock(dataDir);
+  }
+
+  static open(options: EngineOptions = {}): Engine {
+    const env = options.env ?? process.env;
+    const dataDir = options.dataDir ?? defaultDataDir(env);
+    const resourcesDir = options.resourcesDir ?? findResourcesDir();
+    const db = openLedger(dataDir, join(resourcesDir, 'migrations'));
+    return new Engine(dataDir, db, options.secrets ?? new OsKeychain(), env, { ...defaultQueueSettings, ...options.settings });
+  }
+
+  get ledgerPath(): string {
+    return join(this.dataDir, 'ledger.sqlite');
+  }
+
+  async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
+    const connection = this.connections.resolve(input.connection);
+    return enqueueUploads(input, connection, this.uploads, { multipartThreshold: this.settings.multipartThreshold });
+  }
+
+  listUploads(): UploadSummary[] {
+    return this.uploads.list().map(toUploadSummary);
+  }
+
+  /**
+   * Works the queue to the end. Only one process drives it; rows a dead process left in flight
+   * become runnable first, which is what makes a crash just a pause.
+   */
+  async run(signal?: AbortSignal): Promise<RunResult> {
+    this.lock.acquire();
+    try {
+      this.uploads.requeueInterrupted();
+      return await this.queue.runUntilIdle(signal);
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  /** Compares the object in the bucket with what the ledger recorded when it was uploaded. */
+  async verify(key: string, connectionName?: string): Promise<ObjectCheck> {
+    const connection = this.connections.resolve(connectionName);
+    return this.withGateway(connection, async (gateway) => {
+      const head = await gateway.headObject(key).catch((error) => {
+        throw classifyS3Error(error, `Checking ${key}`, { endpoint: connection.endpoint, bucket: connection.bucket });
+      });
+      if (!head) throw new QuireError('object_not_found', `${key} is not in bucket "${connection.bucket}" of connection "${connection.name}".`);
+      const row = this.uploads.findVerifiedByKey(connection.id, key);
+      const recorded = row ? { sourcePath: row.sourcePath, size: row.size, sha256: row.sha256, etag: row.etag } : null;
+      const matches = recorded ? recorded.size === head.size && recorded.etag === head.etag && (head.sha256 === null || head.sha256 === recorded.sha256) : head.sha256 !== null;
+      return { key, size: head.size, etag: head.etag, sha256: head.sha256, recorded, matches };
+    });
+  }
+
+  /** A time-limited link to a private object. Spaces and SigV4 allow at most 7 days. */
+  async link(key: string, expiresInSeconds: number, connectionName?: string): Promise<{ url: string; expiresAt: number }> {
+    if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > 7 * 24 * 3600) {
+      throw new QuireError('usage', 'A share link lasts from 1 second to 7 days (the longest Spaces and S3 allow).');
+    }
+    const connection = this.connections.resolve(connectionName);
+    return this.withGateway(connection, async (gateway) => ({ url: await gateway.presignGet(key, expiresInSeconds), expiresAt: Date.now() + expiresInSeconds * 1000 }));
+  }
+
+  close(): void {
+    this.queue.close();
+    this.db.$client.close();
+  }
+
+  private async withGateway<T>(connection: ConnectionSummary, use: (gateway: S3Gateway) => Promise<T>): Promise<T> {
+    const gateway = new S3Gateway(connection, await this.connections.credentialsFor(connection), (op) => this.recordOperation(op), { maxSockets: 2 });
+    try {
+      return await use(gateway);
+    } finally {
+      gateway.destroy();
+    }
+  }
+
+  private recordOperation(op: OperationRecord): void {
+    try {
+      this.db.insert(operations).values(op).run();
+    } catch {
+      // The log of requests must never fail an upload; the ledger's own writes report their errors.
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { stat } from 'node:fs/promises';
+import { QuireError } from '../errors';
+import type { UploadRow } from '../ledger/schema';
+
+/**
+ * Thrown when the file on disk is no longer the file being uploaded: parts already sent belong to
+ * the old version, so the upload must not be completed with them.
+ */
+export class SourceChangedError extends QuireError {
+  constructor(readonly path: string, readonly deleted: boolean) {
+    super(
+      deleted ? 'file_missing' : 'file_changed',
+      deleted
+        ? `${path} was deleted or moved while it was uploading. Nothing incomplete was saved to the bucket; put the file back and add it again.`
+        : `${path} changed while it was uploading. The partial upload was discarded and the new version is queued.`,
+    );
+  }
+}
+
+/** Size and mtime as recorded at enqueue: checked before each part and before Complete. */
+export async function assertSourceUnchanged(row: Pick<UploadRow, 'sourcePath' | 'size' | 'mtimeMs'>): Promise<void> {
+  let info;
+  try {
+    info = await stat(row.sourcePath);
+  } catch {
+    throw new SourceChangedError(row.sourcePath, true);
+  }
+  if (info.size !== row.size || Math.trunc(info.mtimeMs) !== row.mtimeMs) throw new SourceChangedError(row.sourcePath, false);
+}
