@@ -1,4 +1,5 @@
 import type { ConnectionSummary } from '../../shared/connection';
+import type { ObjectCheck } from '../../shared/contract';
 import type { EnqueueInput, EnqueueResult, RunResult, UploadSummary } from '../../shared/upload';
 import { ConnectionRepository } from './connections/connectionRepository';
 import { ConnectionService } from './connections/connectionService';
@@ -24,16 +25,6 @@ export interface EngineOptions {
   secrets?: SecretStore;
   env?: NodeJS.ProcessEnv;
   settings?: Partial<QueueSettings>;
-}
-
-export interface ObjectCheck {
-  key: string;
-  size: number;
-  etag: string;
-  sha256: string | null;
-  /** What the ledger recorded for the upload of that key, if Quire uploaded it. */
-  recorded: { sourcePath: string; size: number; sha256: string | null; etag: string | null } | null;
-  matches: boolean;
 }
 
 /**

@@ -1,0 +1,232 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { connectionInputSchema } from '../../shared/connection';
+import { type CommandName, type CommandRawInput, type CommandResult } from '../../shared/contract';
+import type { RunResult } from '../../shared/upload';
+import { createApiHandlers, dispatch, type ApiHandlers } from '../core/api';
+import { Engine } from '../core/engine';
+import { QuireError } from '../core/errors';
+import { parseDuration, parseSize, splitList } from './cliArgs';
+import { printConnections, printJson, printUploads } from './output';
+import { ProgressView } from './progressView';
+import { readSecret } from './secretInput';
+
+const USAGE = `Quire - resumable, verified uploads to DigitalOcean Spaces and S3.
+
+Usage:
+  quire connect add NAME --provider digitalocean_spaces|aws_s3|s3_compatible --bucket BUCKET
+                         --region REGION --access-key-id KEY [--endpoint URL] [--cdn URL]
+                         [--path-style] [--public] [--max-file-size 5GiB] [--allowed-types pdf,mp3]
+                         [--default] [--secret-stdin]
+  quire connect list | test [NAME] | remove NAME | default NAME
+  quire upload PATH... [--to PREFIX] [--type TYPE] [--connection NAME] [--dated-names]
+                       [--public|--private] [--overwrite] [--queue-only]
+  quire queue            list uploads and their states
+  quire run              work the queue to the end (resumes anything interrupted)
+  quire verify KEY       compare an object with what was uploaded
+  quire link KEY [--expires 1h..7d]   a time-limited share link
+
+Options for every command: --json (machine-readable output), --connection NAME.
+The secret key is read from a prompt, from stdin (--secret-stdin) or from QUIRE_SECRET_ACCESS_KEY
+(or DO_SPACES_SECRET) - never from a flag. Exit status: 0 all succeeded, 1 some failed, 2 usage error.
+`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  connection: { type: 'string' },
+  provider: { type: 'string' },
+  bucket: { type: 'string' },
+  region: { type: 'string' },
+  endpoint: { type: 'string' },
+  cdn: { type: 'string' },
+  'path-style': { type: 'boolean' },
+  public: { type: 'boolean' },
+  private: { type: 'boolean' },
+  'max-file-size': { type: 'string' },
+  'allowed-types': { type: 'string' },
+  'access-key-id': { type: 'string' },
+  default: { type: 'boolean' },
+  'secret-stdin': { type: 'boolean' },
+  to: { type: 'string' },
+  type: { type: 'string' },
+  'dated-names': { type: 'boolean' },
+  overwrite: { type: 'boolean' },
+  'queue-only': { type: 'boolean' },
+  expires: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+type Flags = ReturnType<typeof parseFlags>['values'];
+
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new QuireError('usage', `${(error as Error).message}\nSee: quire --help`);
+  }
+}
+
+/** Runs a contract command and returns its value, or throws its error as a QuireError. */
+async function call<K extends CommandName>(handlers: ApiHandlers, name: K, input: CommandRawInput<K>): Promise<CommandResult<K>> {
+  const outcome = await dispatch(handlers, name, input);
+  if (!outcome.ok) throw new QuireError(outcome.error.code, outcome.error.message, { retryable: outcome.error.retryable });
+  return outcome.value as CommandResult<K>;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values: flags, positionals } = parseFlags(argv);
+  const [command, ...rest] = positionals;
+  if (flags.help || !command) {
+    process.stdout.write(USAGE);
+    return command || flags.help ? 0 : 2;
+  }
+  const engine = Engine.open();
+  const handlers = createApiHandlers(engine);
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  try {
+    switch (command) {
+      case 'connect':
+        return await connect(handlers, rest, flags);
+      case 'upload':
+        return await upload(engine, handlers, rest, flags);
+      case 'queue': {
+        const list = await call(handlers, 'uploads.list', {});
+        if (flags.json) printJson(list);
+        else printUploads(list);
+        return list.some((u) => u.status === 'failed') ? 1 : 0;
+      }
+      case 'run':
+        return await run(engine, flags);
+      case 'verify': {
+        const check = await call(handlers, 'objects.verify', { key: required(rest[0], 'quire verify KEY'), connection: flags.connection });
+        if (flags.json) printJson(check);
+        else process.stdout.write(`${check.matches ? 'verified' : 'MISMATCH'}  ${check.key}  ${check.size} bytes  ETag ${check.etag}  SHA-256 ${check.sha256 ?? '(not recorded on the object)'}\n${check.recorded ? `uploaded from ${check.recorded.sourcePath}\n` : 'not uploaded by Quire from this computer\n'}`);
+        return check.matches ? 0 : 1;
+      }
+      case 'link': {
+        const link = await call(handlers, 'objects.link', { key: required(rest[0], 'quire link KEY'), expiresInSeconds: parseDuration(flags.expires ?? '1h'), connection: flags.connection });
+        if (flags.json) printJson(link);
+        else process.stdout.write(`${link.url}\n(valid until ${new Date(link.expiresAt).toISOString()})\n`);
+        return 0;
+      }
+      default:
+        throw new QuireError('usage', `Unknown command "${command}". See: quire --help`);
+    }
+  } finally {
+    engine.close();
+  }
+}
+
+async function connect(handlers: ApiHandlers, args: string[], flags: Flags): Promise<number> {
+  const [action, name] = args;
+  switch (action) {
+    case 'add': {
+      const connection = {
+        name: required(name, 'quire connect add NAME ...'),
+        provider: required(flags.provider, '--provider') as 'digitalocean_spaces',
+        bucket: required(flags.bucket, '--bucket'),
+        region: flags.region ?? (flags.provider === 's3_compatible' ? 'us-east-1' : missing('--region')),
+        endpoint: flags.endpoint,
+        cdnBaseUrl: flags.cdn,
+        pathStyle: flags['path-style'],
+        defaultVisibility: flags.public ? ('public-read' as const) : ('private' as const),
+        maxFileSize: flags['max-file-size'] ? parseSize(flags['max-file-size']) : undefined,
+        allowedFileTypes: splitList(flags['allowed-types']),
+        accessKeyId: flags['access-key-id'] ?? process.env.QUIRE_ACCESS_KEY_ID ?? process.env.DO_SPACES_KEY ?? missing('--access-key-id'),
+        makeDefault: flags.default ?? false,
+      };
+      // A malformed connection fails before the author is asked for the secret.
+      const check = connectionInputSchema.safeParse(connection);
+      if (!check.success) throw new QuireError('usage', `The connection is not valid: ${check.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`);
+      const secret = await readSecret({ fromStdin: flags['secret-stdin'] ?? false, prompt: `Secret access key for ${connection.accessKeyId}: ` });
+      const saved = await call(handlers, 'connections.add', { connection, secret });
+      if (flags.json) printJson(saved);
+      else process.stdout.write(`Connection "${saved.name}" tested and saved (${saved.bucket} at ${saved.endpoint})${saved.isDefault ? ', the default' : ''}. ${secret ? 'Its secret is in the system keychain.' : 'Its secret stays in the environment and was not stored.'}\n`);
+      return 0;
+    }
+    case 'list': {
+      const list = await call(handlers, 'connections.list', {});
+      if (flags.json) printJson(list);
+      else printConnections(list);
+      return 0;
+    }
+    case 'test': {
+      const tested = await call(handlers, 'connections.test', { name: name ?? flags.connection });
+      if (flags.json) printJson(tested);
+      else process.stdout.write(`Connection "${tested.name}" works: bucket ${tested.bucket} answers and accepts writes.\n`);
+      return 0;
+    }
+    case 'remove':
+      await call(handlers, 'connections.remove', { name: required(name, 'quire connect remove NAME') });
+      if (!flags.json) process.stdout.write(`Connection "${name}" removed, with its keychain entry.\n`);
+      return 0;
+    case 'default': {
+      const chosen = await call(handlers, 'connections.setDefault', { name: required(name, 'quire connect default NAME') });
+      if (!flags.json) process.stdout.write(`"${chosen.name}" is now the default connection.\n`);
+      return 0;
+    }
+    default:
+      throw new QuireError('usage', 'quire connect add|list|test|remove|default. See: quire --help');
+  }
+}
+
+async function upload(engine: Engine, handlers: ApiHandlers, paths: string[], flags: Flags): Promise<number> {
+  if (paths.length === 0) throw new QuireError('usage', 'Name the files or folders to upload: quire upload PATH...');
+  const result = await call(handlers, 'uploads.enqueue', {
+    paths,
+    connection: flags.connection,
+    to: flags.to,
+    type: flags.type as never,
+    template: flags['dated-names'] ? 'dated-uuid' : 'keep-name',
+    visibility: flags.public ? 'public-read' : flags.private ? 'private' : undefined,
+    onConflict: flags.overwrite ? 'overwrite' : 'keep-both',
+  });
+  for (const rejected of result.rejected) process.stderr.write(`error: ${rejected.error.message}\n`);
+  if (flags['queue-only']) {
+    if (flags.json) printJson(result);
+    else process.stdout.write(`${result.queued.length} file(s) queued. Start them with: quire run\n`);
+    return result.rejected.length > 0 ? 1 : 0;
+  }
+  const code = await run(engine, flags, result);
+  return result.rejected.length > 0 ? 1 : code;
+}
+
+async function run(engine: Engine, flags: Flags, enqueued?: unknown): Promise<number> {
+  const view = flags.json ? null : new ProgressView();
+  const onEvent = view ? view.update.bind(view) : () => {};
+  engine.queue.on('upload', onEvent);
+  let summary: RunResult;
+  try {
+    summary = await engine.run();
+  } finally {
+    engine.queue.off('upload', onEvent);
+    view?.finish();
+  }
+  if (flags.json) printJson({ ...(enqueued ? { enqueued } : {}), run: summary, uploads: engine.listUploads() });
+  else process.stdout.write(`${summary.verified} verified, ${summary.failed} failed${summary.waiting ? `, ${summary.waiting} still waiting (run again later)` : ''}${summary.cancelled ? `, ${summary.cancelled} cancelled` : ''}.\n`);
+  return summary.failed > 0 || summary.waiting > 0 ? 1 : 0;
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined || value === '') missing(what);
+  return value;
+}
+
+function missing(what: string): never {
+  throw new QuireError('usage', `Missing ${what}. See: quire --help`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof QuireError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exitCode = error.code === 'usage' ? 2 : 1;
+    } else {
+      process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

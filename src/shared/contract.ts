@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { connectionInputSchema, type ConnectionSummary } from './connection';
+import type { ErrorData } from './errors';
+import { enqueueInputSchema, type EnqueueResult, type RunResult, type UploadProgressEvent, type UploadSummary } from './upload';
+
+/**
+ * The one contract between the engine and every host: command name -> input schema and result
+ * type; event name -> payload. The Electron IPC handlers, the preload's allow-list, the web
+ * host's routes, the browser client and the CLI all derive from this map, so a command is added
+ * here once. Inputs are parsed with these schemas at every boundary.
+ */
+
+const optionalConnection = z.string().min(1).max(64).optional();
+/** A presigned link lasts at most 7 days (SigV4, and Spaces' own control panel). */
+export const MAX_LINK_SECONDS = 7 * 24 * 3600;
+
+export interface ObjectCheck {
+  key: string;
+  size: number;
+  etag: string;
+  sha256: string | null;
+  recorded: { sourcePath: string; size: number; sha256: string | null; etag: string | null } | null;
+  matches: boolean;
+}
+
+function command<I extends z.ZodType, R>(input: I) {
+  return { input, result: undefined as unknown as R };
+}
+
+export const commands = {
+  'connections.list': command<z.ZodObject<{}>, ConnectionSummary[]>(z.object({})),
+  // The secret crosses into the main process once, to reach the keychain; it never comes back.
+  // Without one, the engine takes the keys from the environment (headless use) and stores nothing.
+  'connections.add': command<z.ZodObject<{ connection: typeof connectionInputSchema; secret: z.ZodOptional<z.ZodString> }>, ConnectionSummary>(
+    z.object({ connection: connectionInputSchema, secret: z.string().min(1, 'the secret access key is required').max(256).optional() }),
+  ),
+  'connections.test': command<z.ZodObject<{ name: typeof optionalConnection }>, ConnectionSummary>(z.object({ name: optionalConnection })),
+  'connections.remove': command<z.ZodObject<{ name: z.ZodString }>, null>(z.object({ name: z.string().min(1).max(64) })),
+  'connections.setDefault': command<z.ZodObject<{ name: z.ZodString }>, ConnectionSummary>(z.object({ name: z.string().min(1).max(64) })),
+  'uploads.enqueue': command<typeof enqueueInputSchema, EnqueueResult>(enqueueInputSchema),
+  'uploads.list': command<z.ZodObject<{}>, UploadSummary[]>(z.object({})),
+  'queue.run': command<z.ZodObject<{}>, RunResult>(z.object({})),
+  'objects.verify': command<z.ZodObject<{ key: z.ZodString; connection: typeof optionalConnection }>, ObjectCheck>(
+    z.object({ key: z.string().min(1).max(1024), connection: optionalConnection }),
+  ),
+  'objects.link': command<z.ZodObject<{ key: z.ZodString; expiresInSeconds: z.ZodNumber; connection: typeof optionalConnection }>, { url: string; expiresAt: number }>(
+    z.object({ key: z.string().min(1).max(1024), expiresInSeconds: z.number().int().min(1).max(MAX_LINK_SECONDS), connection: optionalConnection }),
+  ),
+} as const;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type CommandInput<K extends CommandName> = z.output<Commands[K]['input']>;
+export type CommandRawInput<K extends CommandName> = z.input<Commands[K]['input']>;
+export type CommandResult<K extends CommandName> = Commands[K]['result'];
+export const commandNames = Object.keys(commands) as CommandName[];
+
+export interface Events {
+  'upload.progress': UploadProgressEvent;
+}
+export type EventName = keyof Events;
+export const eventNames: EventName[] = ['upload.progress'];
+
+/** Errors cross every boundary as data: Electron keeps only `message` of a thrown error. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+
+/** What the UI talks to, whichever transport (Electron preload or WebSocket) carries it. */
+export interface AppApi {
+  invoke<K extends CommandName>(name: K, input: CommandRawInput<K>): Promise<Outcome<CommandResult<K>>>;
+  on<E extends EventName>(name: E, listener: (payload: Events[E]) => void): () => void;
+}
