@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import type { ConnectionSummary } from '../../src/shared/connection';
+import { Engine, type EngineOptions } from '../../src/main/core/engine';
+import { createTestBucket, testS3, type TestS3 } from './s3Server';
+import { tempDir } from './tempDir';
+
+export interface TestWorld {
+  s3: TestS3;
+  bucket: string;
+  home: string;
+  engine: Engine;
+  connection: ConnectionSummary;
+}
+
+/**
+ * A real engine over a real ledger file, with a connection added through the real live test and
+ * its secret in the real keychain (the suite runs inside a Secret Service session).
+ */
+export async function openTestWorld(label: string, options: Omit<EngineOptions, 'dataDir'> = {}): Promise<TestWorld> {
+  const s3 = testS3();
+  const bucket = await createTestBucket(s3, label);
+  const home = tempDir(label);
+  const engine = Engine.open({ ...options, dataDir: join(home, 'data'), env: options.env ?? {} });
+  afterAll(() => engine.close());
+  const connection = await engine.connections.add(
+    { name: 'test', provider: 's3_compatible', endpoint: s3.endpoint, region: s3.region, bucket, accessKeyId: s3.accessKeyId, pathStyle: true },
+    { kind: 'given', secret: s3.secretAccessKey },
+  );
+  return { s3, bucket, home, engine, connection };
+}
