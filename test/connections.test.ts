@@ -121,3 +121,29 @@ describe('without a Secret Service', () => {
     expect(output).not.toContain('stored');
   });
 });
+
+describe('clock skew', () => {
+  it('is named as such, from the real server\'s answer to a request signed 20 minutes off', async () => {
+    const { S3Client, ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const { classifyS3Error } = await import('../src/main/core/s3/classifyError');
+    const { testS3, createTestBucket } = await import('./support/s3Server');
+    const s3 = testS3();
+    const bucket = await createTestBucket(s3, 'skew');
+    const skewed = new S3Client({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      systemClockOffset: -20 * 60 * 1000,
+      maxAttempts: 1,
+    });
+    const error = await skewed.send(new ListObjectsV2Command({ Bucket: bucket })).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    const classified = classifyS3Error(error, 'Connection "laptop"');
+    expect(classified.code).toBe('clock_skew');
+    expect(classified.message).toMatch(/clock.*15 minutes/);
+    expect(classified.retryable).toBe(true);
+  });
+});
