@@ -23,7 +23,7 @@ if [[ -z "${QUIRE_S3_ENDPOINT:-}" ]]; then
   trap 'bash "$root/scripts/s3-server.sh" down "$s3dir" >/dev/null 2>&1 || true' EXIT
   bash scripts/s3-server.sh up "$s3dir"
   eval "$(bash scripts/s3-server.sh env "$s3dir")"
-  export QUIRE_S3_ENDPOINT QUIRE_S3_REGION QUIRE_S3_ACCESS_KEY_ID QUIRE_S3_SECRET_ACCESS_KEY
+  export QUIRE_S3_ENDPOINT QUIRE_S3_REGION QUIRE_S3_ACCESS_KEY_ID QUIRE_S3_SECRET_ACCESS_KEY QUIRE_S3_OTHER_ACCESS_KEY_ID QUIRE_S3_OTHER_SECRET_ACCESS_KEY
 fi
 
 report="$work/vitest-report.json"

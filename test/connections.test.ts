@@ -71,6 +71,15 @@ describe('connections and the keychain', () => {
     expect(error.message).toContain('127.0.0.1:9');
   });
 
+  it('names access denied: another account\'s keys on this bucket', async () => {
+    const otherKey = process.env.QUIRE_S3_OTHER_ACCESS_KEY_ID;
+    const otherSecret = process.env.QUIRE_S3_OTHER_SECRET_ACCESS_KEY;
+    if (!otherKey || !otherSecret) throw new Error('scripts/s3-server.sh creates a second account for this test (QUIRE_S3_OTHER_*)');
+    const error = await errorOf(world.engine.connections.add({ ...base(), name: 'stranger', accessKeyId: otherKey }, { kind: 'given', secret: otherSecret }));
+    expect(error.code).toBe('access_denied');
+    expect(error.message).toContain('stranger');
+  });
+
   it('saves nothing when the live test fails', async () => {
     expect(world.engine.connections.list().map((c) => c.name)).toEqual(['test']);
   });

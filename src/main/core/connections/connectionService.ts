@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { connectionInputSchema, type ConnectionInput, type ConnectionSummary } from '../../../shared/connection';
 import { credentialsFromEnvironment } from '../credentials/environmentCredentials';
 import type { SecretStore } from '../credentials/keychain';
@@ -7,6 +7,10 @@ import { classifyS3Error } from '../s3/classifyError';
 import { S3Gateway, type Credentials, type OperationRecorder } from '../s3/gateway';
 import { ConnectionRepository } from './connectionRepository';
 import { resolveCdnBaseUrl, resolveEndpoint, resolvePathStyle } from './endpoints';
+
+const EMPTY = Buffer.alloc(0);
+const EMPTY_MD5_BASE64 = createHash('md5').update(EMPTY).digest('base64');
+const EMPTY_SHA256 = createHash('sha256').update(EMPTY).digest('hex');
 
 /** Where a connection's secret comes from when it is added. */
 export type SecretSource = { kind: 'given'; secret: string } | { kind: 'environment' };
@@ -140,7 +144,7 @@ export class ConnectionService {
         throw classifyS3Error(error, subject, context);
       });
       await gateway
-        .putObject(probeKey, Buffer.alloc(0), '1B2M2Y8AsgTpgAEBJqc4Vw==', { contentType: 'application/octet-stream', visibility: 'private', sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' })
+        .putObject(probeKey, EMPTY, EMPTY_MD5_BASE64, { contentType: 'application/octet-stream', visibility: 'private', sha256: EMPTY_SHA256 })
         .catch((error) => {
           throw classifyS3Error(error, `${subject} can list the bucket but not write to it`, context);
         });
