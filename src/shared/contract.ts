@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { connectionInputSchema, type ConnectionSummary } from './connection';
 import type { ErrorData } from './errors';
+import { commandNames, eventNames, type CommandName, type EventName } from './channels';
 import { enqueueInputSchema, type EnqueueResult, type RunResult, type UploadProgressEvent, type UploadSummary } from './upload';
 
 /**
@@ -46,20 +47,25 @@ export const commands = {
   'objects.link': command<z.ZodObject<{ key: z.ZodString; expiresInSeconds: z.ZodNumber; connection: typeof optionalConnection }>, { url: string; expiresAt: number }>(
     z.object({ key: z.string().min(1).max(1024), expiresInSeconds: z.number().int().min(1).max(MAX_LINK_SECONDS), connection: optionalConnection }),
   ),
-} as const;
+} as const satisfies Record<CommandName, { input: z.ZodType; result: unknown }>;
 
 export type Commands = typeof commands;
-export type CommandName = keyof Commands;
+// Every listed name has a schema (the `satisfies` above) and every schema a listed name (below).
+type Unlisted = Exclude<keyof Commands, CommandName>;
+const everySchemaIsListed: Unlisted extends never ? true : never = true;
+void everySchemaIsListed;
 export type CommandInput<K extends CommandName> = z.output<Commands[K]['input']>;
 export type CommandRawInput<K extends CommandName> = z.input<Commands[K]['input']>;
 export type CommandResult<K extends CommandName> = Commands[K]['result'];
-export const commandNames = Object.keys(commands) as CommandName[];
 
 export interface Events {
   'upload.progress': UploadProgressEvent;
 }
-export type EventName = keyof Events;
-export const eventNames: EventName[] = ['upload.progress'];
+// Every event name has a payload type.
+const everyEventTyped: Exclude<EventName, keyof Events> extends never ? true : never = true;
+void everyEventTyped;
+
+export { commandNames, eventNames, type CommandName, type EventName };
 
 /** Errors cross every boundary as data: Electron keeps only `message` of a thrown error. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorData };

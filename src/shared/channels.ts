@@ -1,0 +1,24 @@
+/**
+ * The names of the contract's commands and events, without their schemas: the sandboxed preload
+ * allow-lists these and must not carry zod. contract.ts maps each name to its schema, and the
+ * compiler refuses a name without one or a schema without a name.
+ */
+export const commandNames = [
+  'connections.list',
+  'connections.add',
+  'connections.test',
+  'connections.remove',
+  'connections.setDefault',
+  'uploads.enqueue',
+  'uploads.list',
+  'queue.run',
+  'objects.verify',
+  'objects.link',
+] as const;
+export type CommandName = (typeof commandNames)[number];
+
+export const eventNames = ['upload.progress'] as const;
+export type EventName = (typeof eventNames)[number];
+
+export const INVOKE_CHANNEL = 'quire:invoke';
+export const EVENT_CHANNEL = 'quire:event';
