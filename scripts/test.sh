@@ -12,6 +12,8 @@ if [[ "$(uname -s)" == "Linux" ]] && command -v apt-get >/dev/null; then
   bash scripts/install-system-deps.sh
 fi
 bash scripts/ensure-deps.sh
+# The layers' compiler checks first: a type error fails in seconds, before any server starts.
+npm run --silent typecheck
 
 work="$root/.quire-test"
 mkdir -p "$work"
