@@ -4,6 +4,7 @@ import { type CommandName, type CommandRawInput, type CommandResult } from '../.
 import type { RunResult } from '../../shared/upload';
 import { createApiHandlers, dispatch, type ApiHandlers } from '../core/api';
 import { Engine } from '../core/engine';
+import type { QueueSettings } from '../core/upload/uploadQueue';
 import { QuireError } from '../core/errors';
 import { parseDuration, parseSize, splitList } from './cliArgs';
 import { printConnections, printJson, printUploads } from './output';
@@ -26,6 +27,9 @@ Usage:
   quire link KEY [--expires 1h..7d]   a time-limited share link
 
 Options for every command: --json (machine-readable output), --connection NAME.
+Transfer options for upload and run: --part-size 10MiB (grown when a file needs more than 10,000
+parts), --concurrency 8 (S3 requests in flight; at most 10 parts of one file), --limit-rate 2MiB
+(bytes per second, all uploads together).
 The secret key is read from a prompt, from stdin (--secret-stdin) or from QUIRE_SECRET_ACCESS_KEY
 (or DO_SPACES_SECRET) - never from a flag. Exit status: 0 all succeeded, 1 some failed, 2 usage error.
 `;
@@ -52,6 +56,9 @@ const OPTIONS = {
   overwrite: { type: 'boolean' },
   'queue-only': { type: 'boolean' },
   expires: { type: 'string' },
+  'part-size': { type: 'string' },
+  concurrency: { type: 'string' },
+  'limit-rate': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -79,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command || flags.help ? 0 : 2;
   }
-  const engine = Engine.open();
+  const engine = Engine.open({ settings: transferFlags(flags) });
   const handlers = createApiHandlers(engine);
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
@@ -205,6 +212,21 @@ async function run(engine: Engine, flags: Flags, enqueued?: unknown): Promise<nu
   if (flags.json) printJson({ ...(enqueued ? { enqueued } : {}), run: summary, uploads: engine.listUploads() });
   else process.stdout.write(`${summary.verified} verified, ${summary.failed} failed${summary.waiting ? `, ${summary.waiting} still waiting (run again later)` : ''}${summary.cancelled ? `, ${summary.cancelled} cancelled` : ''}.\n`);
   return summary.failed > 0 || summary.waiting > 0 ? 1 : 0;
+}
+
+/** Flags that tune this run's transfers; unset ones keep the engine's defaults. */
+function transferFlags(flags: Flags): Partial<QueueSettings> {
+  const settings: Partial<QueueSettings> = {};
+  if (flags['part-size']) settings.partSize = parseSize(flags['part-size']);
+  if (flags['limit-rate']) settings.bandwidthLimit = parseSize(flags['limit-rate']);
+  if (flags.concurrency) {
+    const n = Number(flags.concurrency);
+    if (!Number.isInteger(n) || n < 1 || n > 64) throw new QuireError('usage', `--concurrency takes a whole number from 1 to 64, not "${flags.concurrency}".`);
+    settings.requestBudget = n;
+    // Spaces allows at most 10 concurrent PUTs to one object.
+    settings.partsPerObject = Math.min(10, n);
+  }
+  return settings;
 }
 
 function required<T>(value: T | undefined, what: string): T {

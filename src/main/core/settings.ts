@@ -14,4 +14,11 @@ export const defaultQueueSettings: QueueSettings = {
   maxAttempts: 4,
   maxWaits: 12,
   maxBufferBytesPerFile: 128 * MIB,
+  // anchors.md: older Spaces buckets allow 300 writes+lists/s, newer accounts 1,500 requests/s
+  // per IP. The stricter figure holds for every bucket; a SlowDown lowers it further.
+  requestsPerSecond: 300,
+  bandwidthLimit: 0,
+  // Long enough for a slow uplink's pause, short enough that a dead path is noticed in a minute.
+  requestIdleTimeoutMs: 60_000,
+  maxProbeIntervalMs: 30_000,
 };

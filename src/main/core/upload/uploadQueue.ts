@@ -19,8 +19,16 @@ export interface QueueSettings extends TransferSettings {
   filesAtOnce: number;
   /** S3 requests in flight across all files. */
   requestBudget: number;
-  /** After this many waits an upload that keeps failing is marked failed (retryable). */
+  /** After this many waits an upload that keeps failing is marked failed (retryable). Being offline does not count. */
   maxWaits: number;
+  /** Requests per second per connection, before any SlowDown lowers it. */
+  requestsPerSecond: number;
+  /** Bytes per second for all uploads together; 0 for no cap. */
+  bandwidthLimit: number;
+  /** A request whose socket is silent this long is dropped and tried again (a stalled network path). */
+  requestIdleTimeoutMs: number;
+  /** Longest wait between two probes of an endpoint that went offline. */
+  maxProbeIntervalMs: number;
 }
 
 export interface QueueEvents {
