@@ -55,13 +55,14 @@ async function resumeSession(row: UploadRow, context: TransferContext): Promise<
     // radosgw answers 404 NoSuchKey rather than NoSuchUpload). Either Complete went through
     // just before a crash, or the upload is gone and starts afresh.
     if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw error;
-    context.repository.endSession(session.id, 'aborted');
     const expected = expectedMultipartEtag(partMd5s);
     const head = await jobRequest(context, row, () => context.gateway.headObject(session.objectKey, { uploadId: row.id, signal: context.signal }));
     if (head && head.etag === expected && head.size === row.size) {
+      context.repository.endSession(session.id, 'completed');
       await verifyObject(row, session.objectKey, expected, context, 'completed before Quire stopped: verified without sending again');
       return undefined;
     }
+    context.repository.endSession(session.id, 'aborted');
     return null;
   }
   // The server is the truth: a part recorded locally but not listed is sent again, and a part
