@@ -32,6 +32,12 @@ describe('retry policy', () => {
     expect(isRetryable(Object.assign(new Error('paused'), { name: 'AbortError' }))).toBe(false);
   });
 
+  it('retries a bare 403 only when the SDK has just corrected its clock from the answer', () => {
+    const skewedHead = Object.assign(new Error('403'), { name: '403', $metadata: { httpStatusCode: 403, clockSkewCorrected: true } });
+    expect(isRetryable(skewedHead)).toBe(true);
+    expect(isRetryable(s3Error('403', 403))).toBe(false);
+  });
+
   it('backs off exponentially with full jitter under a cap', () => {
     expect(backoffDelayMs(1, () => 0.999)).toBeLessThan(500);
     expect(backoffDelayMs(4, () => 0.999)).toBeLessThan(4000);

@@ -6,6 +6,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -17,6 +18,8 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ConnectionSummary } from '../../../shared/connection';
+import { BandwidthLimiter } from './bandwidthLimiter';
+import { RequestPacer } from './requestPacer';
 
 export interface OperationRecord {
   operation: string;
@@ -62,6 +65,16 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
+export interface GatewayOptions {
+  maxSockets?: number;
+  /** Shared by every gateway of one connection's uploads; a fresh unpaced one when omitted. */
+  pacer?: RequestPacer;
+  /** The author's global upload cap, shared by every gateway. */
+  bandwidth?: BandwidthLimiter;
+  /** A socket silent this long is dropped (a stalled path), so the request can be tried again. */
+  requestIdleTimeoutMs?: number;
+}
+
 /** Both write calls carry the same object settings; named once so they cannot drift apart. */
 export interface ObjectSettings {
   contentType: string;
@@ -76,14 +89,18 @@ export interface ObjectSettings {
  */
 export class S3Gateway {
   readonly client: S3Client;
+  private readonly pacer: RequestPacer | null;
+  private readonly bandwidth: BandwidthLimiter;
 
   constructor(
     readonly connection: ConnectionSummary,
     credentials: Credentials,
     private readonly record: OperationRecorder = () => {},
-    options: { maxSockets?: number } = {},
+    options: GatewayOptions = {},
   ) {
     const maxSockets = options.maxSockets ?? 16;
+    this.pacer = options.pacer ?? null;
+    this.bandwidth = options.bandwidth ?? new BandwidthLimiter(0);
     this.client = new S3Client({
       endpoint: connection.endpoint,
       region: connection.region,
@@ -101,7 +118,7 @@ export class S3Gateway {
         httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
         httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
         connectionTimeout: 10_000,
-        requestTimeout: 120_000,
+        requestTimeout: options.requestIdleTimeoutMs ?? 60_000,
       }),
     });
     // Over plain http the SDK would SHA-256 every payload for its signature: a second full hash of
@@ -124,6 +141,7 @@ export class S3Gateway {
   }
 
   private async send<T>(operation: string, httpMethod: string, key: string | null, bytes: number, options: RequestOptions, call: () => Promise<T>): Promise<T> {
+    await this.pacer?.take(options.signal);
     const startedAt = Date.now();
     const started = performance.now();
     try {
@@ -133,6 +151,7 @@ export class S3Gateway {
       return result;
     } catch (error) {
       const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'SlowDown' || e.$metadata?.httpStatusCode === 429) this.pacer?.slowDown();
       this.record({ operation, objectKey: key, httpMethod, bytesSent: 0, durationMs: Math.round(performance.now() - started), httpStatus: e.$metadata?.httpStatusCode ?? null, success: false, errorCode: e.code ?? e.name ?? 'Error', startedAt, uploadId: options.uploadId ?? null });
       throw error;
     }
@@ -141,6 +160,19 @@ export class S3Gateway {
   /** The cheapest call that proves the bucket exists and the keys may read it. */
   async listOneKey(): Promise<void> {
     await this.send('list', 'GET', null, 0, {}, () => this.client.send(new ListObjectsV2Command({ Bucket: this.connection.bucket, MaxKeys: 1 })));
+  }
+
+  /**
+   * Does the endpoint answer at all? Any HTTP answer, even an error, means the network path is
+   * back; only a failure to connect (or silence) means still offline.
+   */
+  async probe(signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.send('probe', 'HEAD', null, 0, { signal }, () => this.client.send(new HeadBucketCommand({ Bucket: this.connection.bucket }), { abortSignal: signal }));
+      return true;
+    } catch (error) {
+      return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined;
+    }
   }
 
   async headObject(key: string, options: RequestOptions = {}): Promise<RemoteObject | null> {
@@ -160,13 +192,18 @@ export class S3Gateway {
     }
   }
 
-  async putObject(key: string, body: Buffer, md5Base64: string, settings: ObjectSettings, options: RequestOptions = {}): Promise<string> {
+  /**
+   * One PUT of a whole small file. With `ifNoneMatch` the server refuses (412) when the key is
+   * already taken, which spares a HeadObject per file in the common case of a new name.
+   */
+  async putObject(key: string, body: Buffer, md5Base64: string, settings: ObjectSettings, options: RequestOptions & { ifNoneMatch?: boolean } = {}): Promise<string> {
     const result = await this.send('upload', 'PUT', key, body.length, options, () =>
       this.client.send(
         new PutObjectCommand({
           Bucket: this.connection.bucket,
           Key: key,
-          Body: body,
+          Body: this.bandwidth.body(body, options.signal),
+          IfNoneMatch: options.ifNoneMatch ? '*' : undefined,
           ContentLength: body.length,
           ContentMD5: md5Base64,
           ContentType: settings.contentType,
@@ -204,7 +241,7 @@ export class S3Gateway {
           Key: key,
           UploadId: s3UploadId,
           PartNumber: partNumber,
-          Body: body,
+          Body: this.bandwidth.body(body, options.signal),
           ContentLength: body.length,
           ContentMD5: md5Base64,
         }),

@@ -6,7 +6,7 @@
 export interface S3ErrorLike {
   name?: string;
   code?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean };
 }
 
 const NETWORK_ERROR_CODES = new Set([
@@ -27,17 +27,30 @@ export function isAbort(error: unknown): boolean {
   return name === 'AbortError' || name === 'RequestAbortedError';
 }
 
+/**
+ * The network path failed: nothing came back from the server (refused, reset, silent). Unlike a
+ * server's "not now", this usually means the author is offline, and it can last for hours.
+ */
+export function isNetworkError(error: unknown): boolean {
+  const e = (error ?? {}) as S3ErrorLike;
+  if (e.$metadata?.httpStatusCode !== undefined) return false;
+  if (e.code && NETWORK_ERROR_CODES.has(e.code)) return true;
+  // The SDK names socket timeouts (a stalled path) and some resets itself, without a status.
+  return e.name === 'TimeoutError' || e.name === 'NetworkingError';
+}
+
 export function isRetryable(error: unknown): boolean {
   // A pause or cancel aborts requests on purpose: that is never a failure to retry.
   if (isAbort(error)) return false;
   const e = (error ?? {}) as S3ErrorLike;
-  if (e.code && NETWORK_ERROR_CODES.has(e.code)) return true;
-  // The SDK names socket timeouts and some resets itself, without a status.
-  if (e.name === 'TimeoutError' || e.name === 'RequestTimeout' || e.name === 'NetworkingError') return true;
+  if (isNetworkError(error)) return true;
+  if (e.name === 'RequestTimeout') return true;
   // 503 SlowDown is Spaces' rate limit; its documented remedy is backing off and trying again.
   if (e.name === 'SlowDown' || e.name === 'ServiceUnavailable' || e.name === 'InternalError') return true;
   // Skew is corrected from the server's Date before the retry (the SDK's systemClockOffset).
-  if (e.name === 'RequestTimeTooSkewed') return true;
+  // A HEAD has no body to name the error, so a skewed HEAD is a bare 403: the SDK flags that it
+  // has just corrected its clock from the answer's Date, and then the retry will pass.
+  if (e.name === 'RequestTimeTooSkewed' || e.$metadata?.clockSkewCorrected === true) return true;
   const status = e.$metadata?.httpStatusCode;
   if (status === undefined) return false;
   // 429 and every 5xx are the server saying "not now", not "never".
