@@ -8,6 +8,7 @@ export const errorCodes = [
   'file_type_not_allowed',
   'invalid_name',
   'disk_full',
+  'ledger_unwritable',
   'endpoint_unreachable',
   'invalid_access_key',
   'signature_mismatch',

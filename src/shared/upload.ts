@@ -51,6 +51,7 @@ export interface RunResult {
   failed: number;
   cancelled: number;
   waiting: number;
+  paused: number;
 }
 
 /** Progress events, as the engine emits them to every host. */

@@ -1,11 +1,15 @@
 import type { ConnectionSummary } from '../../shared/connection';
 import type { ObjectCheck } from '../../shared/contract';
+import type { OrphanReport } from '../../shared/orphans';
+import type { Preferences, PreferencesUpdate } from '../../shared/preferences';
 import type { EnqueueInput, EnqueueResult, RunResult, UploadSummary } from '../../shared/upload';
 import { ConnectionRepository } from './connections/connectionRepository';
 import { ConnectionService } from './connections/connectionService';
 import { OsKeychain, type SecretStore } from './credentials/keychain';
 import { QuireError } from './errors';
 import { openLedger, type Ledger } from './ledger/database';
+import { ledgerFailure } from './ledger/ledgerFailure';
+import { PreferenceStore } from './ledger/preferenceStore';
 import { operations } from './ledger/schema';
 import { defaultDataDir, findResourcesDir } from './paths';
 import { QueueLock } from './queueLock';
@@ -13,6 +17,7 @@ import { classifyS3Error } from './s3/classifyError';
 import { S3Gateway, type OperationRecord } from './s3/gateway';
 import { defaultQueueSettings } from './settings';
 import { enqueueUploads } from './upload/enqueue';
+import { ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './upload/janitor';
 import { UploadQueue, type QueueSettings } from './upload/uploadQueue';
 import { UploadRepository } from './upload/uploadRepository';
 import { toUploadSummary } from './upload/uploadSummary';
@@ -35,6 +40,7 @@ export class Engine {
   readonly connections: ConnectionService;
   readonly uploads: UploadRepository;
   readonly queue: UploadQueue;
+  readonly preferences: PreferenceStore;
   private readonly lock: QueueLock;
 
   private constructor(
@@ -43,11 +49,13 @@ export class Engine {
     secrets: SecretStore,
     env: NodeJS.ProcessEnv,
     readonly settings: QueueSettings,
+    overrides: Partial<QueueSettings>,
   ) {
     const record = (op: OperationRecord) => this.recordOperation(op);
     this.connections = new ConnectionService(new ConnectionRepository(db), secrets, record, env);
     this.uploads = new UploadRepository(db);
-    this.queue = new UploadQueue(this.uploads, this.connections, record, settings);
+    this.preferences = new PreferenceStore(db, { bandwidthLimit: settings.bandwidthLimit, requestsPerSecond: settings.requestsPerSecond, queuePaused: false });
+    this.queue = new UploadQueue(this.uploads, this.connections, this.preferences, record, settings, overrides, ledgerPathIn(dataDir));
     this.lock = new QueueLock(dataDir);
   }
 
@@ -55,12 +63,18 @@ export class Engine {
     const env = options.env ?? process.env;
     const dataDir = options.dataDir ?? defaultDataDir(env);
     const resourcesDir = options.resourcesDir ?? findResourcesDir();
-    const db = openLedger(dataDir, join(resourcesDir, 'migrations'));
-    return new Engine(dataDir, db, options.secrets ?? new OsKeychain(), env, { ...defaultQueueSettings, ...options.settings });
+    let db: Ledger;
+    try {
+      db = openLedger(dataDir, join(resourcesDir, 'migrations'));
+    } catch (error) {
+      // A full disk or a read-only folder, said plainly; the ledger file itself is untouched.
+      throw ledgerFailure(error, ledgerPathIn(dataDir)) ?? error;
+    }
+    return new Engine(dataDir, db, options.secrets ?? new OsKeychain(), env, { ...defaultQueueSettings, ...options.settings }, options.settings ?? {});
   }
 
   get ledgerPath(): string {
-    return join(this.dataDir, 'ledger.sqlite');
+    return ledgerPathIn(this.dataDir);
   }
 
   async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
@@ -84,6 +98,75 @@ export class Engine {
     } finally {
       this.lock.release();
     }
+  }
+
+  /**
+   * Pauses uploads at once (in-flight parts are aborted; finished parts and the server upload are
+   * kept). "all" also pauses the queue itself, so nothing starts until it is resumed, even
+   * after a restart. A queue running in another process sees the pause within a tick.
+   */
+  pause(target: string[] | 'all'): UploadSummary[] {
+    if (target === 'all') this.preferences.write({ queuePaused: true });
+    const ids = this.uploads.pause(target === 'all' ? 'all' : this.resolveIds(target));
+    this.queue.stopJobs(ids, 'paused');
+    return this.summaries(ids);
+  }
+
+  /** Paused uploads (and failed ones: a retry) go back in the queue; "all" lifts a global pause. */
+  resume(target: string[] | 'all'): UploadSummary[] {
+    if (target === 'all') this.preferences.write({ queuePaused: false });
+    return this.summaries(this.uploads.resume(target === 'all' ? 'all' : this.resolveIds(target)));
+  }
+
+  /**
+   * Cancels uploads for good: the job stops, and the unfinished upload on the server is aborted
+   * (now if the endpoint answers, otherwise by the next run), so no parts are left to be billed.
+   */
+  async cancel(target: string[]): Promise<UploadSummary[]> {
+    const ids = this.uploads.cancel(this.resolveIds(target));
+    this.queue.stopJobs(ids, 'cancelled');
+    await this.queue.abortCancelledSessions();
+    return this.summaries(ids);
+  }
+
+  getPreferences(): Preferences {
+    return this.preferences.read();
+  }
+
+  updatePreferences(update: PreferencesUpdate): Preferences {
+    return this.preferences.write(update);
+  }
+
+  /**
+   * Unfinished multipart uploads under Quire's prefixes that this ledger does not own, with what
+   * each costs. With `abort`, those at least `olderThanMs` old (default 24 h) are aborted.
+   */
+  async orphans(options: { connection?: string; abort?: boolean; olderThanMs?: number } = {}): Promise<OrphanReport> {
+    const connection = this.connections.resolve(options.connection);
+    const gateway = await this.queue.gatewayFor(connection);
+    const orphans = await findOrphans(gateway, quirePrefixes(this.uploads.objectKeys(connection.id)), this.uploads.ownedActiveS3UploadIds()).catch((error) => {
+      throw classifyS3Error(error, `Listing unfinished uploads in "${connection.bucket}"`, { endpoint: connection.endpoint, bucket: connection.bucket });
+    });
+    if (!options.abort) return { connection: connection.name, orphans, aborted: [], failed: [] };
+    const minAge = options.olderThanMs ?? ORPHAN_MIN_AGE_MS;
+    const { aborted, failed } = await abortOrphans(gateway, orphans.filter((orphan) => orphan.ageMs >= minAge));
+    return { connection: connection.name, orphans, aborted, failed };
+  }
+
+  /** Full ids, or the short ones `quire queue` prints; an id that names nothing is an error. */
+  private resolveIds(ids: string[]): string[] {
+    return ids.map((id) => {
+      const matches = this.uploads.findByKeyPrefix(id);
+      if (matches.length === 1) return matches[0]!.id;
+      throw new QuireError('upload_not_found', matches.length === 0 ? `No upload with id ${id} in the queue (see: quire queue).` : `Id ${id} matches ${matches.length} uploads; give more of it.`);
+    });
+  }
+
+  private summaries(ids: string[]): UploadSummary[] {
+    return ids.flatMap((id) => {
+      const row = this.uploads.get(id);
+      return row ? [toUploadSummary(row)] : [];
+    });
   }
 
   /** Compares the object in the bucket with what the ledger recorded when it was uploaded. */
@@ -131,4 +214,8 @@ export class Engine {
       // The log of requests must never fail an upload; the ledger's own writes report their errors.
     }
   }
+}
+
+function ledgerPathIn(dataDir: string): string {
+  return join(dataDir, 'ledger.sqlite');
 }

@@ -3,21 +3,27 @@ import type { ConnectionSummary } from '../../../shared/connection';
 import type { RunResult, UploadProgressEvent } from '../../../shared/upload';
 import type { ConnectionService } from '../connections/connectionService';
 import { QuireError } from '../errors';
+import { ledgerFailure } from '../ledger/ledgerFailure';
+import type { PreferenceStore } from '../ledger/preferenceStore';
 import type { UploadRow } from '../ledger/schema';
+import { BandwidthLimiter } from '../s3/bandwidthLimiter';
 import { classifyS3Error } from '../s3/classifyError';
 import { S3Gateway, type OperationRecorder } from '../s3/gateway';
-import { backoffDelayMs, isAbort } from '../s3/retryPolicy';
+import { RequestPacer } from '../s3/requestPacer';
+import { backoffDelayMs, isAbort, isNetworkError } from '../s3/retryPolicy';
 import { Semaphore } from '../util/semaphore';
 import { sleep } from '../util/sleep';
+import { Connectivity } from './connectivity';
 import { fingerprintFile } from './fingerprint';
-import type { TransferSettings } from './transferContext';
+import { ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './janitor';
+import type { TransferContext, TransferSettings } from './transferContext';
 import { SourceChangedError, requeueNewVersion, runUploadJob } from './uploadJob';
-import type { UploadRepository } from './uploadRepository';
+import { OFFLINE_ERROR_CODE, type UploadRepository } from './uploadRepository';
 
 export interface QueueSettings extends TransferSettings {
-  /** Files uploading at once (the platform specs' bulk limit is 3). */
+  /** Large (multipart) files uploading at once (the platform specs' bulk limit is 3). */
   filesAtOnce: number;
-  /** S3 requests in flight across all files. */
+  /** S3 requests in flight across all files; small files fill it one request each. */
   requestBudget: number;
   /** After this many waits an upload that keeps failing is marked failed (retryable). Being offline does not count. */
   maxWaits: number;
@@ -35,61 +41,166 @@ export interface QueueEvents {
   upload: [UploadProgressEvent];
 }
 
+/** How often the queue looks at the ledger for pauses, cancels and settings made by the author. */
+const CONTROL_TICK_MS = 250;
+
+interface RunningJob {
+  controller: AbortController;
+  done: Promise<void>;
+  multipart: boolean;
+}
+
 /**
- * Works the queue: picks runnable rows oldest first, runs a few files at once inside one global
- * request budget, and turns every outcome into a row status. Jobs are rows, so stopping this
- * object at any moment loses nothing a restart cannot pick up.
+ * Works the queue: picks runnable rows oldest first, runs a few large files (and more small ones)
+ * at once inside one global request budget, and turns every outcome into a row status. Jobs are
+ * rows, so stopping this object at any moment loses nothing a restart cannot pick up.
+ *
+ * The ledger is also how the author steers a running queue from anywhere (the app, a second
+ * `quire` command): pauses, cancels and settings written there are picked up within a tick.
  */
 export class UploadQueue extends EventEmitter<QueueEvents> {
   private readonly requests: Semaphore;
+  private readonly bandwidth = new BandwidthLimiter(0);
   private readonly gateways = new Map<string, S3Gateway>();
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly pacers = new Map<string, RequestPacer>();
+  private readonly connectivity: Connectivity;
+  private readonly running = new Map<string, RunningJob>();
   private readonly waits = new Map<string, number>();
+  private readonly janitorDone = new Set<string>();
+  private housekeeping: Promise<void> | null = null;
+  private requestsPerSecond: number;
+  private paused = false;
+  private halted: QuireError | null = null;
 
   constructor(
     private readonly repository: UploadRepository,
     private readonly connections: ConnectionService,
+    private readonly preferences: PreferenceStore,
     private readonly recordOperation: OperationRecorder,
     private readonly settings: QueueSettings,
+    /** Settings the host fixed for this process (CLI flags): they win over stored preferences. */
+    private readonly overrides: Partial<QueueSettings>,
+    private readonly ledgerPath: string,
   ) {
     super();
     this.requests = new Semaphore(settings.requestBudget);
+    this.connectivity = new Connectivity(settings.maxProbeIntervalMs);
+    this.requestsPerSecond = settings.requestsPerSecond;
   }
 
-  /** Runs until nothing is queued and nothing waiting is due within the run. */
+  /**
+   * Runs until nothing is queued or waiting, everything is paused, or the ledger cannot be
+   * written (then it throws that error, having stopped every job: nothing is lost).
+   */
   async runUntilIdle(signal?: AbortSignal): Promise<RunResult> {
+    this.halted = null;
     const touched = new Set<string>();
     for (;;) {
       if (signal?.aborted) break;
-      while (this.running.size < this.settings.filesAtOnce) {
-        const row = this.repository.nextRunnable(Date.now(), [...this.running.keys()]);
-        if (!row) break;
-        touched.add(row.id);
-        this.start(row, signal);
-      }
-      if (this.running.size > 0) {
-        await Promise.race([...this.running.values()].map((job) => job.done));
-        continue;
-      }
-      const retryAt = this.repository.earliestRetry();
-      if (retryAt === null) break;
-      await sleep(Math.max(0, retryAt - Date.now()), signal).catch(() => {});
+      this.guard(() => this.applyControls());
+      if (this.halted) break;
+      this.startHousekeeping();
+      this.probeOfflineEndpoints(signal);
+      if (!this.paused) this.guard(() => this.fillSlots(touched, signal));
+      if (this.halted) break;
+      if (this.running.size === 0 && (this.paused || !this.guard(() => this.repository.hasPending(), false))) break;
+      await Promise.race([...[...this.running.values()].map((job) => job.done), sleep(CONTROL_TICK_MS, signal).catch(() => {})]);
     }
+    if (this.halted) this.stopJobs([...this.running.keys()], 'the ledger cannot be written');
     await Promise.all([...this.running.values()].map((job) => job.done));
+    await this.housekeeping;
+    if (this.halted) throw this.halted;
     return this.summarize(touched);
   }
 
+  /** Stops jobs of this process at once (their rows say why: paused, cancelled, or queued again). */
+  stopJobs(ids: string[], reason: string): void {
+    for (const id of ids) this.running.get(id)?.controller.abort(new DOMException(reason, 'AbortError'));
+  }
+
+  /** Aborts the server uploads of cancelled rows; returns how many are still to do (offline, say). */
+  async abortCancelledSessions(): Promise<number> {
+    let left = 0;
+    for (const session of this.repository.cancelledSessions()) {
+      const row = this.repository.get(session.uploadId);
+      const connection = row ? this.connections.resolveById(row.connectionId) : null;
+      try {
+        if (connection) await (await this.gatewayFor(connection)).abortMultipartUpload(session.objectKey, session.s3UploadId, { uploadId: session.uploadId });
+        this.repository.endSession(session.id, 'aborted');
+      } catch (error) {
+        // Already gone on the server is what cancel wanted; anything else is tried again later.
+        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) this.repository.endSession(session.id, 'aborted');
+        else left += 1;
+      }
+    }
+    return left;
+  }
+
+  /** A gateway for one-off work (the orphan janitor, verification) sharing the connection's pacing. */
+  async gatewayFor(connection: ConnectionSummary): Promise<S3Gateway> {
+    const cached = this.gateways.get(connection.id);
+    if (cached) return cached;
+    const credentials = await this.connections.credentialsFor(connection);
+    const gateway = new S3Gateway(connection, credentials, this.recordOperation, {
+      maxSockets: this.settings.requestBudget + 4,
+      pacer: this.pacerFor(connection.id),
+      bandwidth: this.bandwidth,
+      requestIdleTimeoutMs: this.settings.requestIdleTimeoutMs,
+    });
+    this.gateways.set(connection.id, gateway);
+    return gateway;
+  }
+
   close(): void {
-    for (const job of this.running.values()) job.controller.abort(new DOMException('Quire is closing', 'AbortError'));
+    this.stopJobs([...this.running.keys()], 'Quire is closing');
     for (const gateway of this.gateways.values()) gateway.destroy();
     this.gateways.clear();
+  }
+
+  /** Picks up what the author decided since the last tick, wherever they decided it. */
+  private applyControls(): void {
+    const preferences = this.preferences.read();
+    this.paused = preferences.queuePaused;
+    const limit = this.overrides.bandwidthLimit ?? preferences.bandwidthLimit;
+    if (limit !== this.bandwidth.limit) this.bandwidth.setLimit(limit);
+    const rate = this.overrides.requestsPerSecond ?? preferences.requestsPerSecond;
+    if (rate !== this.requestsPerSecond) {
+      this.requestsPerSecond = rate;
+      for (const pacer of this.pacers.values()) pacer.setRate(rate);
+    }
+    for (const id of this.running.keys()) {
+      const status = this.repository.statusOf(id);
+      if (this.paused || status === 'paused') this.stopJobs([id], 'paused');
+      else if (status === 'cancelled' || status === null) this.stopJobs([id], 'cancelled');
+    }
+  }
+
+  private fillSlots(touched: Set<string>, signal?: AbortSignal): void {
+    while (this.running.size < this.settings.requestBudget) {
+      const multipartRunning = [...this.running.values()].filter((job) => job.multipart).length;
+      const row = this.repository.nextRunnable(Date.now(), {
+        excludeIds: [...this.running.keys()],
+        excludeConnectionIds: this.connectivity.offlineIds(),
+        singleOnly: multipartRunning >= this.settings.filesAtOnce,
+      });
+      if (!row) return;
+      touched.add(row.id);
+      this.start(row, signal);
+    }
   }
 
   private start(row: UploadRow, outer?: AbortSignal): void {
     const controller = new AbortController();
     const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
-    const done = this.execute(row, signal).finally(() => this.running.delete(row.id));
-    this.running.set(row.id, { controller, done });
+    const done = this.execute(row, signal)
+      .catch((error) => {
+        // Settling itself failed. A full disk halts the queue; anything else is a bug, shown on the row.
+        if (this.haltIfLedgerFailed(error)) return;
+        const message = `${row.sourcePath}: ${error instanceof Error ? error.message : String(error)}`;
+        this.guard(() => this.repository.setStatus(row.id, 'failed', { errorCode: 'internal', errorMessage: message, errorRetryable: true }));
+      })
+      .finally(() => this.running.delete(row.id));
+    this.running.set(row.id, { controller, done, multipart: row.method === 'multipart' });
   }
 
   private async execute(row: UploadRow, signal: AbortSignal): Promise<void> {
@@ -97,52 +208,133 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     try {
       connection = this.connections.resolveById(row.connectionId);
       const gateway = await this.gatewayFor(connection);
-      await runUploadJob(row, {
-        repository: this.repository,
-        gateway,
-        requests: this.requests,
-        settings: this.settings,
-        signal,
-        emit: (event) => this.emit('upload', event),
-      });
+      await runUploadJob(row, this.contextFor(gateway, signal));
+      this.waits.delete(row.id);
     } catch (error) {
       await this.settle(row, error, signal, connection);
     }
   }
 
+  private contextFor(gateway: S3Gateway, signal: AbortSignal): TransferContext {
+    return { repository: this.repository, gateway, requests: this.requests, settings: this.settings, signal, emit: (event) => this.emit('upload', event) };
+  }
+
   /** Turns a failed run into the row's next status. */
   private async settle(row: UploadRow, error: unknown, signal: AbortSignal, connection: ConnectionSummary | null): Promise<void> {
-    // A pause, a cancel or closing the app is not a failure: whoever aborted sets the status.
-    if (signal.aborted || isAbort(error)) {
-      if (this.repository.get(row.id)?.status !== 'paused' && this.repository.get(row.id)?.status !== 'cancelled') {
-        this.repository.setStatus(row.id, 'queued');
-      }
+    if (this.haltIfLedgerFailed(error)) return;
+    const status = this.repository.statusOf(row.id);
+    // Paused or cancelled by the author: the row already says so, whatever the job ran into.
+    if (status === 'paused' || status === 'cancelled' || status === null) {
+      this.emitRow(row.id);
       return;
     }
-    if (error instanceof SourceChangedError && !error.deleted) {
+    if (signal.aborted || isAbort(error)) {
+      if (!this.halted) this.repository.setStatus(row.id, 'queued');
+      return;
+    }
+    if (error instanceof SourceChangedError && !error.deleted && connection) {
       const identity = await fingerprintFile(row.sourcePath).catch(() => null);
       if (identity) {
         const current = this.repository.get(row.id) ?? row;
-        const gateway = connection ? await this.gatewayFor(connection).catch(() => null) : null;
-        if (gateway) {
-          requeueNewVersion(current, identity, { repository: this.repository, gateway, requests: this.requests, settings: this.settings, signal, emit: (event) => this.emit('upload', event) });
-          this.repository.setStatus(row.id, 'queued', { errorCode: 'file_changed', errorMessage: error.message, errorRetryable: true });
-          this.emitRow(row.id, error.message);
-          return;
-        }
+        requeueNewVersion(current, identity, this.contextFor(await this.gatewayFor(connection), signal));
+        this.repository.setStatus(row.id, 'queued', { errorCode: 'file_changed', errorMessage: error.message, errorRetryable: true });
+        this.emitRow(row.id, error.message);
+        return;
       }
     }
     const quireError = error instanceof QuireError ? error : classifyS3Error(error, row.sourcePath, { endpoint: connection?.endpoint, bucket: connection?.bucket });
+    if (connection && isNetworkError(error)) {
+      // Offline: no wait is counted and nothing gives up. One probe per endpoint decides when
+      // every upload waiting on it goes again; its finished parts stay recorded meanwhile.
+      const nextProbe = this.connectivity.markOffline(connection.id, quireError.message);
+      this.repository.setStatus(row.id, 'waiting', {
+        retryAfter: nextProbe,
+        errorCode: OFFLINE_ERROR_CODE,
+        errorMessage: `${row.sourcePath}: offline, ${connection.endpoint} cannot be reached. Finished parts are kept; the upload goes on by itself when the endpoint answers again.`,
+        errorRetryable: true,
+      });
+      this.emitRow(row.id);
+      return;
+    }
     const waits = (this.waits.get(row.id) ?? 0) + 1;
     this.waits.set(row.id, waits);
     if (quireError.retryable && waits <= this.settings.maxWaits) {
-      // Offline or rate limited: wait and come back by itself; finished parts stay recorded.
+      // Rate limited or a server hiccup: back off (the time is persisted, so a restart honours it).
       const retryAfter = Date.now() + Math.max(1000, backoffDelayMs(waits + 2));
       this.repository.setStatus(row.id, 'waiting', { retryAfter, errorCode: quireError.code, errorMessage: quireError.message, errorRetryable: true });
     } else {
       this.repository.setStatus(row.id, 'failed', { errorCode: quireError.code, errorMessage: quireError.message, errorRetryable: quireError.retryable });
     }
     this.emitRow(row.id);
+  }
+
+  private probeOfflineEndpoints(signal?: AbortSignal): void {
+    for (const connectionId of this.connectivity.takeDueProbes()) {
+      void (async () => {
+        const gateway = this.gateways.get(connectionId);
+        const timeout = AbortSignal.timeout(Math.min(10_000, this.settings.requestIdleTimeoutMs));
+        const answered = gateway ? await gateway.probe(signal ? AbortSignal.any([signal, timeout]) : timeout) : true;
+        const next = this.connectivity.probed(connectionId, answered);
+        this.guard(() => (next === null ? this.repository.wakeOffline(connectionId, Date.now()) : this.repository.postponeOffline(connectionId, next)));
+      })();
+    }
+  }
+
+  /**
+   * Background work that needs the network but no file: aborting the server uploads of cancelled
+   * rows, and (once per connection and process) the janitor for orphaned uploads over 24 hours
+   * old. One at a time; its failures only mean "try again later".
+   */
+  private startHousekeeping(): void {
+    if (this.housekeeping) return;
+    const due = this.guard(() => this.repository.connectionIdsWithWork(), []).filter((id) => !this.janitorDone.has(id) && !this.connectivity.isOffline(id));
+    const cancelled = this.guard(() => this.repository.cancelledSessions().length > 0, false);
+    if (due.length === 0 && !cancelled) return;
+    this.housekeeping = (async () => {
+      if (cancelled) await this.abortCancelledSessions().catch((error) => this.haltIfLedgerFailed(error));
+      for (const connectionId of due) {
+        this.janitorDone.add(connectionId);
+        await this.cleanOrphans(connectionId).catch((error) => this.haltIfLedgerFailed(error));
+      }
+    })().finally(() => {
+      this.housekeeping = null;
+    });
+  }
+
+  private async cleanOrphans(connectionId: string): Promise<void> {
+    const connection = this.connections.resolveById(connectionId);
+    const gateway = await this.gatewayFor(connection);
+    const orphans = await findOrphans(gateway, quirePrefixes(this.repository.objectKeys(connectionId)), this.repository.ownedActiveS3UploadIds());
+    await abortOrphans(gateway, orphans.filter((orphan) => orphan.ageMs >= ORPHAN_MIN_AGE_MS));
+  }
+
+  private pacerFor(connectionId: string): RequestPacer {
+    let pacer = this.pacers.get(connectionId);
+    if (!pacer) {
+      pacer = new RequestPacer(this.requestsPerSecond);
+      this.pacers.set(connectionId, pacer);
+    }
+    return pacer;
+  }
+
+  /** Runs a ledger access; a ledger that cannot be written halts the queue instead of throwing. */
+  private guard<T>(access: () => T, fallback?: T): T {
+    try {
+      return access();
+    } catch (error) {
+      if (!this.haltIfLedgerFailed(error)) throw error;
+      return fallback as T;
+    }
+  }
+
+  private haltIfLedgerFailed(error: unknown): boolean {
+    const failure = ledgerFailure(error, this.ledgerPath);
+    if (!failure) return false;
+    if (!this.halted) {
+      this.halted = failure;
+      this.stopJobs([...this.running.keys()], 'the ledger cannot be written');
+    }
+    return true;
   }
 
   private emitRow(id: string, notice?: string): void {
@@ -159,22 +351,14 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     });
   }
 
-  private async gatewayFor(connection: ConnectionSummary): Promise<S3Gateway> {
-    const cached = this.gateways.get(connection.id);
-    if (cached) return cached;
-    const credentials = await this.connections.credentialsFor(connection);
-    const gateway = new S3Gateway(connection, credentials, this.recordOperation, { maxSockets: this.settings.requestBudget + 4 });
-    this.gateways.set(connection.id, gateway);
-    return gateway;
-  }
-
   private summarize(ids: Set<string>): RunResult {
-    const result: RunResult = { verified: 0, failed: 0, cancelled: 0, waiting: 0 };
+    const result: RunResult = { verified: 0, failed: 0, cancelled: 0, waiting: 0, paused: 0 };
     for (const id of ids) {
-      const status = this.repository.get(id)?.status;
+      const status = this.repository.statusOf(id);
       if (status === 'verified') result.verified += 1;
       else if (status === 'failed') result.failed += 1;
       else if (status === 'cancelled') result.cancelled += 1;
+      else if (status === 'paused') result.paused += 1;
       else result.waiting += 1;
     }
     return result;

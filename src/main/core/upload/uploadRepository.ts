@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Ledger } from '../ledger/database';
 import { multipartParts, multipartSessions, operations, uploads, type MultipartPartRow, type MultipartSessionRow, type UploadRow, type UploadStatus } from '../ledger/schema';
 
@@ -6,6 +6,10 @@ import { multipartParts, multipartSessions, operations, uploads, type MultipartP
 export const UNFINISHED_STATUSES: UploadStatus[] = ['queued', 'preparing', 'uploading', 'completing', 'waiting', 'paused'];
 /** Statuses a process can only be in while it runs: after a crash they mean "was interrupted". */
 const IN_FLIGHT_STATUSES: UploadStatus[] = ['preparing', 'uploading', 'completing'];
+/** Set by the author, from any process: a running job must not write over them. */
+const AUTHOR_HELD_STATUSES: UploadStatus[] = ['paused', 'cancelled'];
+/** The error code of uploads that wait for their endpoint to answer again. */
+export const OFFLINE_ERROR_CODE = 'endpoint_unreachable';
 
 export type NewUpload = Omit<UploadRow, 'sha256' | 'etag' | 'bytesDone' | 'attempts' | 'retryAfter' | 'errorCode' | 'errorMessage' | 'errorRetryable' | 'verifiedAt' | 'updatedAt'>;
 
@@ -50,16 +54,25 @@ export class UploadRepository {
     return this.db.select({ id: uploads.id }).from(uploads).where(and(eq(uploads.connectionId, connectionId), inArray(uploads.status, UNFINISHED_STATUSES))).get() !== undefined;
   }
 
-  /** The next job to run: queued, or waiting whose retry time has come; oldest first. */
-  nextRunnable(now: number, excludeIds: string[]): UploadRow | null {
+  /**
+   * The next job to run: queued, or waiting whose retry time has come; oldest first. Skips rows
+   * already running, connections known to be offline, and (when the large-file slots are full)
+   * multipart uploads.
+   */
+  nextRunnable(now: number, filter: { excludeIds: string[]; excludeConnectionIds: string[]; singleOnly: boolean }): UploadRow | null {
     const ready = or(eq(uploads.status, 'queued'), and(eq(uploads.status, 'waiting'), or(isNull(uploads.retryAfter), lte(uploads.retryAfter, now))));
-    const rows = this.db.select().from(uploads).where(ready).orderBy(asc(uploads.createdAt)).limit(excludeIds.length + 1).all();
-    return rows.find((row) => !excludeIds.includes(row.id)) ?? null;
+    const conditions = [ready, notInArray(uploads.id, filter.excludeIds), notInArray(uploads.connectionId, filter.excludeConnectionIds)];
+    if (filter.singleOnly) conditions.push(eq(uploads.method, 'single'));
+    return this.db.select().from(uploads).where(and(...conditions)).orderBy(asc(uploads.createdAt)).limit(1).get() ?? null;
   }
 
-  earliestRetry(): number | null {
-    const row = this.db.select({ at: sql<number | null>`min(${uploads.retryAfter})` }).from(uploads).where(eq(uploads.status, 'waiting')).get();
-    return row?.at ?? null;
+  /** Is anything queued or waiting? While so, a run is not over. */
+  hasPending(): boolean {
+    return this.db.select({ id: uploads.id }).from(uploads).where(inArray(uploads.status, ['queued', 'waiting'])).limit(1).get() !== undefined;
+  }
+
+  statusOf(id: string): UploadStatus | null {
+    return this.db.select({ status: uploads.status }).from(uploads).where(eq(uploads.id, id)).get()?.status ?? null;
   }
 
   /** At start-up: a row left "in flight" by a process that died is simply runnable again. */
@@ -67,8 +80,75 @@ export class UploadRepository {
     return this.db.update(uploads).set({ status: 'queued', updatedAt: Date.now() }).where(inArray(uploads.status, IN_FLIGHT_STATUSES)).run().changes;
   }
 
+  /**
+   * A job's own step. It never writes over a pause or cancel the author made meanwhile (from this
+   * process or another): the job is being stopped and its step no longer counts. `verified` is
+   * the exception: an object that is complete and checked in the bucket is a fact.
+   */
   setStatus(id: string, status: UploadStatus, extra: Partial<UploadRow> = {}): void {
-    this.db.update(uploads).set({ ...extra, status, updatedAt: Date.now() }).where(eq(uploads.id, id)).run();
+    const where = status === 'verified' ? eq(uploads.id, id) : and(eq(uploads.id, id), notInArray(uploads.status, AUTHOR_HELD_STATUSES));
+    this.db.update(uploads).set({ ...extra, status, updatedAt: Date.now() }).where(where).run();
+  }
+
+  /** The author pauses: the server upload and every finished part are kept. Returns the ids paused. */
+  pause(ids: string[] | 'all'): string[] {
+    const pausable: UploadStatus[] = ['queued', 'preparing', 'uploading', 'completing', 'waiting'];
+    return this.transition(ids, pausable, { status: 'paused', retryAfter: null });
+  }
+
+  /** Paused (and failed, which is a retry) uploads run again. */
+  resume(ids: string[] | 'all'): string[] {
+    return this.transition(ids, ['paused', 'failed'], { status: 'queued', retryAfter: null, errorCode: null, errorMessage: null, errorRetryable: null });
+  }
+
+  /** Cancelled for good; the server upload is aborted separately (see cancelledSessions). */
+  cancel(ids: string[]): string[] {
+    return this.transition(ids, UNFINISHED_STATUSES.concat('failed'), { status: 'cancelled', retryAfter: null });
+  }
+
+  private transition(ids: string[] | 'all', from: UploadStatus[], values: Partial<UploadRow>): string[] {
+    const scope = ids === 'all' ? inArray(uploads.status, from) : and(inArray(uploads.id, ids), inArray(uploads.status, from));
+    return this.db
+      .update(uploads)
+      .set({ ...values, updatedAt: Date.now() })
+      .where(scope)
+      .returning({ id: uploads.id })
+      .all()
+      .map((row) => row.id);
+  }
+
+  /** Sessions of cancelled uploads whose server upload still has to be aborted. */
+  cancelledSessions(): MultipartSessionRow[] {
+    return this.db
+      .select({ session: multipartSessions })
+      .from(multipartSessions)
+      .innerJoin(uploads, eq(uploads.id, multipartSessions.uploadId))
+      .where(and(eq(multipartSessions.status, 'active'), eq(uploads.status, 'cancelled')))
+      .all()
+      .map((row) => row.session);
+  }
+
+  /** Uploads waiting on an offline endpoint: when it answers again they go at once... */
+  wakeOffline(connectionId: string, now: number): void {
+    this.db.update(uploads).set({ retryAfter: now }).where(this.offlineRows(connectionId)).run();
+  }
+
+  /** ...and while it does not, they show when the next probe is. */
+  postponeOffline(connectionId: string, retryAfter: number): void {
+    this.db.update(uploads).set({ retryAfter }).where(this.offlineRows(connectionId)).run();
+  }
+
+  private offlineRows(connectionId: string) {
+    return and(eq(uploads.connectionId, connectionId), eq(uploads.status, 'waiting'), eq(uploads.errorCode, OFFLINE_ERROR_CODE));
+  }
+
+  /** Keys this ledger has used on a connection: their top folders are Quire's prefixes there. */
+  objectKeys(connectionId: string): string[] {
+    return this.db.selectDistinct({ key: uploads.objectKey }).from(uploads).where(eq(uploads.connectionId, connectionId)).all().map((row) => row.key);
+  }
+
+  connectionIdsWithWork(): string[] {
+    return this.db.selectDistinct({ id: uploads.connectionId }).from(uploads).where(inArray(uploads.status, ['queued', 'waiting'])).all().map((row) => row.id);
   }
 
   /** Counts a retried request, so the author (and the fault tests) can see retries happened. */

@@ -19,9 +19,14 @@ export async function verifyObject(row: UploadRow, key: string, expectedEtag: st
       `${row.sourcePath}: the bucket's ${key} does not match the file (size ${head.size} vs ${row.size}, ETag ${head.etag} vs ${expectedEtag}). It was not marked done; upload it again.`,
     );
   }
+  markVerified(row, key, head.etag, context, notice);
+}
+
+/** The bucket holds exactly the file: the row says so, and only now does the UI say done. */
+export function markVerified(row: UploadRow, key: string, etag: string, context: TransferContext, notice?: string): void {
   context.repository.setStatus(row.id, 'verified', {
     objectKey: key,
-    etag: head.etag,
+    etag,
     bytesDone: row.size,
     verifiedAt: Date.now(),
     retryAfter: null,

@@ -1,0 +1,70 @@
+import type { Orphan } from '../../../shared/orphans';
+import { categories } from '../../../shared/layout';
+import type { S3Gateway } from '../s3/gateway';
+
+/** Spaces deletes unfinished multipart uploads after 30 days (anchors.md); until then they are billed. */
+export const SPACES_UNFINISHED_UPLOAD_DAYS = 30;
+/** The platform specs' cleanup rule: an unfinished upload nobody owns is left alone for 24 hours. */
+export const ORPHAN_MIN_AGE_MS = 24 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The prefixes Quire writes under: the platform layout's top-level folders, plus the top folder
+ * of every key this ledger has used on the connection (an author's own `--to` destination).
+ */
+export function quirePrefixes(ledgerKeys: string[]): string[] {
+  const tops = new Set<string>();
+  for (const prefix of Object.values(categories)) tops.add(topFolder(prefix));
+  for (const key of ledgerKeys) tops.add(topFolder(key));
+  tops.delete('');
+  return [...tops].sort();
+}
+
+function topFolder(key: string): string {
+  const slash = key.indexOf('/');
+  return slash === -1 ? '' : key.slice(0, slash + 1);
+}
+
+/**
+ * Unfinished multipart uploads under Quire's prefixes that this ledger does not own: left by a
+ * crash between CreateMultipartUpload and its ledger row, by a version of a file that was
+ * replaced, or by another tool. Each is billed until it is aborted or Spaces drops it, so each
+ * comes with its size (from ListParts), its age and the days Spaces still keeps it.
+ */
+export async function findOrphans(gateway: S3Gateway, prefixes: string[], owned: Set<string>, now = Date.now()): Promise<Orphan[]> {
+  const orphans: Orphan[] = [];
+  for (const prefix of prefixes) {
+    for (const upload of await gateway.listMultipartUploads(prefix)) {
+      if (owned.has(upload.uploadId)) continue;
+      const parts = await gateway.listParts(upload.key, upload.uploadId).catch(() => []);
+      const ageMs = Math.max(0, now - upload.initiated);
+      orphans.push({
+        key: upload.key,
+        uploadId: upload.uploadId,
+        initiated: upload.initiated,
+        size: parts.reduce((sum, part) => sum + part.size, 0),
+        parts: parts.length,
+        ageMs,
+        daysUntilProviderDeletes: Math.max(0, Math.ceil(SPACES_UNFINISHED_UPLOAD_DAYS - ageMs / DAY_MS)),
+      });
+    }
+  }
+  return orphans.sort((a, b) => a.initiated - b.initiated);
+}
+
+/** Aborts the given orphans; returns those it could not (their error says why). */
+export async function abortOrphans(gateway: S3Gateway, orphans: Orphan[]): Promise<{ aborted: Orphan[]; failed: { orphan: Orphan; message: string }[] }> {
+  const aborted: Orphan[] = [];
+  const failed: { orphan: Orphan; message: string }[] = [];
+  for (const orphan of orphans) {
+    try {
+      await gateway.abortMultipartUpload(orphan.key, orphan.uploadId);
+      aborted.push(orphan);
+    } catch (error) {
+      // Already gone (aborted elsewhere, or expired) is what aborting wanted.
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) aborted.push(orphan);
+      else failed.push({ orphan, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { aborted, failed };
+}
