@@ -12,6 +12,13 @@ export const commandNames = [
   'uploads.enqueue',
   'uploads.list',
   'queue.run',
+  'uploads.pause',
+  'uploads.resume',
+  'uploads.cancel',
+  'orphans.list',
+  'orphans.abort',
+  'settings.get',
+  'settings.update',
   'objects.verify',
   'objects.link',
 ] as const;

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { connectionInputSchema, type ConnectionSummary } from './connection';
 import type { ErrorData } from './errors';
 import { commandNames, eventNames, type CommandName, type EventName } from './channels';
+import type { OrphanReport } from './orphans';
+import { preferencesUpdateSchema, type Preferences } from './preferences';
 import { enqueueInputSchema, type EnqueueResult, type RunResult, type UploadProgressEvent, type UploadSummary } from './upload';
 
 /**
@@ -24,6 +26,11 @@ export interface ObjectCheck {
   matches: boolean;
 }
 
+/** Upload ids as the ledger makes them (UUIDs), or the first 4+ characters `quire queue` shows. */
+const uploadId = z.string().regex(/^[0-9a-f-]{4,36}$/i, 'an upload id (see: quire queue)');
+const uploadTargets = z.union([z.object({ ids: z.array(uploadId).min(1).max(10_000) }), z.object({ all: z.literal(true) })]);
+const orphanAbortInput = z.object({ connection: optionalConnection, olderThanSeconds: z.number().int().min(0).max(365 * 24 * 3600).optional() });
+
 function command<I extends z.ZodType, R>(input: I) {
   return { input, result: undefined as unknown as R };
 }
@@ -41,6 +48,13 @@ export const commands = {
   'uploads.enqueue': command<typeof enqueueInputSchema, EnqueueResult>(enqueueInputSchema),
   'uploads.list': command<z.ZodObject<{}>, UploadSummary[]>(z.object({})),
   'queue.run': command<z.ZodObject<{}>, RunResult>(z.object({})),
+  'uploads.pause': command<typeof uploadTargets, UploadSummary[]>(uploadTargets),
+  'uploads.resume': command<typeof uploadTargets, UploadSummary[]>(uploadTargets),
+  'uploads.cancel': command<z.ZodObject<{ ids: z.ZodArray<typeof uploadId> }>, UploadSummary[]>(z.object({ ids: z.array(uploadId).min(1).max(10_000) })),
+  'orphans.list': command<z.ZodObject<{ connection: typeof optionalConnection }>, OrphanReport>(z.object({ connection: optionalConnection })),
+  'orphans.abort': command<typeof orphanAbortInput, OrphanReport>(orphanAbortInput),
+  'settings.get': command<z.ZodObject<{}>, Preferences>(z.object({})),
+  'settings.update': command<typeof preferencesUpdateSchema, Preferences>(preferencesUpdateSchema),
   'objects.verify': command<z.ZodObject<{ key: z.ZodString; connection: typeof optionalConnection }>, ObjectCheck>(
     z.object({ key: z.string().min(1).max(1024), connection: optionalConnection }),
   ),

@@ -7,7 +7,7 @@ import { Engine } from '../core/engine';
 import type { QueueSettings } from '../core/upload/uploadQueue';
 import { QuireError } from '../core/errors';
 import { parseDuration, parseSize, splitList } from './cliArgs';
-import { printConnections, printJson, printUploads } from './output';
+import { printConnections, printJson, printOrphans, printPreferences, printUploads } from './output';
 import { ProgressView } from './progressView';
 import { readSecret } from './secretInput';
 
@@ -23,6 +23,14 @@ Usage:
                        [--public|--private] [--overwrite] [--queue-only]
   quire queue            list uploads and their states
   quire run              work the queue to the end (resumes anything interrupted)
+  quire pause ID... | --all     pause uploads (--all: everything, until resumed)
+  quire resume ID... | --all    resume paused uploads (and retry failed ones)
+  quire cancel ID...     cancel uploads and abort their unfinished server uploads
+  quire orphans [--abort] [--older-than 24h]
+                         unfinished uploads in the bucket that Quire does not own, with size,
+                         age and days left before Spaces deletes them; --abort removes them
+  quire settings [--limit-rate 2MiB|0] [--requests-per-second 300]
+                         show or change the saved bandwidth cap and request rate
   quire verify KEY       compare an object with what was uploaded
   quire link KEY [--expires 1h..7d]   a time-limited share link
 
@@ -59,6 +67,10 @@ const OPTIONS = {
   'part-size': { type: 'string' },
   concurrency: { type: 'string' },
   'limit-rate': { type: 'string' },
+  'requests-per-second': { type: 'string' },
+  all: { type: 'boolean' },
+  abort: { type: 'boolean' },
+  'older-than': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -86,7 +98,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command || flags.help ? 0 : 2;
   }
-  const engine = Engine.open({ settings: transferFlags(flags) });
+  // For `quire settings`, --limit-rate is the value to save, not an override of this process.
+  const engine = Engine.open({ settings: command === 'settings' ? {} : transferFlags(flags) });
   const handlers = createApiHandlers(engine);
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
@@ -104,6 +117,37 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'run':
         return await run(engine, flags);
+      case 'pause':
+      case 'resume': {
+        const changed = await call(handlers, command === 'pause' ? 'uploads.pause' : 'uploads.resume', uploadTargets(rest, flags, `quire ${command} ID... | --all`));
+        if (flags.json) printJson(changed);
+        else process.stdout.write(`${changed.length} upload(s) ${command === 'pause' ? 'paused' : 'resumed'}.${command === 'pause' && flags.all ? ' Nothing starts until: quire resume --all' : ''}${command === 'resume' && changed.length > 0 ? ' A running Quire picks them up; otherwise: quire run' : ''}\n`);
+        return 0;
+      }
+      case 'cancel': {
+        if (rest.length === 0) throw new QuireError('usage', 'Name the uploads to cancel: quire cancel ID... (ids from: quire queue)');
+        const cancelled = await call(handlers, 'uploads.cancel', { ids: rest });
+        if (flags.json) printJson(cancelled);
+        else process.stdout.write(`${cancelled.length} upload(s) cancelled; their unfinished uploads on the server are aborted.\n`);
+        return 0;
+      }
+      case 'orphans': {
+        const olderThanSeconds = flags['older-than'] ? parseDuration(flags['older-than']) : undefined;
+        const report = flags.abort ? await call(handlers, 'orphans.abort', { connection: flags.connection, olderThanSeconds }) : await call(handlers, 'orphans.list', { connection: flags.connection });
+        if (flags.json) printJson(report);
+        else printOrphans(report);
+        return report.failed.length > 0 ? 1 : 0;
+      }
+      case 'settings': {
+        const update = {
+          ...(flags['limit-rate'] !== undefined ? { bandwidthLimit: parseSize(flags['limit-rate']) } : {}),
+          ...(flags['requests-per-second'] !== undefined ? { requestsPerSecond: Number(flags['requests-per-second']) } : {}),
+        };
+        const preferences = Object.keys(update).length > 0 ? await call(handlers, 'settings.update', update) : await call(handlers, 'settings.get', {});
+        if (flags.json) printJson(preferences);
+        else printPreferences(preferences);
+        return 0;
+      }
       case 'verify': {
         const check = await call(handlers, 'objects.verify', { key: required(rest[0], 'quire verify KEY'), connection: flags.connection });
         if (flags.json) printJson(check);
@@ -210,8 +254,19 @@ async function run(engine: Engine, flags: Flags, enqueued?: unknown): Promise<nu
     view?.finish();
   }
   if (flags.json) printJson({ ...(enqueued ? { enqueued } : {}), run: summary, uploads: engine.listUploads() });
-  else process.stdout.write(`${summary.verified} verified, ${summary.failed} failed${summary.waiting ? `, ${summary.waiting} still waiting (run again later)` : ''}${summary.cancelled ? `, ${summary.cancelled} cancelled` : ''}.\n`);
+  else {
+    const paused = engine.getPreferences().queuePaused;
+    process.stdout.write(
+      `${summary.verified} verified, ${summary.failed} failed${summary.waiting ? `, ${summary.waiting} still waiting (run again later)` : ''}${summary.paused ? `, ${summary.paused} paused` : ''}${summary.cancelled ? `, ${summary.cancelled} cancelled` : ''}.${paused ? ' Uploads are paused; continue with: quire resume --all' : ''}\n`,
+    );
+  }
   return summary.failed > 0 || summary.waiting > 0 ? 1 : 0;
+}
+
+function uploadTargets(ids: string[], flags: Flags, usage: string): { ids: string[] } | { all: true } {
+  if (flags.all && ids.length === 0) return { all: true };
+  if (!flags.all && ids.length > 0) return { ids };
+  throw new QuireError('usage', `Name the uploads (ids from: quire queue) or --all, not both: ${usage}`);
 }
 
 /** Flags that tune this run's transfers; unset ones keep the engine's defaults. */

@@ -1,5 +1,7 @@
 import { formatBytes } from '../../shared/format';
 import type { ConnectionSummary } from '../../shared/connection';
+import type { OrphanReport } from '../../shared/orphans';
+import type { Preferences } from '../../shared/preferences';
 import type { UploadSummary } from '../../shared/upload';
 
 export function printJson(value: unknown): void {
@@ -26,4 +28,29 @@ export function printUploads(list: UploadSummary[]): void {
     process.stdout.write(`${u.id.slice(0, 8)}  ${u.status.padEnd(10)} ${String(progress).padStart(3)}%  ${formatBytes(u.size).padStart(10)}  ${u.objectKey}\n`);
     if (u.error) process.stdout.write(`          ${u.error.message}\n`);
   }
+}
+
+export function printOrphans(report: OrphanReport): void {
+  if (report.orphans.length === 0) {
+    process.stdout.write(`No unfinished uploads in "${report.connection}" that Quire does not own.\n`);
+    return;
+  }
+  for (const orphan of report.orphans) {
+    const hours = orphan.ageMs / 3_600_000;
+    const age = hours < 48 ? `${hours.toFixed(1)} h` : `${Math.floor(hours / 24)} days`;
+    const gone = report.aborted.some((a) => a.uploadId === orphan.uploadId) ? '  aborted' : '';
+    process.stdout.write(`${formatBytes(orphan.size).padStart(10)}  ${String(orphan.parts).padStart(5)} parts  ${age.padStart(9)} old  ${String(orphan.daysUntilProviderDeletes).padStart(2)} days before Spaces deletes it  ${orphan.key}${gone}\n`);
+  }
+  const total = report.orphans.reduce((sum, orphan) => sum + orphan.size, 0);
+  process.stdout.write(`${report.orphans.length} unfinished upload(s), ${formatBytes(total)} billed until aborted.`);
+  if (report.aborted.length > 0 || report.failed.length > 0) process.stdout.write(` ${report.aborted.length} aborted.`);
+  else process.stdout.write(' Abort those over 24 hours old with: quire orphans --abort');
+  process.stdout.write('\n');
+  for (const failure of report.failed) process.stdout.write(`could not abort ${failure.orphan.key}: ${failure.message}\n`);
+}
+
+export function printPreferences(preferences: Preferences): void {
+  process.stdout.write(`bandwidth limit      ${preferences.bandwidthLimit === 0 ? 'none' : `${formatBytes(preferences.bandwidthLimit)}/s`}\n`);
+  process.stdout.write(`requests per second  ${preferences.requestsPerSecond}\n`);
+  process.stdout.write(`queue                ${preferences.queuePaused ? 'paused (quire resume --all)' : 'running'}\n`);
 }

@@ -18,6 +18,13 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
     'uploads.enqueue': async (input) => engine.enqueue(input),
     'uploads.list': async () => engine.listUploads(),
     'queue.run': async () => engine.run(),
+    'uploads.pause': async (target) => engine.pause('all' in target ? 'all' : target.ids),
+    'uploads.resume': async (target) => engine.resume('all' in target ? 'all' : target.ids),
+    'uploads.cancel': async ({ ids }) => engine.cancel(ids),
+    'orphans.list': async ({ connection }) => engine.orphans({ connection }),
+    'orphans.abort': async ({ connection, olderThanSeconds }) => engine.orphans({ connection, abort: true, olderThanMs: olderThanSeconds === undefined ? undefined : olderThanSeconds * 1000 }),
+    'settings.get': async () => engine.getPreferences(),
+    'settings.update': async (update) => engine.updatePreferences(update),
     'objects.verify': async ({ key, connection }) => engine.verify(key, connection),
     'objects.link': async ({ key, expiresInSeconds, connection }) => engine.link(key, expiresInSeconds, connection),
   };
