@@ -5,8 +5,9 @@
 #   gnome-keyring libsecret-tools dbus     a real Secret Service (scripts/with-keyring.sh)
 #   chromium                               the UI tests, in the browser against `quire serve`
 #   curl                                   readiness checks
+#   faketime                               the clock-skew test runs the CLI with a shifted clock
 set -euo pipefail
-packages=(ceph-mon ceph-osd radosgw ceph-common gnome-keyring libsecret-tools dbus chromium curl)
+packages=(ceph-mon ceph-osd radosgw ceph-common gnome-keyring libsecret-tools dbus chromium curl faketime)
 
 missing=()
 for package in "${packages[@]}"; do

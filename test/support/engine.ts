@@ -17,14 +17,16 @@ export interface TestWorld {
  * A real engine over a real ledger file, with a connection added through the real live test and
  * its secret in the real keychain (the suite runs inside a Secret Service session).
  */
-export async function openTestWorld(label: string, options: Omit<EngineOptions, 'dataDir'> = {}): Promise<TestWorld> {
+export async function openTestWorld(label: string, options: Omit<EngineOptions, 'dataDir'> & { endpoint?: string; dataDir?: string; onDone?: (close: () => void | Promise<void>) => void } = {}): Promise<TestWorld> {
   const s3 = testS3();
   const bucket = await createTestBucket(s3, label);
   const home = tempDir(label);
-  const engine = Engine.open({ ...options, dataDir: join(home, 'data'), env: options.env ?? {} });
-  afterAll(() => engine.close());
+  const engine = Engine.open({ ...options, dataDir: options.dataDir ?? join(home, 'data'), env: options.env ?? {} });
+  // Inside a test (concurrent tests each make their own world) pass onTestFinished.
+  (options.onDone ?? afterAll)(() => engine.close());
+  // `endpoint` puts something between the engine and the server: the fault-injecting proxy.
   const connection = await engine.connections.add(
-    { name: 'test', provider: 's3_compatible', endpoint: s3.endpoint, region: s3.region, bucket, accessKeyId: s3.accessKeyId, pathStyle: true },
+    { name: 'test', provider: 's3_compatible', endpoint: options.endpoint ?? s3.endpoint, region: s3.region, bucket, accessKeyId: s3.accessKeyId, pathStyle: true },
     { kind: 'given', secret: s3.secretAccessKey },
   );
   return { s3, bucket, home, engine, connection };

@@ -108,6 +108,9 @@ export class S3Gateway {
       credentials,
       // Retries are Quire's own (retryPolicy.ts), recorded in the ledger and visible to the author.
       maxAttempts: 1,
+      // Every failed request is recorded in the operations table; the SDK's console warnings
+      // (a failed streaming body, say) would only scribble over the CLI's progress view.
+      logger: SILENT_LOGGER,
       // The SDK's default sends file streams aws-chunked with a trailing CRC32, which radosgw 16
       // (the engine behind Spaces) refuses; parts carry Content-MD5 instead, which it checks.
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -118,7 +121,9 @@ export class S3Gateway {
         httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
         httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
         connectionTimeout: 10_000,
-        requestTimeout: options.requestIdleTimeoutMs ?? 60_000,
+        // Inactivity, not total time: a 5 GiB part on a slow uplink may take an hour, but a
+        // socket silent for a minute is a dead path (the SDK's requestTimeout only warns).
+        socketTimeout: options.requestIdleTimeoutMs ?? 60_000,
       }),
     });
     // Over plain http the SDK would SHA-256 every payload for its signature: a second full hash of
@@ -313,6 +318,8 @@ export class S3Gateway {
     return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.connection.bucket, Key: key }), { expiresIn: expiresInSeconds });
   }
 }
+
+const SILENT_LOGGER = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 function stripQuotes(etag: string): string {
   return etag.replace(/^"|"$/g, '');

@@ -1,0 +1,62 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { QueueSettings } from '../../src/main/core/upload/uploadQueue';
+import { openTestWorld, type TestWorld } from './engine';
+import { FaultProxy } from './faultProxy';
+import { writeTestFile } from './files';
+import { openLedgerForReading } from './ledgerReader';
+import { openMultipartUploads, sha256OfObject, testS3 } from './s3Server';
+
+export interface QueuedFile {
+  id: string;
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface ProxiedWorld extends TestWorld {
+  proxy: FaultProxy;
+  dataDir: string;
+  /** Writes a test file of `size` bytes and queues it. */
+  queueFile(name: string, size: number): Promise<QueuedFile>;
+  /** The ledger as recorded so far, read apart from the engine. */
+  ledger(): ReturnType<typeof openLedgerForReading>;
+  /** The upload is verified, the bucket's bytes are the file's, and no multipart upload is left open. */
+  expectVerified(file: QueuedFile): Promise<void>;
+}
+
+/**
+ * A real engine whose connection goes through a fault-injecting proxy in front of the real
+ * radosgw. Made inside a test (each concurrent test has its own), and closed when it finishes:
+ * pass the test context's own `onTestFinished`, which knows which of the concurrent tests it is.
+ */
+export async function openProxiedWorld(onTestFinished: (cleanup: () => void | Promise<void>) => void, label: string, settings: Partial<QueueSettings> = {}): Promise<ProxiedWorld> {
+  const proxy = new FaultProxy(testS3().endpoint);
+  await proxy.start();
+  onTestFinished(() => proxy.stop());
+  const world = await openTestWorld(label, { endpoint: proxy.endpoint, settings, onDone: onTestFinished });
+  const dataDir = join(world.home, 'data');
+  const files = join(world.home, 'files');
+  await mkdir(files, { recursive: true });
+  return {
+    ...world,
+    proxy,
+    dataDir,
+    async queueFile(name, size) {
+      const path = join(files, name);
+      const sha256 = await writeTestFile(path, size);
+      const { queued, rejected } = await world.engine.enqueue({ paths: [path] });
+      expect(rejected).toEqual([]);
+      return { id: queued[0]!.id, path, sha256, size };
+    },
+    ledger: () => openLedgerForReading(dataDir),
+    async expectVerified(file) {
+      const row = world.engine.uploads.get(file.id)!;
+      expect(row.errorMessage).toBeNull();
+      expect(row.status).toBe('verified');
+      expect(await sha256OfObject(world.s3, world.bucket, row.objectKey)).toBe(file.sha256);
+      expect(await openMultipartUploads(world.s3, world.bucket)).toBe(0);
+    },
+  };
+}
