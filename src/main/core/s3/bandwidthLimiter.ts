@@ -41,7 +41,13 @@ export class BandwidthLimiter {
     async function* slices() {
       for (let offset = 0; offset < buffer.length; offset += SLICE_BYTES) {
         const slice = buffer.subarray(offset, offset + SLICE_BYTES);
-        await take(slice.length);
+        try {
+          await take(slice.length);
+        } catch {
+          // Paused or cancelled: the same signal aborts the request itself, which reports it.
+          // Erroring the stream as well would be an error nobody listens for any more.
+          return;
+        }
         yield slice;
       }
     }

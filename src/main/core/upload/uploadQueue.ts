@@ -68,6 +68,7 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
   private readonly waits = new Map<string, number>();
   private readonly janitorDone = new Set<string>();
   private housekeeping: Promise<void> | null = null;
+  private aborting: Promise<number> | null = null;
   private requestsPerSecond: number;
   private paused = false;
   private halted: QuireError | null = null;
@@ -118,8 +119,21 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     for (const id of ids) this.running.get(id)?.controller.abort(new DOMException(reason, 'AbortError'));
   }
 
-  /** Aborts the server uploads of cancelled rows; returns how many are still to do (offline, say). */
+  /**
+   * Aborts the server uploads of cancelled rows; returns how many are still to do (offline, say).
+   * One pass at a time: a cancel and the housekeeping tick must not abort the same upload twice.
+   */
   async abortCancelledSessions(): Promise<number> {
+    while (this.aborting) await this.aborting.catch(() => {});
+    this.aborting = this.abortCancelledSessionsOnce();
+    try {
+      return await this.aborting;
+    } finally {
+      this.aborting = null;
+    }
+  }
+
+  private async abortCancelledSessionsOnce(): Promise<number> {
     let left = 0;
     for (const session of this.repository.cancelledSessions()) {
       const row = this.repository.get(session.uploadId);

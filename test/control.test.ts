@@ -1,0 +1,121 @@
+import { describe, it } from 'vitest';
+import { openProxiedWorld } from './support/proxiedWorld';
+import { runQuire, startQuire } from './support/quireCli';
+import { openMultipartUploads } from './support/s3Server';
+import { waitFor } from './support/waitFor';
+
+const MIB = 1024 * 1024;
+const PART = 10 * MIB;
+/** The default request budget: the most parts a pause can cut off. */
+const IN_FLIGHT = 8;
+
+/**
+ * The author steers: pause and resume (one upload, or everything), cancel, and a bandwidth cap.
+ * Uploads are slowed by a cap so that there is a "middle" to act in.
+ */
+describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
+  it('pauses mid-upload at once, keeps the server upload, and resumes without re-sending finished parts', async ({ expect, onTestFinished }) => {
+    const world = await openProxiedWorld(onTestFinished, 'pause', { bandwidthLimit: 30 * MIB });
+    const file = await world.queueFile('pause.wav', 200 * MIB);
+    const ledger = world.ledger();
+    onTestFinished(() => {
+      ledger.close();
+    });
+    const running = world.engine.run();
+    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 4);
+    const pausedAt = performance.now();
+    expect(world.engine.pause([file.id.slice(0, 8)]).map((u) => u.status)).toEqual(['paused']);
+    // In-flight parts are aborted, not waited for.
+    expect(await running).toMatchObject({ paused: 1, verified: 0 });
+    expect(performance.now() - pausedAt).toBeLessThan(2000);
+    expect(world.engine.uploads.get(file.id)!.status).toBe('paused');
+    expect(await openMultipartUploads(world.s3, world.bucket)).toBe(1);
+    const kept = ledger.recordedParts(file.id);
+    expect(kept).toBeGreaterThanOrEqual(4);
+
+    // Paused stays paused: another run leaves it alone.
+    expect(await world.engine.run()).toMatchObject({ verified: 0 });
+    expect(world.engine.resume([file.id]).map((u) => u.status)).toEqual(['queued']);
+    expect(await world.engine.run()).toMatchObject({ verified: 1 });
+    await world.expectVerified(file);
+    expect(world.proxy.sentContentBytes()).toBeLessThanOrEqual(file.size + IN_FLIGHT * PART);
+  });
+
+  it('pauses everything, also what is queued later and across a restart, until resumed', async ({ expect, onTestFinished }) => {
+    const world = await openProxiedWorld(onTestFinished, 'pauseall');
+    const first = await world.queueFile('one.pdf', 1024);
+    world.engine.pause('all');
+    const later = await world.queueFile('two.epub', 2048);
+    expect(await world.engine.run()).toMatchObject({ verified: 0 });
+    expect(world.engine.uploads.get(first.id)!.status).toBe('paused');
+    // The pause is a preference in the ledger, not a flag of this process.
+    expect(world.engine.getPreferences().queuePaused).toBe(true);
+    expect(world.proxy.sentContentBytes()).toBe(0);
+    world.engine.resume('all');
+    expect(await world.engine.run()).toMatchObject({ verified: 2 });
+    await world.expectVerified(first);
+    await world.expectVerified(later);
+  });
+
+  it('cancels mid-upload, aborts the server upload and records it', async ({ expect, onTestFinished }) => {
+    const world = await openProxiedWorld(onTestFinished, 'cancel', { bandwidthLimit: 30 * MIB });
+    const file = await world.queueFile('cancel.wav', 150 * MIB);
+    const ledger = world.ledger();
+    onTestFinished(() => {
+      ledger.close();
+    });
+    const running = world.engine.run();
+    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 3);
+    expect((await world.engine.cancel([file.id])).map((u) => u.status)).toEqual(['cancelled']);
+    expect(await running).toMatchObject({ cancelled: 1 });
+    expect(await openMultipartUploads(world.s3, world.bucket)).toBe(0);
+    expect(ledger.sessions()).toEqual([{ status: 'aborted' }]);
+    expect(ledger.operationCount('abort_multipart')).toBe(1);
+    // Cancelled is final: nothing resumes it.
+    expect(world.engine.resume([file.id])).toEqual([]);
+  });
+
+  it('lets a second quire command pause and then cancel the upload a running quire is doing', async ({ expect, onTestFinished }) => {
+    const world = await openProxiedWorld(onTestFinished, 'crossproc');
+    const file = await world.queueFile('crossproc.wav', 150 * MIB);
+    // The CLI drives the queue in its own process, over the same ledger.
+    world.engine.close();
+    const ledger = world.ledger();
+    onTestFinished(() => {
+      ledger.close();
+    });
+    const run = startQuire(world.dataDir, ['run', '--json', '--limit-rate', '20MiB']);
+    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 2);
+    const paused = await runQuire(world.dataDir, ['pause', file.id.slice(0, 8)]);
+    expect(paused.stderr).toBe('');
+    expect(paused.stdout).toMatch(/1 upload\(s\) paused/);
+    const pausedAt = performance.now();
+    const result = await run.done;
+    expect(performance.now() - pausedAt).toBeLessThan(3000);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).run).toMatchObject({ paused: 1 });
+    expect(await openMultipartUploads(world.s3, world.bucket)).toBe(1);
+
+    const cancelled = await runQuire(world.dataDir, ['cancel', file.id]);
+    expect(cancelled.stderr).toBe('');
+    expect(await openMultipartUploads(world.s3, world.bucket)).toBe(0);
+    expect(ledger.uploads()[0]!.status).toBe('cancelled');
+  });
+
+  it('holds a bandwidth cap within 10% over a minute', async ({ expect, onTestFinished }) => {
+    const world = await openProxiedWorld(onTestFinished, 'cap');
+    const cap = 2 * MIB;
+    world.engine.updatePreferences({ bandwidthLimit: cap });
+    const file = await world.queueFile('cap.wav', 160 * MIB);
+    const running = world.engine.run();
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const startBytes = world.proxy.sentContentBytes();
+    const startedAt = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+    const rate = (world.proxy.sentContentBytes() - startBytes) / ((performance.now() - startedAt) / 1000);
+    expect(rate).toBeGreaterThan(cap * 0.9);
+    expect(rate).toBeLessThan(cap * 1.1);
+    world.engine.pause([file.id]);
+    await running;
+  }, 120_000);
+});
