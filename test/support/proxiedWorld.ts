@@ -31,12 +31,17 @@ export interface ProxiedWorld extends TestWorld {
  * radosgw. Made inside a test (each concurrent test has its own), and closed when it finishes:
  * pass the test context's own `onTestFinished`, which knows which of the concurrent tests it is.
  */
-export async function openProxiedWorld(onTestFinished: (cleanup: () => void | Promise<void>) => void, label: string, settings: Partial<QueueSettings> = {}): Promise<ProxiedWorld> {
+export async function openProxiedWorld(
+  onTestFinished: (cleanup: () => void | Promise<void>) => void,
+  label: string,
+  settings: Partial<QueueSettings> = {},
+  options: { dataDir?: string } = {},
+): Promise<ProxiedWorld> {
   const proxy = new FaultProxy(testS3().endpoint);
   await proxy.start();
   onTestFinished(() => proxy.stop());
-  const world = await openTestWorld(label, { endpoint: proxy.endpoint, settings, onDone: onTestFinished });
-  const dataDir = join(world.home, 'data');
+  const world = await openTestWorld(label, { endpoint: proxy.endpoint, settings, onDone: onTestFinished, dataDir: options.dataDir });
+  const dataDir = options.dataDir ?? join(world.home, 'data');
   const files = join(world.home, 'files');
   await mkdir(files, { recursive: true });
   return {

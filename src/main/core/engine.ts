@@ -91,10 +91,16 @@ export class Engine {
    * become runnable first, which is what makes a crash just a pause.
    */
   async run(signal?: AbortSignal): Promise<RunResult> {
-    this.lock.acquire();
+    try {
+      this.lock.acquire();
+    } catch (error) {
+      throw ledgerFailure(error, this.ledgerPath) ?? error;
+    }
     try {
       this.uploads.requeueInterrupted();
       return await this.queue.runUntilIdle(signal);
+    } catch (error) {
+      throw ledgerFailure(error, this.ledgerPath) ?? error;
     } finally {
       this.lock.release();
     }

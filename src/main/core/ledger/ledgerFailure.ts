@@ -1,3 +1,5 @@
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { QuireError } from '../errors';
 
 /**
@@ -12,7 +14,7 @@ export function ledgerFailure(error: unknown, ledgerPath: string): QuireError | 
   if (error instanceof QuireError) return error.code === 'disk_full' || error.code === 'ledger_unwritable' ? error : null;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return null;
-  if (DISK_FULL.test(code) || code === 'ENOSPC') {
+  if (DISK_FULL.test(code) || code === 'ENOSPC' || (UNWRITABLE.test(code) && diskIsFull(ledgerPath))) {
     return new QuireError(
       'disk_full',
       `The disk holding Quire's ledger (${ledgerPath}) is full, so uploads stopped. Nothing recorded was lost: free some space, then run the queue again and it resumes where it stopped.`,
@@ -27,4 +29,17 @@ export function ledgerFailure(error: unknown, ledgerPath: string): QuireError | 
     );
   }
   return null;
+}
+
+/**
+ * SQLite reports a full disk as SQLITE_FULL only when it knows; growing its shared-memory file
+ * on a full disk comes back as a plain I/O error. The free space tells the two apart.
+ */
+function diskIsFull(ledgerPath: string): boolean {
+  try {
+    const fs = statfsSync(dirname(ledgerPath));
+    return fs.bavail * fs.bsize < 1024 * 1024;
+  } catch {
+    return false;
+  }
 }
