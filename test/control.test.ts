@@ -36,8 +36,13 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
     // Paused stays paused: another run leaves it alone.
     expect(await world.engine.run()).toMatchObject({ verified: 0 });
     expect(world.engine.resume([file.id]).map((u) => u.status)).toEqual(['queued']);
+    const notices: string[] = [];
+    world.engine.queue.on('upload', (event) => event.notice && notices.push(event.notice));
     expect(await world.engine.run()).toMatchObject({ verified: 1 });
     await world.expectVerified(file);
+    // The author sees where it picked up.
+    const resumed = notices.map((notice) => /^resumed at \d+%: (\d+) of 20 parts were already in the bucket$/.exec(notice)).find(Boolean);
+    expect(Number(resumed?.[1])).toBeGreaterThanOrEqual(kept);
     expect(world.proxy.sentContentBytes()).toBeLessThanOrEqual(file.size + IN_FLIGHT * PART);
   });
 

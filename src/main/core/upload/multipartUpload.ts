@@ -128,7 +128,9 @@ async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, pa
   for (let n = 1; n <= session.partCount; n += 1) if (!doneNumbers.has(n)) missing.push(n);
   let bytesDone = done.reduce((sum, part) => sum + part.size, 0);
   context.repository.setStatus(row.id, 'uploading', { bytesDone, objectKey: session.objectKey });
-  emitRow(context, row.id);
+  // Seeing where it picked up is what tells the author an interrupted upload was safe.
+  const resumedAt = done.length > 0 ? `resumed at ${Math.floor((bytesDone / row.size) * 100)}%: ${done.length} of ${session.partCount} parts were already in the bucket` : undefined;
+  emitRow(context, row.id, resumedAt);
   if (missing.length === 0) return;
 
   const handle = await open(row.sourcePath, 'r').catch(() => {
