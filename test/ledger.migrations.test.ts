@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +31,34 @@ describe('ledger migrations', () => {
     expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
     db.$client.close();
     expect(tables(join(dir, 'ledger.sqlite'))).toEqual(['connections', 'multipart_parts', 'multipart_sessions', 'operations', 'settings', 'uploads']);
+  });
+
+  it('0001_drop_session_part_md5s drops the per-session MD5 list and keeps sessions and their parts', () => {
+    // A ledger as the first release left it: only migration 0000 applied, a session in flight.
+    const dir = tempDir('migrate1');
+    const firstRelease = join(dir, 'migrations-0000');
+    mkdirSync(join(firstRelease, 'meta'), { recursive: true });
+    cpSync(join(migrationsDir, '0000_initial.sql'), join(firstRelease, '0000_initial.sql'));
+    const journal = JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8'));
+    writeFileSync(join(firstRelease, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }));
+    const old = openLedger(join(dir, 'data'), firstRelease);
+    old.$client.exec(`
+      INSERT INTO connections (id, name, provider, endpoint, region, bucket, max_file_size, access_key_id, created_at, updated_at)
+        VALUES ('c1', 'space', 's3_compatible', 'http://127.0.0.1:1', 'nyc3', 'b', 5368709120, 'K', 1, 1);
+      INSERT INTO uploads (id, connection_id, source_path, size, mtime_ms, fingerprint, object_key, content_type, category, visibility, status, method, created_at, updated_at)
+        VALUES ('u1', 'c1', '/a.wav', 20971520, 1, 'f', 'audiobooks/chapters/a.wav', 'audio/wav', 'audio', 'private', 'uploading', 'multipart', 1, 1);
+      INSERT INTO multipart_sessions (id, upload_id, s3_upload_id, object_key, part_size, part_count, part_md5s, status, created_at)
+        VALUES ('s1', 'u1', 'X', 'audiobooks/chapters/a.wav', 10485760, 2, '["aa","bb"]', 'active', 1);
+      INSERT INTO multipart_parts (session_id, part_number, etag, size, md5, uploaded_at) VALUES ('s1', 1, 'aa', 10485760, 'aa', 1);
+    `);
+    old.$client.close();
+
+    const migrated = openLedger(join(dir, 'data'), migrationsDir);
+    const columns = (migrated.$client.prepare('PRAGMA table_info(multipart_sessions)').all() as { name: string }[]).map((column) => column.name);
+    expect(columns).not.toContain('part_md5s');
+    expect(migrated.$client.prepare('SELECT s3_upload_id AS id, part_count AS parts FROM multipart_sessions').all()).toEqual([{ id: 'X', parts: 2 }]);
+    expect(migrated.$client.prepare('SELECT part_number AS n, md5 FROM multipart_parts').all()).toEqual([{ n: 1, md5: 'aa' }]);
+    migrated.$client.close();
   });
 
   it('re-opening an existing ledger keeps its rows (migrations are applied once)', () => {

@@ -1,5 +1,5 @@
 import type { QueueSettings } from './upload/uploadQueue';
-import { DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, MIB } from './upload/partPlan';
+import { DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE } from './upload/partPlan';
 
 /**
  * Defaults, each with where it comes from. Tests and benchmarks override them through the
@@ -13,7 +13,6 @@ export const defaultQueueSettings: QueueSettings = {
   requestBudget: 8,
   maxAttempts: 4,
   maxWaits: 12,
-  maxBufferBytesPerFile: 128 * MIB,
   // anchors.md: older Spaces buckets allow 300 writes+lists/s, newer accounts 1,500 requests/s
   // per IP. The stricter figure holds for every bucket; a SlowDown lowers it further.
   requestsPerSecond: 300,

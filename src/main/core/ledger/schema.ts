@@ -87,8 +87,6 @@ export const multipartSessions = sqliteTable(
     objectKey: text('object_key').notNull(),
     partSize: integer('part_size').notNull(),
     partCount: integer('part_count').notNull(),
-    /** JSON array of each part's hex MD5 from the hashing pass: resume needs no second read. */
-    partMd5s: text('part_md5s').notNull(),
     status: text('status', { enum: ['active', 'completed', 'aborted'] }).notNull(),
     createdAt: integer('created_at').notNull(),
     endedAt: integer('ended_at'),
@@ -96,7 +94,10 @@ export const multipartSessions = sqliteTable(
   (table) => [uniqueIndex('multipart_sessions_s3_upload_id_idx').on(table.s3UploadId), index('multipart_sessions_upload_idx').on(table.uploadId)],
 );
 
-/** A part counts as done only once its row exists: it is written when the part's ETag arrives. */
+/**
+ * A part counts as done only once its row exists: it is written when the part's ETag arrives,
+ * with the MD5 computed as it was sent (the parts' MD5s make the object's expected ETag).
+ */
 export const multipartParts = sqliteTable(
   'multipart_parts',
   {

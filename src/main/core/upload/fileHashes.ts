@@ -1,55 +1,74 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
-import { partCount, partRange } from './partPlan';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /**
  * 1 MiB reads: measured 2.3x faster than Node's 64 KiB stream default here, and small enough
  * that hashing one buffer never blocks the event loop noticeably.
  */
-const READ_BUFFER_SIZE = 1024 * 1024;
-
-export interface FileHashes {
-  sha256: string;
-  /** Hex MD5 of each part, in order: its Content-MD5 when sent, and the input of the expected ETag. */
-  partMd5s: string[];
-}
+export const READ_BUFFER_SIZE = 1024 * 1024;
 
 /**
- * One read pass over the file yields everything the upload needs to prove itself: the
- * whole-file SHA-256 (stored as x-amz-meta-sha256, so the object carries its own checksum)
- * and each part's MD5. Sending a part with the MD5 from this pass means the server refuses it
- * (BadDigest) if the bytes changed since, and the final ETag can be predicted exactly.
+ * The whole-file SHA-256, stored as x-amz-meta-sha256 so the object carries its own checksum.
+ * It has to be known before CreateMultipartUpload (metadata cannot be added later), so it is the
+ * one pass over the file made before the first byte is sent; SHA-256 is the fast hash here (1.7
+ * GB/s per core). Each part's MD5 is computed when the part is sent (see md5OfRange).
  */
-export async function hashFile(path: string, fileSize: number, partSize: number, signal?: AbortSignal): Promise<FileHashes> {
+export async function sha256OfFile(path: string, fileSize: number, signal?: AbortSignal): Promise<string> {
   const handle = await open(path, 'r');
   try {
     const sha256 = createHash('sha256');
-    const partMd5s: string[] = [];
     const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
-    const parts = partCount(fileSize, partSize);
-    for (let partNumber = 1; partNumber <= parts; partNumber += 1) {
-      const { offset, length } = partRange(fileSize, partSize, partNumber);
-      const md5 = createHash('md5');
-      let done = 0;
-      while (done < length) {
-        signal?.throwIfAborted();
-        const { bytesRead } = await handle.read(buffer, 0, Math.min(READ_BUFFER_SIZE, length - done), offset + done);
-        if (bytesRead === 0) throw new FileShrankError(path, offset + done);
-        const chunk = buffer.subarray(0, bytesRead);
-        sha256.update(chunk);
-        md5.update(chunk);
-        done += bytesRead;
-      }
-      partMd5s.push(md5.digest('hex'));
+    for (let offset = 0; offset < fileSize; ) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(READ_BUFFER_SIZE, fileSize - offset), offset);
+      if (bytesRead === 0) throw new FileShrankError(path, offset);
+      sha256.update(buffer.subarray(0, bytesRead));
+      offset += bytesRead;
     }
-    return { sha256: sha256.digest('hex'), partMd5s };
+    return sha256.digest('hex');
   } finally {
     await handle.close();
   }
 }
 
+/**
+ * MD5 of one part, read from disk into a buffer the caller reuses: the part's Content-MD5 (the
+ * server refuses the part with BadDigest if the bytes it gets differ) and an input of the
+ * object's expected ETag. Reading the part again to send it costs a copy from the page cache,
+ * far less than holding every part in flight in memory.
+ */
+export async function md5OfRange(handle: FileHandle, path: string, offset: number, length: number, buffer: Buffer, signal?: AbortSignal): Promise<string> {
+  const md5 = createHash('md5');
+  for (let done = 0; done < length; ) {
+    signal?.throwIfAborted();
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, length - done), offset + done);
+    if (bytesRead === 0) throw new FileShrankError(path, offset + done);
+    md5.update(buffer.subarray(0, bytesRead));
+    done += bytesRead;
+  }
+  return md5.digest('hex');
+}
+
+/**
+ * A part's bytes as chunks read from disk on demand, for the request body: only the chunks the
+ * socket has not yet taken are in memory. Each chunk is a fresh buffer, because the socket may
+ * still hold the previous one.
+ */
+export async function* readRange(handle: FileHandle, path: string, offset: number, length: number): AsyncGenerator<Buffer> {
+  for (let done = 0; done < length; ) {
+    const chunk = Buffer.allocUnsafe(Math.min(READ_BUFFER_SIZE, length - done));
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, offset + done);
+    if (bytesRead === 0) throw new FileShrankError(path, offset + done);
+    done += bytesRead;
+    yield bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead);
+  }
+}
+
 export class FileShrankError extends Error {
-  constructor(readonly path: string, readonly at: number) {
+  constructor(
+    readonly path: string,
+    readonly at: number,
+  ) {
     super(`${path} ended at byte ${at}, before its recorded size.`);
   }
 }

@@ -3,29 +3,23 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { MultipartSessionRow, UploadRow } from '../ledger/schema';
 import { QuireError } from '../errors';
 import { chooseKey } from './conflicts';
-import { FileShrankError, expectedMultipartEtag, hashFile, hexToBase64 } from './fileHashes';
+import { FileShrankError, READ_BUFFER_SIZE, expectedMultipartEtag, hexToBase64, md5OfRange, readRange, sha256OfFile } from './fileHashes';
 import { choosePartSize, partCount, partRange } from './partPlan';
 import { SourceChangedError, assertSourceUnchanged } from './sourceFile';
 import { emitRow, jobRequest, type TransferContext } from './transferContext';
 import { verifyObject } from './verifyObject';
 import { withRetries } from './withRetries';
 
-interface Plan {
-  session: MultipartSessionRow;
-  partMd5s: string[];
-}
-
 /**
  * A file larger than the threshold, in parts, resumable at any point: the UploadId is in the
- * ledger before the first part is sent, each part once its ETag arrives, and on resume the
- * server's ListParts decides what is really there.
+ * ledger before the first part is sent, each part (with its MD5) once its ETag arrives, and on
+ * resume the server's ListParts decides what is really there.
  */
 export async function uploadMultipart(row: UploadRow, context: TransferContext): Promise<void> {
-  const plan = (await resumeSession(row, context)) ?? (await startSession(row, context));
-  if (!plan) return; // Already complete on the server: verified without sending anything.
-  const { session, partMd5s } = plan;
+  const session = (await resumeSession(row, context)) ?? (await startSession(row, context));
+  if (!session) return; // Already complete on the server: verified without sending anything.
   try {
-    await sendMissingParts(row, session, partMd5s, context);
+    await sendMissingParts(row, session, context);
     context.repository.setStatus(row.id, 'completing');
     emitRow(context, row.id);
     await assertSourceUnchanged(row);
@@ -35,74 +29,78 @@ export async function uploadMultipart(row: UploadRow, context: TransferContext):
       context.gateway.completeMultipartUpload(session.objectKey, session.s3UploadId, parts.map((part) => ({ partNumber: part.partNumber, etag: part.etag })), { uploadId: row.id, signal: context.signal }),
     );
     context.repository.endSession(session.id, 'completed');
+    await verifyObject(row, session.objectKey, expectedMultipartEtag(parts.map((part) => part.md5)), context);
   } catch (error) {
     if (error instanceof SourceChangedError) await abandonSession(row, session, context);
     throw error;
   }
-  await verifyObject(row, session.objectKey, expectedMultipartEtag(partMd5s), context);
 }
 
-/** Picks up a recorded session, reconciled with the server. Null when there is none to resume. */
-async function resumeSession(row: UploadRow, context: TransferContext): Promise<Plan | null | undefined> {
+/**
+ * Picks up a recorded session, reconciled with the server. Null when there is none to resume;
+ * undefined when the server already holds the finished object.
+ */
+async function resumeSession(row: UploadRow, context: TransferContext): Promise<MultipartSessionRow | null | undefined> {
   const session = context.repository.activeSession(row.id);
   if (!session) return null;
-  const partMd5s = JSON.parse(session.partMd5s) as string[];
+  const local = context.repository.parts(session.id);
   let remoteParts;
   try {
     remoteParts = await jobRequest(context, row, () => context.gateway.listParts(session.objectKey, session.s3UploadId, { uploadId: row.id, signal: context.signal }));
   } catch (error) {
     // The server no longer knows the UploadId (Spaces drops unfinished uploads after 30 days;
     // radosgw answers 404 NoSuchKey rather than NoSuchUpload). Either Complete went through
-    // just before a crash, or the upload is gone and starts afresh.
+    // just before a crash (it is only sent once every part is recorded), or the upload is gone
+    // and starts afresh.
     if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw error;
-    const expected = expectedMultipartEtag(partMd5s);
-    const head = await jobRequest(context, row, () => context.gateway.headObject(session.objectKey, { uploadId: row.id, signal: context.signal }));
-    if (head && head.etag === expected && head.size === row.size) {
-      context.repository.endSession(session.id, 'completed');
-      await verifyObject(row, session.objectKey, expected, context, 'completed before Quire stopped: verified without sending again');
-      return undefined;
+    if (local.length === session.partCount) {
+      const expected = expectedMultipartEtag(local.map((part) => part.md5));
+      const head = await jobRequest(context, row, () => context.gateway.headObject(session.objectKey, { uploadId: row.id, signal: context.signal }));
+      if (head && head.etag === expected && head.size === row.size) {
+        context.repository.endSession(session.id, 'completed');
+        await verifyObject(row, session.objectKey, expected, context, 'completed before Quire stopped: verified without sending again');
+        return undefined;
+      }
     }
     context.repository.endSession(session.id, 'aborted');
     return null;
   }
-  // The server is the truth: a part recorded locally but not listed is sent again, and a part
-  // the server has but the ledger missed (a crash between the two) is adopted if it is ours.
-  const local = new Map(context.repository.parts(session.id).map((part) => [part.partNumber, part]));
+  // The server is the truth: a part recorded locally but not listed is sent again...
   const remote = new Map(remoteParts.map((part) => [part.partNumber, part]));
+  const localNumbers = new Set(local.map((part) => part.partNumber));
   context.repository.dropParts(
     session.id,
-    [...local.values()].filter((part) => remote.get(part.partNumber)?.etag !== part.etag).map((part) => part.partNumber),
+    local.filter((part) => remote.get(part.partNumber)?.etag !== part.etag).map((part) => part.partNumber),
   );
-  for (const part of remote.values()) {
-    const md5 = partMd5s[part.partNumber - 1];
-    const expectedSize = partRange(row.size, session.partSize, part.partNumber).length;
-    if (!local.has(part.partNumber) && md5 && part.etag === md5 && part.size === expectedSize) {
-      context.repository.recordPart({ sessionId: session.id, partNumber: part.partNumber, etag: part.etag, size: part.size, md5, uploadedAt: Date.now() });
-    }
+  // ...and a part the server has but the ledger missed (a crash between the two) is adopted
+  // when it is ours: its ETag is the MD5 of that range of the file as it is now.
+  const unrecorded = remoteParts.filter((part) => !localNumbers.has(part.partNumber) && part.partNumber <= session.partCount);
+  if (unrecorded.length > 0) {
+    await withSource(row, async (handle) => {
+      const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+      for (const part of unrecorded) {
+        const { offset, length } = partRange(row.size, session.partSize, part.partNumber);
+        if (part.size !== length) continue;
+        const md5 = await md5OfRange(handle, row.sourcePath, offset, length, buffer, context.signal);
+        if (md5 === part.etag) context.repository.recordPart({ sessionId: session.id, partNumber: part.partNumber, etag: part.etag, size: part.size, md5, uploadedAt: Date.now() });
+      }
+    });
   }
-  return { session, partMd5s };
+  return session;
 }
 
-async function startSession(row: UploadRow, context: TransferContext): Promise<Plan | undefined> {
+async function startSession(row: UploadRow, context: TransferContext): Promise<MultipartSessionRow | undefined> {
   const partSize = choosePartSize(row.size, context.settings.partSize);
-  let hashes;
-  try {
-    hashes = await hashFile(row.sourcePath, row.size, partSize, context.signal);
-  } catch (error) {
-    if (error instanceof FileShrankError) throw new SourceChangedError(row.sourcePath, false);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new SourceChangedError(row.sourcePath, true);
-    throw error;
-  }
+  const sha256 = await sourceRead(row, () => sha256OfFile(row.sourcePath, row.size, context.signal));
   await assertSourceUnchanged(row);
-  context.repository.update(row.id, { sha256: hashes.sha256 });
-  const choice = await chooseKey(row, hashes.sha256, context);
-  const expected = expectedMultipartEtag(hashes.partMd5s);
+  context.repository.update(row.id, { sha256 });
+  const choice = await chooseKey(row, sha256, context);
   if (choice.identical) {
-    await verifyObject(row, choice.key, choice.identical.etag === expected ? expected : choice.identical.etag, context, 'already in the bucket, identical: not sent again');
+    await verifyObject(row, choice.key, choice.identical.etag, context, 'already in the bucket, identical: not sent again');
     return undefined;
   }
   const s3UploadId = await jobRequest(context, row, () =>
-    context.gateway.createMultipartUpload(choice.key, { contentType: row.contentType, visibility: row.visibility, sha256: hashes.sha256 }, { uploadId: row.id, signal: context.signal }),
+    context.gateway.createMultipartUpload(choice.key, { contentType: row.contentType, visibility: row.visibility, sha256 }, { uploadId: row.id, signal: context.signal }),
   );
   const session: MultipartSessionRow = {
     id: randomUUID(),
@@ -111,17 +109,16 @@ async function startSession(row: UploadRow, context: TransferContext): Promise<P
     objectKey: choice.key,
     partSize,
     partCount: partCount(row.size, partSize),
-    partMd5s: JSON.stringify(hashes.partMd5s),
     status: 'active',
     createdAt: Date.now(),
     endedAt: null,
   };
   // Recorded before the first part: from here on a crash can always resume this upload.
   context.repository.insertSession(session);
-  return { session, partMd5s: hashes.partMd5s };
+  return session;
 }
 
-async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, partMd5s: string[], context: TransferContext): Promise<void> {
+async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, context: TransferContext): Promise<void> {
   const done = context.repository.parts(session.id);
   const doneNumbers = new Set(done.map((part) => part.partNumber));
   const missing: number[] = [];
@@ -133,25 +130,23 @@ async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, pa
   emitRow(context, row.id, resumedAt);
   if (missing.length === 0) return;
 
-  const handle = await open(row.sourcePath, 'r').catch(() => {
-    throw new SourceChangedError(row.sourcePath, true);
-  });
-  // Memory is part size x parts in flight, whatever the file size.
-  const workers = Math.max(1, Math.min(context.settings.partsPerObject, Math.floor(context.settings.maxBufferBytesPerFile / session.partSize), missing.length));
-  const failure = new AbortController();
-  const signal = AbortSignal.any([context.signal, failure.signal]);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    const buffer = Buffer.allocUnsafe(session.partSize);
-    while (next < missing.length && !signal.aborted) {
-      const partNumber = missing[next++]!;
-      const { length } = await sendPart(row, session, partNumber, partMd5s, handle, buffer, context, signal);
-      bytesDone += length;
-      context.repository.update(row.id, { bytesDone });
-      emitRow(context, row.id);
-    }
-  };
-  try {
+  await withSource(row, async (handle) => {
+    const workers = Math.max(1, Math.min(context.settings.partsPerObject, missing.length));
+    const failure = new AbortController();
+    const signal = AbortSignal.any([context.signal, failure.signal]);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      // Only for hashing; the body is read again as it is sent, so memory per part in flight
+      // is a few read buffers, whatever the part size.
+      const hashBuffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+      while (next < missing.length && !signal.aborted) {
+        const partNumber = missing[next++]!;
+        const { length } = await sendPart(row, session, partNumber, handle, hashBuffer, context, signal);
+        bytesDone += length;
+        context.repository.update(row.id, { bytesDone });
+        emitRow(context, row.id);
+      }
+    };
     await Promise.all(
       Array.from({ length: workers }, () =>
         worker().catch((error) => {
@@ -161,36 +156,36 @@ async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, pa
         }),
       ),
     );
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 async function sendPart(
   row: UploadRow,
   session: MultipartSessionRow,
   partNumber: number,
-  partMd5s: string[],
   handle: FileHandle,
-  buffer: Buffer,
+  hashBuffer: Buffer,
   context: TransferContext,
   signal: AbortSignal,
 ): Promise<{ length: number }> {
   const { offset, length } = partRange(row.size, session.partSize, partNumber);
-  const md5 = partMd5s[partNumber - 1]!;
-  const body = buffer.subarray(0, length);
-  // The slot in the global budget is taken before the part is read, so buffers waiting for a
-  // slot do not pile up in memory.
+  // The slot in the global budget is taken before the part is read, so reads waiting for a
+  // slot do not pile up.
   const release = await context.requests.acquire();
   try {
     await assertSourceUnchanged(row);
-    const { bytesRead } = await handle.read(body, 0, length, offset);
-    if (bytesRead !== length) throw new SourceChangedError(row.sourcePath, false);
-    const etag = await withRetries(
-      () => context.gateway.uploadPart(session.objectKey, session.s3UploadId, partNumber, body, hexToBase64(md5), { uploadId: row.id, signal }),
+    const md5 = await sourceRead(row, () => md5OfRange(handle, row.sourcePath, offset, length, hashBuffer, signal));
+    const etag = await sourceRead(row, () =>
+      withRetries(
+      () =>
+        context.gateway.uploadPart(session.objectKey, session.s3UploadId, partNumber, { length, chunks: readRange(handle, row.sourcePath, offset, length) }, hexToBase64(md5), {
+          uploadId: row.id,
+          signal,
+        }),
       { maxAttempts: context.settings.maxAttempts, signal, onRetry: () => context.repository.countAttempt(row.id) },
+      ),
     ).catch((error) => {
-      // The bytes read now differ from those hashed when the upload began.
+      // The bytes sent differ from those just hashed: the file is being written to.
       if ((error as { name?: string }).name === 'BadDigest') throw new SourceChangedError(row.sourcePath, false);
       throw error;
     });
@@ -199,6 +194,28 @@ async function sendPart(
     release();
   }
   return { length };
+}
+
+/** Opens the source for a while; a file that is gone or shorter than recorded has changed. */
+async function withSource<T>(row: UploadRow, use: (handle: FileHandle) => Promise<T>): Promise<T> {
+  const handle = await open(row.sourcePath, 'r').catch(() => {
+    throw new SourceChangedError(row.sourcePath, true);
+  });
+  try {
+    return await sourceRead(row, () => use(handle));
+  } finally {
+    await handle.close();
+  }
+}
+
+async function sourceRead<T>(row: UploadRow, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof FileShrankError) throw new SourceChangedError(row.sourcePath, false);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new SourceChangedError(row.sourcePath, true);
+    throw error;
+  }
 }
 
 /** The parts on the server belong to a version of the file that no longer exists. */

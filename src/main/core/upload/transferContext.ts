@@ -12,8 +12,6 @@ export interface TransferSettings {
   partsPerObject: number;
   /** Tries per request before the upload is handed back to the queue as "waiting". */
   maxAttempts: number;
-  /** Part buffers one file may hold at once; bounds memory whatever the file size. */
-  maxBufferBytesPerFile: number;
 }
 
 /** What one upload job needs from the engine around it: small ports, easy to follow. */

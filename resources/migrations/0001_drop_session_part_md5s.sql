@@ -1,0 +1,1 @@
+ALTER TABLE `multipart_sessions` DROP COLUMN `part_md5s`;
