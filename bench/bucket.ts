@@ -60,9 +60,14 @@ export class BenchBucket {
   }
 
   async sizeOf(key: string): Promise<number | null> {
+    return (await this.head(key))?.size ?? null;
+  }
+
+  /** Size and ETag; a multipart object's ETag ends in "-<part count>", which shows the part size a tool really used. */
+  async head(key: string): Promise<{ size: number; etag: string } | null> {
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.name, Key: key }));
-      return head.ContentLength ?? null;
+      return { size: head.ContentLength ?? 0, etag: (head.ETag ?? '').replaceAll('"', '') };
     } catch {
       return null;
     }

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, release, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { BenchBucket } from './bucket';
 import { GIB, MIB, loadConfig, type BenchConfig, type ToolName } from './config';
 import { ensureFixtures, warmPageCache, type Fixtures } from './fixtures';
@@ -83,7 +83,7 @@ async function timedRun(tool: Tool, workload: Workload, rep: number, config: Ben
     const invocation =
       workload === 'big' ? session.uploadFile(fixtures.bigFile, prefix, config.bigConcurrency) : session.uploadFolder(fixtures.smallDir, prefix, config.smallConcurrency);
     measurement = await measure(invocation, config.timeoutMs);
-    failure = measurement.failure ?? (await checkStored(workload, prefix, config, bucket));
+    failure = measurement.failure ?? (await checkStored(workload, prefix, config, fixtures, bucket));
   } catch (error) {
     measurement = { ok: false, exitCode: null, signal: null, wallSeconds: NaN, cpuSeconds: NaN, peakRssBytes: NaN, stdout: '', stderr: String(error), failure: null };
     failure = `could not set up: ${(error as Error).message}`;
@@ -100,12 +100,22 @@ async function timedRun(tool: Tool, workload: Workload, rep: number, config: Ben
   return { tool: tool.name, workload, rep, measurement, failure };
 }
 
-/** Exit status 0 is not taken on trust: the objects must be there, every one, at full size. */
-async function checkStored(workload: Workload, prefix: string, config: BenchConfig, bucket: BenchBucket): Promise<string | null> {
+/**
+ * Exit status 0 is not taken on trust: the objects must be there, every one, at full size, and the
+ * big file must have been sent in parts of the agreed size (its ETag's "-N" suffix is the part count).
+ */
+async function checkStored(workload: Workload, prefix: string, config: BenchConfig, fixtures: Fixtures, bucket: BenchBucket): Promise<string | null> {
   const expected = workload === 'big' ? { count: 1, bytes: config.bigBytes } : { count: config.smallFiles, bytes: config.smallFiles * config.smallBytes };
   const stored = await bucket.summarize(prefix);
-  if (stored.count === expected.count && stored.bytes === expected.bytes) return null;
-  return `exit 0, but the bucket holds ${stored.count} object(s), ${stored.bytes} bytes under ${prefix}/ (expected ${expected.count}, ${expected.bytes})`;
+  if (stored.count !== expected.count || stored.bytes !== expected.bytes) {
+    return `exit 0, but the bucket holds ${stored.count} object(s), ${stored.bytes} bytes under ${prefix}/ (expected ${expected.count}, ${expected.bytes})`;
+  }
+  if (workload === 'big') {
+    const parts = Math.ceil(config.bigBytes / (config.partSizeMiB * MIB));
+    const head = await bucket.head(`${prefix}/${basename(fixtures.bigFile)}`);
+    if (!head?.etag.endsWith(`-${parts}`)) return `uploaded, but not in ${parts} parts of ${config.partSizeMiB} MiB (ETag ${head?.etag ?? 'none'})`;
+  }
+  return null;
 }
 
 function rotate<T>(items: T[], by: number): T[] {
