@@ -48,7 +48,8 @@ export async function measureKillResume(tool: Tool, config: BenchConfig, fixture
     while (!finished && proxy.sentContentBytes() < size / 2) await sleep(2);
     if (finished) {
       const run = await child.done;
-      return fail(`finished before 50% was sent (exit ${run.exitCode}): ${lastLine(run.stderr)}`);
+      if (run.timedOut) return fail(`timed out after ${Math.round(config.timeoutMs / 1000)} s before 50% was sent`);
+      return fail(`ended before 50% was sent (exit ${run.exitCode ?? run.signal}): ${lastLine(run.stderr)}`);
     }
     // The tool's own PID (startChild runs it directly, not under GNU time): SIGKILL, no chance to clean up.
     process.kill(child.pid, 'SIGKILL');
@@ -60,6 +61,7 @@ export async function measureKillResume(tool: Tool, config: BenchConfig, fixture
 
     const again = session.rerunAfterKill(fixtures.bigFile, prefix, config.bigConcurrency);
     const rerun = await startChild(again.command, again.args, again.env, config.timeoutMs).done;
+    if (rerun.timedOut) return fail(`the rerun timed out after ${Math.round(config.timeoutMs / 1000)} s`);
     if (rerun.exitCode !== 0) return fail(`rerun exit ${rerun.exitCode ?? rerun.signal}: ${lastLine(rerun.stderr)}`);
     const stored = await bucket.sizeOf(`${prefix}/${basename(fixtures.bigFile)}`);
     if (stored !== size) return fail(`after the rerun the bucket holds ${stored ?? 'no'} object of ${size} bytes`);

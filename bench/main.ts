@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, release, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { BenchBucket } from './bucket';
-import { GIB, MIB, loadConfig, type BenchConfig, type ToolName } from './config';
+import { MIB, loadConfig, type BenchConfig, type ToolName } from './config';
 import { ensureFixtures, warmPageCache, type Fixtures } from './fixtures';
 import { measureKillResume, type KillResult } from './killResume';
+import { LoadSampler, describeMachine } from './machine';
 import { measure, type Measurement } from './measure';
 import { renderReport, type RunRecord, type Workload } from './report';
 import { makeTools, type Tool } from './tools';
@@ -18,6 +18,7 @@ import { makeTools, type Tool } from './tools';
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2));
   const startedAt = new Date();
+  const load = new LoadSampler();
   const tools = makeTools(config);
   log(`${config.reps} repetition(s); ${config.bigBytes / MIB} MiB file; ${config.smallFiles} × ${config.smallBytes / 1024} KiB files; tools: ${config.tools.join(', ')}; kill test: ${config.kill ? 'yes' : 'no'}`);
   const fixtures = await ensureFixtures(config);
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
     kills,
     startedAt,
     elapsedSeconds: (Date.now() - startedAt.getTime()) / 1000,
-    machine: `${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? '?'}), ${Math.round(totalmem() / GIB)} GiB RAM, Linux ${release()}`,
+    machine: describeMachine(),
+    load: load.stop(),
   });
   process.stdout.write(report);
   await mkdir(dirname(config.resultsFile), { recursive: true });

@@ -24,6 +24,8 @@ export interface ReportInput {
   startedAt: Date;
   elapsedSeconds: number;
   machine: string;
+  /** How busy the machine was: a shared machine makes every number noisier. */
+  load: string;
 }
 
 const MB = 1e6;
@@ -92,7 +94,7 @@ export function renderReport(input: ReportInput): string {
 
   const lines: string[] = [];
   lines.push(`# Quire upload benchmark`, '');
-  lines.push(`${input.startedAt.toISOString()} — ${input.machine}. Medians of ${config.reps} repetition(s); full run took ${formatDuration(input.elapsedSeconds)}.`, '');
+  lines.push(`${input.startedAt.toISOString()} — ${input.machine}. Medians of ${config.reps} repetition(s); full run took ${formatDuration(input.elapsedSeconds)}. ${input.load}.`, '');
   if (config.note) lines.push(`> ${config.note}`, '');
   const hasQuire = tools.some((t) => t.name === 'quire');
   const rivals = tools.filter((t) => t.name !== 'quire');

@@ -45,9 +45,11 @@ function quire(config: BenchConfig): Tool {
     name: 'quire',
     label: 'Quire',
     async version() {
-      const git = await runChild('git', ['-C', config.repoRoot, 'rev-parse', '--short', 'HEAD'], process.env, 10_000);
+      // The last commit that touched src/ is the engine measured; uncommitted edits are flagged.
+      const git = await runChild('git', ['-C', config.repoRoot, 'log', '-1', '--format=%h', '--', 'src'], process.env, 10_000);
+      const dirty = await runChild('git', ['-C', config.repoRoot, 'status', '--porcelain', '--', 'src'], process.env, 10_000);
       const node = await runChild(join(config.repoRoot, 'node_modules', 'node', 'bin', 'node'), ['--version'], process.env, 10_000);
-      return `quire @ ${git.stdout.trim() || '?'}, Node ${node.stdout.trim() || '?'}`;
+      return `src @ ${git.stdout.trim() || '?'}${dirty.stdout.trim() ? ' + uncommitted changes' : ''}, Node ${node.stdout.trim() || '?'}`;
     },
     // Files uploading at once has no CLI flag: the engine's default (3) applies to the small files,
     // so Quire has at most 3 single-PUT files in flight there while --concurrency allows 16.
