@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** The tools the bench knows, in the order their columns appear. */
+export const TOOL_NAMES = ['quire', 'rclone', 'aws'] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+export const MIB = 1024 * 1024;
+export const GIB = 1024 * MIB;
+
+/**
+ * Everything one bench run is parameterised by. Defaults are the issue's workloads; the env
+ * variables exist so a developer on a shared 2-core machine can run a small version
+ * (BENCH_BIG_MIB=64 BENCH_SMALL_FILES=50 BENCH_REPS=1) without editing anything.
+ */
+export interface BenchConfig {
+  reps: number;
+  bigBytes: number;
+  smallFiles: number;
+  smallBytes: number;
+  /** Same part size for every tool, in MiB (Quire "10MiB", rclone "10M", AWS CLI "10MB": all 2^20-based). */
+  partSizeMiB: number;
+  bigConcurrency: number;
+  smallConcurrency: number;
+  tools: ToolName[];
+  /** Whether to run the kill-at-50%-and-rerun measurement (one run per tool, through a counting proxy). */
+  kill: boolean;
+  /** A limit per tool invocation, so a hung tool fails its cell instead of hanging the bench. */
+  timeoutMs: number;
+  /** Free text printed under the table (e.g. "machine shared with a test run"). */
+  note: string;
+  s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; serverDir: string };
+  workDir: string;
+  resultsFile: string;
+  repoRoot: string;
+}
+
+const USAGE = `npm run bench [-- --reps N --big-mib N --small-files N --small-kib N --tools quire,rclone,aws --no-kill --note TEXT]
+Each flag also reads an env variable: BENCH_REPS, BENCH_BIG_MIB, BENCH_SMALL_FILES, BENCH_SMALL_KIB,
+BENCH_TOOLS, BENCH_KILL=0, BENCH_NOTE, BENCH_TIMEOUT_S. Flags win over env.`;
+
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      reps: { type: 'string' },
+      'big-mib': { type: 'string' },
+      'small-files': { type: 'string' },
+      'small-kib': { type: 'string' },
+      tools: { type: 'string' },
+      'no-kill': { type: 'boolean' },
+      note: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const repoRoot = join(import.meta.dirname, '..');
+  const tools = (values.tools ?? env.BENCH_TOOLS ?? TOOL_NAMES.join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const tool of tools) if (!(TOOL_NAMES as readonly string[]).includes(tool)) fail(`unknown tool "${tool}" (known: ${TOOL_NAMES.join(', ')})`);
+  return {
+    reps: positiveInt('reps', values.reps ?? env.BENCH_REPS ?? '3'),
+    bigBytes: positiveInt('big-mib', values['big-mib'] ?? env.BENCH_BIG_MIB ?? '1024') * MIB,
+    smallFiles: positiveInt('small-files', values['small-files'] ?? env.BENCH_SMALL_FILES ?? '1000'),
+    smallBytes: positiveInt('small-kib', values['small-kib'] ?? env.BENCH_SMALL_KIB ?? '64') * 1024,
+    partSizeMiB: 10,
+    bigConcurrency: 8,
+    smallConcurrency: 16,
+    tools: tools as ToolName[],
+    kill: !(values['no-kill'] ?? env.BENCH_KILL === '0'),
+    timeoutMs: positiveInt('BENCH_TIMEOUT_S', env.BENCH_TIMEOUT_S ?? '900') * 1000,
+    note: values.note ?? env.BENCH_NOTE ?? '',
+    s3: {
+      // bench/run.sh starts radosgw and exports these from `scripts/s3-server.sh env`.
+      endpoint: required(env, 'QUIRE_S3_ENDPOINT'),
+      region: env.QUIRE_S3_REGION ?? 'nyc3',
+      accessKeyId: required(env, 'QUIRE_S3_ACCESS_KEY_ID'),
+      secretAccessKey: required(env, 'QUIRE_S3_SECRET_ACCESS_KEY'),
+      serverDir: required(env, 'BENCH_S3_DIR'),
+    },
+    workDir: env.BENCH_WORK ?? join(repoRoot, 'bench', '.work'),
+    resultsFile: join(repoRoot, 'bench', 'results', 'latest.md'),
+    repoRoot,
+  };
+}
+
+function positiveInt(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) fail(`${name} must be a whole number ≥ 1, not "${raw}"`);
+  return n;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) fail(`${name} is not set: run the bench with \`npm run bench\` (bench/run.sh starts radosgw and sets it)`);
+  return value;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}

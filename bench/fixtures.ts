@@ -1,0 +1,74 @@
+import { randomFillSync } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MIB, type BenchConfig } from './config';
+
+export interface Fixtures {
+  bigFile: string;
+  bigBytes: number;
+  smallDir: string;
+  smallFiles: string[];
+}
+
+/**
+ * The test data, made once and kept between bench runs (bench/.work/data is git-ignored).
+ * Random bytes, so no tool or server can win by compressing or deduplicating. Names carry the
+ * sizes, so changing BENCH_BIG_MIB makes a new file instead of reusing a wrong one.
+ */
+export async function ensureFixtures(config: BenchConfig): Promise<Fixtures> {
+  const dataDir = join(config.workDir, 'data');
+  await mkdir(dataDir, { recursive: true });
+  const bigFile = join(dataDir, `big-${config.bigBytes / MIB}MiB.bin`);
+  if ((await stat(bigFile).catch(() => null))?.size !== config.bigBytes) {
+    process.stderr.write(`bench: writing ${config.bigBytes / MIB} MiB of random bytes to ${bigFile}\n`);
+    await writeRandomFile(bigFile, config.bigBytes);
+  }
+
+  // A folder name the keys of every tool share: `<prefix>/<folder>/<file>`.
+  const smallDir = join(dataDir, `small-${config.smallFiles}x${config.smallBytes / 1024}KiB`);
+  const names = Array.from({ length: config.smallFiles }, (_, i) => `file-${String(i + 1).padStart(5, '0')}.bin`);
+  const existing = new Set(await readdir(smallDir).catch(() => [] as string[]));
+  if (existing.size !== names.length || !names.every((name) => existing.has(name))) {
+    process.stderr.write(`bench: writing ${config.smallFiles} files of ${config.smallBytes / 1024} KiB to ${smallDir}\n`);
+    await rm(smallDir, { recursive: true, force: true });
+    await mkdir(`${smallDir}.tmp`, { recursive: true });
+    for (const name of names) await writeFile(join(`${smallDir}.tmp`, name), randomFillSync(Buffer.allocUnsafe(config.smallBytes)));
+    await rename(`${smallDir}.tmp`, smallDir);
+  }
+  return { bigFile, bigBytes: config.bigBytes, smallDir, smallFiles: names.map((name) => join(smallDir, name)) };
+}
+
+/** Written under a temporary name and renamed, so an interrupted bench never leaves a short file that looks done. */
+async function writeRandomFile(path: string, size: number): Promise<void> {
+  const partial = `${path}.partial`;
+  const handle = await open(partial, 'w');
+  try {
+    const chunk = Buffer.allocUnsafe(8 * MIB);
+    for (let written = 0; written < size; ) {
+      const length = Math.min(chunk.length, size - written);
+      randomFillSync(chunk, 0, length);
+      await handle.write(chunk, 0, length, written);
+      written += length;
+    }
+  } finally {
+    await handle.close();
+  }
+  await rename(partial, path);
+}
+
+/**
+ * Reads every byte once, so all tools start with the data in the page cache: the bench compares
+ * upload clients, not who happened to run first on a cold disk. Repeated before each round
+ * (cheap once cached) in case the server's writes pushed something out.
+ */
+export async function warmPageCache(fixtures: Fixtures): Promise<void> {
+  for (const path of [fixtures.bigFile, ...fixtures.smallFiles]) {
+    await new Promise<void>((resolve, reject) => {
+      const stream = createReadStream(path, { highWaterMark: 4 * MIB });
+      stream.on('data', () => {});
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+  }
+}

@@ -1,0 +1,139 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { BenchBucket } from './bucket';
+import { MIB, loadConfig, type BenchConfig, type ToolName } from './config';
+import { ensureFixtures, warmPageCache, type Fixtures } from './fixtures';
+import { measureKillResume, type KillResult } from './killResume';
+import { LoadSampler, describeMachine } from './machine';
+import { measure, type Measurement } from './measure';
+import { renderReport, type RunRecord, type Workload } from './report';
+import { makeTools, type Tool } from './tools';
+
+/**
+ * `npm run bench` (via bench/run.sh, which installs what is missing and starts radosgw): uploads
+ * the same data with Quire, rclone and the AWS CLI at equal part size and concurrency, then prints
+ * a markdown table of medians and writes it to bench/results/latest.md. Progress goes to stderr,
+ * the table to stdout, so `npm run bench > table.md` captures just the table.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(process.argv.slice(2));
+  const startedAt = new Date();
+  const load = new LoadSampler();
+  const tools = makeTools(config);
+  log(`${config.reps} repetition(s); ${config.bigBytes / MIB} MiB file; ${config.smallFiles} × ${config.smallBytes / 1024} KiB files; tools: ${config.tools.join(', ')}; kill test: ${config.kill ? 'yes' : 'no'}`);
+  const fixtures = await ensureFixtures(config);
+  const versions = new Map<ToolName, string>();
+  for (const tool of tools) versions.set(tool.name, await tool.version());
+
+  await mkdir(config.workDir, { recursive: true });
+  const stateRoot = await mkdtemp(join(config.workDir, 'state-'));
+  const bucket = await BenchBucket.create(config);
+  const runs: RunRecord[] = [];
+  const kills = new Map<ToolName, KillResult>();
+  try {
+    for (const workload of ['big', 'small'] as const) {
+      for (let rep = 1; rep <= config.reps; rep += 1) {
+        await warmPageCache(fixtures);
+        // A different tool goes first each repetition, so slow drift on a shared machine (or
+        // the server warming up) does not always favour the same tool.
+        for (const tool of rotate(tools, rep - 1)) runs.push(await timedRun(tool, workload, rep, config, fixtures, bucket, stateRoot));
+      }
+    }
+    if (config.kill) {
+      await warmPageCache(fixtures);
+      for (const tool of tools) {
+        log(`${tool.label}: kill at 50% and rerun...`);
+        const kill = await measureKillResume(tool, config, fixtures, bucket, stateRoot);
+        kills.set(tool.name, kill);
+        log(kill.ok ? `  re-sent ${(kill.resentBytes / MIB).toFixed(1)} MiB (killed at ${(kill.bytesAtKill / MIB).toFixed(1)} MiB, the killed run sent ${(kill.bytesFirstRun / MIB).toFixed(1)} MiB)` : `  FAILED: ${kill.failure}`);
+        await bucket.empty();
+      }
+    }
+  } finally {
+    await bucket.destroy().catch((error: Error) => log(`could not delete bucket ${bucket.name}: ${error.message}`));
+    await rm(stateRoot, { recursive: true, force: true });
+  }
+
+  const report = renderReport({
+    config,
+    tools,
+    versions,
+    runs,
+    kills,
+    startedAt,
+    elapsedSeconds: (Date.now() - startedAt.getTime()) / 1000,
+    machine: describeMachine(),
+    load: load.stop(),
+  });
+  process.stdout.write(report);
+  await mkdir(dirname(config.resultsFile), { recursive: true });
+  await writeFile(config.resultsFile, report);
+  log(`written to ${config.resultsFile}`);
+}
+
+/**
+ * One timed upload with a freshly opened tool (new data folder or config), then a check that the
+ * bucket really holds every byte, then the bucket emptied for the next run. A failure is recorded
+ * and shown, never thrown: one broken tool must not cost the whole table.
+ */
+async function timedRun(tool: Tool, workload: Workload, rep: number, config: BenchConfig, fixtures: Fixtures, bucket: BenchBucket, stateRoot: string): Promise<RunRecord> {
+  const prefix = `${tool.name}/${workload}-${rep}`;
+  let measurement: Measurement;
+  let failure: string | null;
+  try {
+    const session = await tool.open(config.s3.endpoint, bucket.name, join(stateRoot, `${tool.name}-${workload}-${rep}`));
+    const invocation =
+      workload === 'big' ? session.uploadFile(fixtures.bigFile, prefix, config.bigConcurrency) : session.uploadFolder(fixtures.smallDir, prefix, config.smallConcurrency);
+    measurement = await measure(invocation, config.timeoutMs);
+    failure = measurement.failure ?? (await checkStored(workload, prefix, config, fixtures, bucket));
+  } catch (error) {
+    measurement = { ok: false, exitCode: null, signal: null, wallSeconds: NaN, cpuSeconds: NaN, peakRssBytes: NaN, stdout: '', stderr: String(error), failure: null };
+    failure = `could not set up: ${(error as Error).message}`;
+  }
+  const m = measurement;
+  if (failure) {
+    log(`${tool.label} ${workload} #${rep}: FAILED — ${failure}`);
+    if (m.stderr.trim()) log(`  stderr:\n${indent(m.stderr.trim().split('\n').slice(-20).join('\n'))}`);
+  } else {
+    const rate = workload === 'big' ? `${(config.bigBytes / MIB / m.wallSeconds).toFixed(1)} MiB/s` : `${(config.smallFiles / m.wallSeconds).toFixed(1)} files/s`;
+    log(`${tool.label} ${workload} #${rep}: ${m.wallSeconds.toFixed(2)} s, ${rate}, CPU ${m.cpuSeconds.toFixed(2)} s, peak RSS ${(m.peakRssBytes / 1e6).toFixed(0)} MB`);
+  }
+  await bucket.empty();
+  return { tool: tool.name, workload, rep, measurement, failure };
+}
+
+/**
+ * Exit status 0 is not taken on trust: the objects must be there, every one, at full size, and the
+ * big file must have been sent in parts of the agreed size (its ETag's "-N" suffix is the part count).
+ */
+async function checkStored(workload: Workload, prefix: string, config: BenchConfig, fixtures: Fixtures, bucket: BenchBucket): Promise<string | null> {
+  const expected = workload === 'big' ? { count: 1, bytes: config.bigBytes } : { count: config.smallFiles, bytes: config.smallFiles * config.smallBytes };
+  const stored = await bucket.summarize(prefix);
+  if (stored.count !== expected.count || stored.bytes !== expected.bytes) {
+    return `exit 0, but the bucket holds ${stored.count} object(s), ${stored.bytes} bytes under ${prefix}/ (expected ${expected.count}, ${expected.bytes})`;
+  }
+  if (workload === 'big') {
+    const parts = Math.ceil(config.bigBytes / (config.partSizeMiB * MIB));
+    const head = await bucket.head(`${prefix}/${basename(fixtures.bigFile)}`);
+    if (!head?.etag.endsWith(`-${parts}`)) return `uploaded, but not in ${parts} parts of ${config.partSizeMiB} MiB (ETag ${head?.etag ?? 'none'})`;
+  }
+  return null;
+}
+
+function rotate<T>(items: T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, '    ');
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+main().catch((error: unknown) => {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});

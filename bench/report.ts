@@ -1,0 +1,179 @@
+import { GIB, MIB, type BenchConfig, type ToolName } from './config';
+import type { KillResult } from './killResume';
+import type { Measurement } from './measure';
+import type { Tool } from './tools';
+
+export type Workload = 'big' | 'small';
+
+/** One timed invocation: a tool, a workload, a repetition, and what was measured. */
+export interface RunRecord {
+  tool: ToolName;
+  workload: Workload;
+  rep: number;
+  measurement: Measurement;
+  /** Null when the tool succeeded and the bucket holds what it should; else why not. */
+  failure: string | null;
+}
+
+export interface ReportInput {
+  config: BenchConfig;
+  tools: Tool[];
+  versions: Map<ToolName, string>;
+  runs: RunRecord[];
+  kills: Map<ToolName, KillResult>;
+  startedAt: Date;
+  elapsedSeconds: number;
+  machine: string;
+  /** How busy the machine was: a shared machine makes every number noisier. */
+  load: string;
+}
+
+const MB = 1e6;
+
+export function median(values: number[]): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+interface Row {
+  label: string;
+  /** Per tool, NaN when every run failed. */
+  values: Map<ToolName, number>;
+  higherIsBetter: boolean;
+  digits: number;
+  /** Extra text after a value (the kill row's percentage). */
+  suffix?: (tool: ToolName) => string;
+}
+
+/** The medians of one metric over a tool's successful runs of one workload. */
+function metric(input: ReportInput, workload: Workload, pick: (m: Measurement) => number): Map<ToolName, number> {
+  const values = new Map<ToolName, number>();
+  for (const tool of input.tools) {
+    const ok = input.runs.filter((r) => r.tool === tool.name && r.workload === workload && r.failure === null);
+    values.set(tool.name, median(ok.map((r) => pick(r.measurement))));
+  }
+  return values;
+}
+
+export function renderReport(input: ReportInput): string {
+  const { config, tools } = input;
+  const bigLabel = config.bigBytes >= GIB ? `${config.bigBytes / GIB} GiB` : `${config.bigBytes / MIB} MiB`;
+  const smallLabel = `${config.smallFiles} × ${config.smallBytes / 1024} KiB`;
+  const bigGiB = config.bigBytes / GIB;
+  const bigRss: Row = { label: `${bigLabel} file: peak RSS (MB)`, values: metric(input, 'big', (m) => m.peakRssBytes / MB), higherIsBetter: false, digits: 0 };
+  const cpuPerGiB: Row = { label: `${bigLabel} file: CPU s per GiB`, values: metric(input, 'big', (m) => m.cpuSeconds / bigGiB), higherIsBetter: false, digits: 2 };
+  const smallRss: Row = { label: `${smallLabel}: peak RSS (MB)`, values: metric(input, 'small', (m) => m.peakRssBytes / MB), higherIsBetter: false, digits: 0 };
+  const rows: Row[] = [
+    { label: `${bigLabel} file: MiB/s`, values: metric(input, 'big', (m) => config.bigBytes / MIB / m.wallSeconds), higherIsBetter: true, digits: 1 },
+    bigRss,
+    { label: `${bigLabel} file: CPU s (user+sys)`, values: metric(input, 'big', (m) => m.cpuSeconds), higherIsBetter: false, digits: 2 },
+    cpuPerGiB,
+    { label: `${smallLabel}: files/s`, values: metric(input, 'small', (m) => config.smallFiles / m.wallSeconds), higherIsBetter: true, digits: 1 },
+    smallRss,
+    { label: `${smallLabel}: CPU s (user+sys)`, values: metric(input, 'small', (m) => m.cpuSeconds), higherIsBetter: false, digits: 2 },
+  ];
+  if (config.kill) {
+    const values = new Map<ToolName, number>();
+    for (const tool of tools) {
+      const kill = input.kills.get(tool.name);
+      values.set(tool.name, kill?.ok ? kill.resentBytes / MIB : NaN);
+    }
+    rows.push({
+      label: `${bigLabel} file: bytes re-sent after a kill at 50% (MiB; % of what the killed run sent)`,
+      values,
+      higherIsBetter: false,
+      digits: 1,
+      suffix: (name) => {
+        const kill = input.kills.get(name);
+        return kill?.ok && kill.bytesFirstRun > 0 ? ` (${Math.round((100 * kill.resentBytes) / kill.bytesFirstRun)}%)` : '';
+      },
+    });
+  }
+
+  const lines: string[] = [];
+  lines.push(`# Quire upload benchmark`, '');
+  lines.push(`${input.startedAt.toISOString()} — ${input.machine}. Medians of ${config.reps} repetition(s); full run took ${formatDuration(input.elapsedSeconds)}. ${input.load}.`, '');
+  if (config.note) lines.push(`> ${config.note}`, '');
+  const hasQuire = tools.some((t) => t.name === 'quire');
+  const rivals = tools.filter((t) => t.name !== 'quire');
+  const header = ['Metric', ...tools.map((t) => t.label), ...(hasQuire && rivals.length ? ['Quire / best rival'] : [])];
+  lines.push(`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
+  for (const row of rows) {
+    const cells = tools.map((t) => {
+      const value = row.values.get(t.name) ?? NaN;
+      return Number.isFinite(value) ? `${value.toFixed(row.digits)}${row.suffix?.(t.name) ?? ''}` : 'failed';
+    });
+    if (hasQuire && rivals.length) cells.push(ratioCell(row, rivals));
+    lines.push(`| ${row.label} | ${cells.join(' | ')} |`);
+  }
+  lines.push('', 'Ratios: for MiB/s and files/s above 1 means Quire is faster than the best rival; for RSS, CPU and re-sent bytes below 1 means Quire uses less.', '');
+
+  if (hasQuire) lines.push(...targets(cpuPerGiB, bigRss, smallRss, bigLabel, smallLabel), '');
+  lines.push(...settings(input, bigLabel, smallLabel), '');
+  lines.push(...failures(input), ...rawRuns(input));
+  return `${lines.join('\n')}\n`;
+}
+
+function ratioCell(row: Row, rivals: Tool[]): string {
+  const quire = row.values.get('quire') ?? NaN;
+  const rivalValues = rivals.map((t) => row.values.get(t.name) ?? NaN).filter(Number.isFinite);
+  if (!Number.isFinite(quire) || rivalValues.length === 0) return '—';
+  const best = row.higherIsBetter ? Math.max(...rivalValues) : Math.min(...rivalValues);
+  return best === 0 ? '—' : `${(quire / best).toFixed(2)}×`;
+}
+
+/** The issue's targets for Quire, stated as met or missed so a regression is visible at a glance. */
+function targets(cpuRow: Row, bigRssRow: Row, smallRssRow: Row, bigLabel: string, smallLabel: string): string[] {
+  const cpuPerGiB = cpuRow.values.get('quire') ?? NaN;
+  const rssBig = bigRssRow.values.get('quire') ?? NaN;
+  const rssSmall = smallRssRow.values.get('quire') ?? NaN;
+  const verdict = (ok: boolean, known: boolean) => (!known ? 'not measured (failed)' : ok ? '**met**' : '**missed**');
+  return [
+    `Quire's targets:`,
+    `- CPU ≤ 3 s per GiB (${bigLabel} file): ${Number.isFinite(cpuPerGiB) ? cpuPerGiB.toFixed(2) : '—'} s/GiB — ${verdict(cpuPerGiB <= 3, Number.isFinite(cpuPerGiB))}`,
+    `- peak RSS < 150 MB: ${Number.isFinite(rssBig) ? rssBig.toFixed(0) : '—'} MB (${bigLabel} file), ${Number.isFinite(rssSmall) ? rssSmall.toFixed(0) : '—'} MB (${smallLabel}) — ${verdict(Math.max(rssBig, rssSmall) < 150, Number.isFinite(rssBig) && Number.isFinite(rssSmall))}`,
+  ];
+}
+
+function settings(input: ReportInput, bigLabel: string, smallLabel: string): string[] {
+  const { config } = input;
+  return [
+    `Setup: a local Ceph radosgw (single OSD) on 127.0.0.1, same host as the clients; every tool at ${config.partSizeMiB} MiB parts, ` +
+      `${config.bigConcurrency} requests in flight for the ${bigLabel} file and ${config.smallConcurrency} for the ${smallLabel} files; data in the page cache; ` +
+      `the bucket emptied and radosgw's garbage collected after every run; tools run in a rotating order. ` +
+      `Wall time is the whole command (start-up, any hashing, the upload, any verification); RSS and CPU are the tool's process, from wait4 via GNU time. ` +
+      `The kill measurement runs once per tool through a counting proxy; "re-sent" is all file bytes that crossed the wire over the killed run and the rerun, minus the file size.`,
+    '',
+    ...input.tools.map((t) => `- ${t.label} (${input.versions.get(t.name) ?? '?'}): ${t.describe(config)}`),
+  ];
+}
+
+function failures(input: ReportInput): string[] {
+  const lines: string[] = [];
+  for (const run of input.runs) if (run.failure) lines.push(`- ${run.tool}, ${run.workload} file(s), repetition ${run.rep}: ${run.failure}`);
+  for (const [tool, kill] of input.kills) if (!kill.ok) lines.push(`- ${tool}, kill at 50%: ${kill.failure}`);
+  return lines.length ? ['Failures:', '', ...lines, ''] : [];
+}
+
+function rawRuns(input: ReportInput): string[] {
+  const { config } = input;
+  const lines = ['<details><summary>Every run</summary>', '', '| tool | workload | rep | wall s | rate | CPU s | peak RSS MB | status |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |'];
+  for (const run of input.runs) {
+    const m = run.measurement;
+    const rate = run.workload === 'big' ? `${(config.bigBytes / MIB / m.wallSeconds).toFixed(1)} MiB/s` : `${(config.smallFiles / m.wallSeconds).toFixed(1)} files/s`;
+    lines.push(`| ${run.tool} | ${run.workload} | ${run.rep} | ${m.wallSeconds.toFixed(2)} | ${rate} | ${m.cpuSeconds.toFixed(2)} | ${(m.peakRssBytes / MB).toFixed(0)} | ${run.failure ? 'failed' : 'ok'} |`);
+  }
+  for (const [tool, kill] of input.kills) {
+    lines.push('', `Kill at 50%, ${tool}: killed at ${(kill.bytesAtKill / MIB).toFixed(1)} MiB; the killed run sent ${(kill.bytesFirstRun / MIB).toFixed(1)} MiB; ${(kill.totalBytes / MIB).toFixed(1)} MiB in all.`);
+  }
+  lines.push('', '</details>');
+  return lines;
+}
+
+function formatDuration(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  return m > 0 ? `${m} min ${s} s` : `${s} s`;
+}

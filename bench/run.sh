@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `npm run bench`: everything the benchmark needs, from a fresh clone on a fresh Debian machine,
+# then the benchmark itself (bench/main.ts), then it stops what it started.
+#   - Debian packages: the Ceph server (scripts/install-system-deps.sh) and the rival clients
+#     rclone, awscli (v2, /usr/bin/aws) and time (GNU time measures RSS and CPU);
+#   - npm packages and a build (scripts/ensure-deps.sh), so bin/quire is current;
+#   - its OWN radosgw, on ports other than the tests' (7480/3301), so a test run can go on beside
+#     it; stopped by a trap, by the PIDs recorded in its own folder.
+# Non-interactive (CI=true, no stdin). Arguments are passed to bench/main.ts (`npm run bench -- --help`).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export CI=true DEBIAN_FRONTEND=noninteractive
+
+if [[ "$(uname -s)" == "Linux" ]] && command -v apt-get >/dev/null; then
+  bash scripts/install-system-deps.sh </dev/null
+  missing=()
+  for package in rclone awscli time; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
+  if ((${#missing[@]} > 0)); then
+    if [[ $(id -u) -ne 0 ]]; then
+      echo "The bench needs these Debian packages: ${missing[*]}. Install them (as root): apt-get install --no-install-recommends ${missing[*]}" >&2
+      exit 1
+    fi
+    echo "Installing Debian packages: ${missing[*]}" >&2
+    apt-get -o DPkg::Lock::Timeout=600 update -qq </dev/null
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+  fi
+fi
+bash scripts/ensure-deps.sh </dev/null
+
+work="$root/bench/.work"
+s3dir="$work/s3"
+mkdir -p "$work"
+export QUIRE_S3_PORT="${BENCH_S3_PORT:-7490}" QUIRE_CEPH_MON_PORT="${BENCH_CEPH_MON_PORT:-3311}"
+trap 'bash "$root/scripts/s3-server.sh" down "$s3dir" >/dev/null 2>&1 || true' EXIT
+# An interrupt still goes through the EXIT trap, so the server never outlives the bench.
+trap 'exit 130' INT TERM HUP
+bash scripts/s3-server.sh up "$s3dir" </dev/null
+eval "$(bash scripts/s3-server.sh env "$s3dir")"
+export QUIRE_S3_ENDPOINT QUIRE_S3_REGION QUIRE_S3_ACCESS_KEY_ID QUIRE_S3_SECRET_ACCESS_KEY
+export BENCH_S3_DIR="$s3dir" BENCH_WORK="$work"
+# The project's Node 24 (node_modules/node), whatever node is first on PATH.
+export PATH="$root/node_modules/.bin:$PATH"
+npx --no-install tsx bench/main.ts "$@" </dev/null
