@@ -23,8 +23,7 @@ export async function uploadSingle(row: UploadRow, context: TransferContext): Pr
   const sha256 = createHash('sha256').update(body).digest('hex');
   const md5 = createHash('md5').update(body).digest();
   const md5Hex = md5.toString('hex');
-  context.repository.update(row.id, { sha256 });
-  context.repository.setStatus(row.id, 'uploading');
+  context.repository.setStatus(row.id, 'uploading', { sha256 });
   emitRow(context, row.id);
 
   const put = (key: string, ifNoneMatch: boolean) =>
