@@ -51,10 +51,10 @@ function quire(config: BenchConfig): Tool {
       const node = await runChild(join(config.repoRoot, 'node_modules', 'node', 'bin', 'node'), ['--version'], process.env, 10_000);
       return `src @ ${git.stdout.trim() || '?'}${dirty.stdout.trim() ? ' + uncommitted changes' : ''}, Node ${node.stdout.trim() || '?'}`;
     },
-    // Files uploading at once has no CLI flag: the engine's default (3) applies to the small files,
-    // so Quire has at most 3 single-PUT files in flight there while --concurrency allows 16.
+    // --concurrency is the request budget: small files fill it (one request each); large files
+    // are at most 3 at once, each with at most 10 parts in flight.
     describe: (c) =>
-      `\`quire upload PATH --to PREFIX/ --part-size ${c.partSizeMiB}MiB --concurrency ${c.bigConcurrency}|${c.smallConcurrency} --json\`; resume: \`quire run --json\`; files at once: the engine default (3), no CLI flag sets it`,
+      `\`quire upload PATH --to PREFIX/ --part-size ${c.partSizeMiB}MiB --concurrency ${c.bigConcurrency}|${c.smallConcurrency} --json\`; resume: \`quire run --json\``,
     async open(endpoint, bucket, stateDir) {
       // A fresh data folder per session: an empty ledger, so no run benefits from an earlier one.
       const home = join(stateDir, 'quire-home');

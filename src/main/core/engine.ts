@@ -10,7 +10,7 @@ import { QuireError } from './errors';
 import { openLedger, type Ledger } from './ledger/database';
 import { ledgerFailure } from './ledger/ledgerFailure';
 import { PreferenceStore } from './ledger/preferenceStore';
-import { operations } from './ledger/schema';
+import { OperationLog } from './ledger/operationLog';
 import { defaultDataDir, findResourcesDir } from './paths';
 import { QueueLock } from './queueLock';
 import { classifyS3Error } from './s3/classifyError';
@@ -42,6 +42,7 @@ export class Engine {
   readonly queue: UploadQueue;
   readonly preferences: PreferenceStore;
   private readonly lock: QueueLock;
+  private readonly operationLog: OperationLog;
 
   private constructor(
     readonly dataDir: string,
@@ -51,6 +52,7 @@ export class Engine {
     readonly settings: QueueSettings,
     overrides: Partial<QueueSettings>,
   ) {
+    this.operationLog = new OperationLog(db);
     const record = (op: OperationRecord) => this.recordOperation(op);
     this.connections = new ConnectionService(new ConnectionRepository(db), secrets, record, env);
     this.uploads = new UploadRepository(db);
@@ -102,6 +104,7 @@ export class Engine {
     } catch (error) {
       throw ledgerFailure(error, this.ledgerPath) ?? error;
     } finally {
+      this.operationLog.flush();
       this.lock.release();
     }
   }
@@ -201,6 +204,7 @@ export class Engine {
 
   close(): void {
     this.queue.close();
+    this.operationLog.flush();
     this.db.$client.close();
   }
 
@@ -214,11 +218,7 @@ export class Engine {
   }
 
   private recordOperation(op: OperationRecord): void {
-    try {
-      this.db.insert(operations).values(op).run();
-    } catch {
-      // The log of requests must never fail an upload; the ledger's own writes report their errors.
-    }
+    this.operationLog.record(op);
   }
 }
 

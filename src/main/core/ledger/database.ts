@@ -27,7 +27,31 @@ export function openLedger(dataDir: string, migrationsDir: string): Ledger {
   sqlite.pragma('foreign_keys = ON');
   // Another Quire process may hold a write for a moment; wait rather than fail.
   sqlite.pragma('busy_timeout = 5000');
+  reuseStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Ledger;
   migrate(db, { migrationsFolder: migrationsDir });
   return db;
+}
+
+/** Distinct query shapes Quire runs are a few dozen; the bound only guards against surprises. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * drizzle asks SQLite to compile every query anew, each time it runs: for a thousand small
+ * files that is most of Quire's CPU (the queue asks a few questions per file). Compiled
+ * statements are reusable, so the same SQL text gets the same statement. Safe because every
+ * reading query drizzle builds here always uses the same result mode for the same SQL text.
+ */
+function reuseStatements(sqlite: Database.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (!statement) {
+      statement = prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(source, statement);
+    }
+    return statement;
+  }) as typeof sqlite.prepare;
 }

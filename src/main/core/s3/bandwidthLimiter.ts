@@ -1,9 +1,6 @@
 import { Readable } from 'node:stream';
 import { sleep } from '../util/sleep';
 
-/** A request body: a buffer in memory, or a known number of bytes read from disk as it is sent. */
-export type Payload = Buffer | { length: number; chunks: AsyncIterable<Buffer> };
-
 /** Bodies are released in slices this big: small enough to keep the rate smooth, big enough to stay cheap. */
 const SLICE_BYTES = 64 * 1024;
 
@@ -35,27 +32,23 @@ export class BandwidthLimiter {
   }
 
   /**
-   * The body to hand to the HTTP client: a buffer goes as it is when uncapped (no copy, no
-   * stream); chunks read from disk become a stream; with a cap, either is released slice by
-   * slice as the cap allows.
+   * The body to hand to the HTTP client: the buffer itself when uncapped (no copy, no stream),
+   * otherwise a stream that releases it slice by slice as the cap allows.
    */
-  body(payload: Payload, signal?: AbortSignal): Buffer | Readable {
-    if (this.bytesPerSecond <= 0) return Buffer.isBuffer(payload) ? payload : Readable.from(payload.chunks, { objectMode: false });
+  body(buffer: Buffer, signal?: AbortSignal): Buffer | Readable {
+    if (this.bytesPerSecond <= 0) return buffer;
     const take = (bytes: number) => this.take(bytes, signal);
     async function* slices() {
-      const chunks = Buffer.isBuffer(payload) ? [payload] : payload.chunks;
-      for await (const chunk of chunks) {
-        for (let offset = 0; offset < chunk.length; offset += SLICE_BYTES) {
-          const slice = chunk.subarray(offset, offset + SLICE_BYTES);
-          try {
-            await take(slice.length);
-          } catch {
-            // Paused or cancelled: the same signal aborts the request itself, which reports it.
-            // Erroring the stream as well would be an error nobody listens for any more.
-            return;
-          }
-          yield slice;
+      for (let offset = 0; offset < buffer.length; offset += SLICE_BYTES) {
+        const slice = buffer.subarray(offset, offset + SLICE_BYTES);
+        try {
+          await take(slice.length);
+        } catch {
+          // Paused or cancelled: the same signal aborts the request itself, which reports it.
+          // Erroring the stream as well would be an error nobody listens for any more.
+          return;
         }
+        yield slice;
       }
     }
     return Readable.from(slices(), { objectMode: false });

@@ -18,7 +18,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ConnectionSummary } from '../../../shared/connection';
-import { BandwidthLimiter, type Payload } from './bandwidthLimiter';
+import { BandwidthLimiter } from './bandwidthLimiter';
 import { RequestPacer } from './requestPacer';
 
 export interface OperationRecord {
@@ -238,7 +238,7 @@ export class S3Gateway {
     return result.UploadId;
   }
 
-  async uploadPart(key: string, s3UploadId: string, partNumber: number, body: Payload, md5Base64: string, options: RequestOptions = {}): Promise<string> {
+  async uploadPart(key: string, s3UploadId: string, partNumber: number, body: Buffer, md5Base64: string, options: RequestOptions = {}): Promise<string> {
     const result = await this.send('upload_part', 'PUT', key, body.length, options, () =>
       this.client.send(
         new UploadPartCommand({

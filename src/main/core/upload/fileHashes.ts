@@ -11,7 +11,9 @@ export const READ_BUFFER_SIZE = 1024 * 1024;
  * The whole-file SHA-256, stored as x-amz-meta-sha256 so the object carries its own checksum.
  * It has to be known before CreateMultipartUpload (metadata cannot be added later), so it is the
  * one pass over the file made before the first byte is sent; SHA-256 is the fast hash here (1.7
- * GB/s per core). Each part's MD5 is computed when the part is sent (see md5OfRange).
+ * GB/s per core). Each part's MD5 is computed from the part's buffer as it is sent: its
+ * Content-MD5 (the server refuses the part with BadDigest if other bytes arrive) and an input of
+ * the object's expected ETag.
  */
 export async function sha256OfFile(path: string, fileSize: number, signal?: AbortSignal): Promise<string> {
   const handle = await open(path, 'r');
@@ -32,10 +34,8 @@ export async function sha256OfFile(path: string, fileSize: number, signal?: Abor
 }
 
 /**
- * MD5 of one part, read from disk into a buffer the caller reuses: the part's Content-MD5 (the
- * server refuses the part with BadDigest if the bytes it gets differ) and an input of the
- * object's expected ETag. Reading the part again to send it costs a copy from the page cache,
- * far less than holding every part in flight in memory.
+ * MD5 of a range of the file, read through a small buffer: on resume, whether a part the server
+ * lists but the ledger missed is this file's (its ETag is that MD5).
  */
 export async function md5OfRange(handle: FileHandle, path: string, offset: number, length: number, buffer: Buffer, signal?: AbortSignal): Promise<string> {
   const md5 = createHash('md5');
@@ -49,18 +49,13 @@ export async function md5OfRange(handle: FileHandle, path: string, offset: numbe
   return md5.digest('hex');
 }
 
-/**
- * A part's bytes as chunks read from disk on demand, for the request body: only the chunks the
- * socket has not yet taken are in memory. Each chunk is a fresh buffer, because the socket may
- * still hold the previous one.
- */
-export async function* readRange(handle: FileHandle, path: string, offset: number, length: number): AsyncGenerator<Buffer> {
-  for (let done = 0; done < length; ) {
-    const chunk = Buffer.allocUnsafe(Math.min(READ_BUFFER_SIZE, length - done));
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, offset + done);
+/** Reads `buffer.length` bytes at `offset`; a file that ends first has changed. */
+export async function readFully(handle: FileHandle, path: string, buffer: Buffer, offset: number, signal?: AbortSignal): Promise<void> {
+  for (let done = 0; done < buffer.length; ) {
+    signal?.throwIfAborted();
+    const { bytesRead } = await handle.read(buffer, done, buffer.length - done, offset + done);
     if (bytesRead === 0) throw new FileShrankError(path, offset + done);
     done += bytesRead;
-    yield bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead);
   }
 }
 

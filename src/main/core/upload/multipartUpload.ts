@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { MultipartSessionRow, UploadRow } from '../ledger/schema';
 import { QuireError } from '../errors';
 import { chooseKey } from './conflicts';
-import { FileShrankError, READ_BUFFER_SIZE, expectedMultipartEtag, hexToBase64, md5OfRange, readRange, sha256OfFile } from './fileHashes';
+import { FileShrankError, READ_BUFFER_SIZE, expectedMultipartEtag, hexToBase64, md5OfRange, readFully, sha256OfFile } from './fileHashes';
 import { choosePartSize, partCount, partRange } from './partPlan';
 import { SourceChangedError, assertSourceUnchanged } from './sourceFile';
 import { emitRow, jobRequest, type TransferContext } from './transferContext';
@@ -136,12 +136,9 @@ async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, co
     const signal = AbortSignal.any([context.signal, failure.signal]);
     let next = 0;
     const worker = async (): Promise<void> => {
-      // Only for hashing; the body is read again as it is sent, so memory per part in flight
-      // is a few read buffers, whatever the part size.
-      const hashBuffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
       while (next < missing.length && !signal.aborted) {
         const partNumber = missing[next++]!;
-        const { length } = await sendPart(row, session, partNumber, handle, hashBuffer, context, signal);
+        const { length } = await sendPart(row, session, partNumber, handle, context, signal);
         bytesDone += length;
         context.repository.update(row.id, { bytesDone });
         emitRow(context, row.id);
@@ -159,38 +156,27 @@ async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, co
   });
 }
 
-async function sendPart(
-  row: UploadRow,
-  session: MultipartSessionRow,
-  partNumber: number,
-  handle: FileHandle,
-  hashBuffer: Buffer,
-  context: TransferContext,
-  signal: AbortSignal,
-): Promise<{ length: number }> {
+async function sendPart(row: UploadRow, session: MultipartSessionRow, partNumber: number, handle: FileHandle, context: TransferContext, signal: AbortSignal): Promise<{ length: number }> {
   const { offset, length } = partRange(row.size, session.partSize, partNumber);
-  // The slot in the global budget is taken before the part is read, so reads waiting for a
-  // slot do not pile up.
+  // The slot in the global budget is taken before the part is read, and the part's buffer
+  // with it: memory is part size x requests in flight, whatever the file size.
   const release = await context.requests.acquire();
+  const body = context.buffers.take(length);
   try {
     await assertSourceUnchanged(row);
-    const md5 = await sourceRead(row, () => md5OfRange(handle, row.sourcePath, offset, length, hashBuffer, signal));
-    const etag = await sourceRead(row, () =>
-      withRetries(
-      () =>
-        context.gateway.uploadPart(session.objectKey, session.s3UploadId, partNumber, { length, chunks: readRange(handle, row.sourcePath, offset, length) }, hexToBase64(md5), {
-          uploadId: row.id,
-          signal,
-        }),
+    await sourceRead(row, () => readFully(handle, row.sourcePath, body, offset, signal));
+    const md5 = createHash('md5').update(body).digest('hex');
+    const etag = await withRetries(
+      () => context.gateway.uploadPart(session.objectKey, session.s3UploadId, partNumber, body, hexToBase64(md5), { uploadId: row.id, signal }),
       { maxAttempts: context.settings.maxAttempts, signal, onRetry: () => context.repository.countAttempt(row.id) },
-      ),
     ).catch((error) => {
-      // The bytes sent differ from those just hashed: the file is being written to.
-      if ((error as { name?: string }).name === 'BadDigest') throw new SourceChangedError(row.sourcePath, false);
+      // The server got other bytes than were hashed: only a bug could do that now, so say so.
+      if ((error as { name?: string }).name === 'BadDigest') throw new QuireError('internal', `${row.sourcePath}: part ${partNumber} arrived damaged (BadDigest); it will be sent again.`, { retryable: true });
       throw error;
     });
     context.repository.recordPart({ sessionId: session.id, partNumber, etag: etag || md5, size: length, md5, uploadedAt: Date.now() });
   } finally {
+    context.buffers.give(body);
     release();
   }
   return { length };

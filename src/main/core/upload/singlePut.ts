@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { UploadRow } from '../ledger/schema';
 import { chooseKey } from './conflicts';
 import { SourceChangedError } from './sourceFile';
-import { emitRow, jobRequest, type TransferContext } from './transferContext';
+import { CLEARED_ERROR, emitRow, jobRequest, type TransferContext } from './transferContext';
 import { markVerified, verifyObject } from './verifyObject';
 
 /**
@@ -23,7 +23,7 @@ export async function uploadSingle(row: UploadRow, context: TransferContext): Pr
   const sha256 = createHash('sha256').update(body).digest('hex');
   const md5 = createHash('md5').update(body).digest();
   const md5Hex = md5.toString('hex');
-  context.repository.setStatus(row.id, 'uploading', { sha256 });
+  context.repository.setStatus(row.id, 'uploading', { sha256, ...CLEARED_ERROR });
   emitRow(context, row.id);
 
   const put = (key: string, ifNoneMatch: boolean) =>

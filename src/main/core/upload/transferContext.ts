@@ -1,6 +1,7 @@
 import type { UploadProgressEvent } from '../../../shared/upload';
 import type { UploadRow } from '../ledger/schema';
 import type { S3Gateway } from '../s3/gateway';
+import type { BufferPool } from '../util/bufferPool';
 import type { Semaphore } from '../util/semaphore';
 import type { UploadRepository } from './uploadRepository';
 import { withRetries } from './withRetries';
@@ -20,10 +21,15 @@ export interface TransferContext {
   gateway: S3Gateway;
   /** The global budget of S3 requests in flight, shared by every job. */
   requests: Semaphore;
+  /** Part buffers, one per request in flight at most. */
+  buffers: BufferPool;
   settings: TransferSettings;
   signal: AbortSignal;
   emit: (event: UploadProgressEvent) => void;
 }
+
+/** A new attempt starts with the last one's error forgotten. */
+export const CLEARED_ERROR = { errorCode: null, errorMessage: null, errorRetryable: null, retryAfter: null } as const;
 
 /** One S3 request of a job: inside the global budget, retried per policy, attempts counted. */
 export function jobRequest<T>(context: TransferContext, row: UploadRow, call: () => Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@ import { fingerprintFile } from './fingerprint';
 import { uploadMultipart } from './multipartUpload';
 import { uploadSingle } from './singlePut';
 import { SourceChangedError } from './sourceFile';
-import { emitRow, type TransferContext } from './transferContext';
+import { CLEARED_ERROR, emitRow, type TransferContext } from './transferContext';
 
 /**
  * Runs one queued row to `verified`, or throws. Before anything is sent the file must still be the
@@ -12,8 +12,12 @@ import { emitRow, type TransferContext } from './transferContext';
  * dropped) and the author is told why.
  */
 export async function runUploadJob(row: UploadRow, context: TransferContext): Promise<void> {
-  context.repository.setStatus(row.id, 'preparing', { errorCode: null, errorMessage: null, errorRetryable: null, retryAfter: null });
-  emitRow(context, row.id);
+  // Hashing a large file takes seconds the author should see; a small one goes straight to
+  // `uploading` (one ledger write less per file).
+  if (row.method === 'multipart') {
+    context.repository.setStatus(row.id, 'preparing', { ...CLEARED_ERROR });
+    emitRow(context, row.id);
+  }
   const current = await refreshIdentity(row, context);
   if (current.method === 'single') await uploadSingle(current, context);
   else await uploadMultipart(current, context);

@@ -11,8 +11,8 @@ import { classifyS3Error } from '../s3/classifyError';
 import { S3Gateway, type OperationRecorder } from '../s3/gateway';
 import { RequestPacer } from '../s3/requestPacer';
 import { backoffDelayMs, isAbort, isNetworkError } from '../s3/retryPolicy';
+import { BufferPool } from '../util/bufferPool';
 import { Semaphore } from '../util/semaphore';
-import { sleep } from '../util/sleep';
 import { Connectivity } from './connectivity';
 import { fingerprintFile } from './fingerprint';
 import { ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './janitor';
@@ -43,6 +43,8 @@ export interface QueueEvents {
 
 /** How often the queue looks at the ledger for pauses, cancels and settings made by the author. */
 const CONTROL_TICK_MS = 250;
+/** Runnable rows read at once: enough to keep 16 small files going between two ticks. */
+const CANDIDATE_BATCH = 64;
 
 interface RunningJob {
   controller: AbortController;
@@ -60,6 +62,7 @@ interface RunningJob {
  */
 export class UploadQueue extends EventEmitter<QueueEvents> {
   private readonly requests: Semaphore;
+  private readonly buffers: BufferPool;
   private readonly bandwidth = new BandwidthLimiter(0);
   private readonly gateways = new Map<string, S3Gateway>();
   private readonly pacers = new Map<string, RequestPacer>();
@@ -67,10 +70,13 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
   private readonly running = new Map<string, RunningJob>();
   private readonly waits = new Map<string, number>();
   private readonly janitorDone = new Set<string>();
+  private candidates: UploadRow[] = [];
   private housekeeping: Promise<void> | null = null;
   private aborting: Promise<number> | null = null;
   private requestsPerSecond: number;
   private paused = false;
+  /** Set while the run loop waits: a finished job calls it. */
+  private wake: (() => void) | null = null;
   private halted: QuireError | null = null;
 
   constructor(
@@ -85,6 +91,7 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
   ) {
     super();
     this.requests = new Semaphore(settings.requestBudget);
+    this.buffers = new BufferPool(settings.requestBudget);
     this.connectivity = new Connectivity(settings.maxProbeIntervalMs);
     this.requestsPerSecond = settings.requestsPerSecond;
   }
@@ -96,22 +103,44 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
   async runUntilIdle(signal?: AbortSignal): Promise<RunResult> {
     this.halted = null;
     const touched = new Set<string>();
+    let lastTick = Number.NEGATIVE_INFINITY;
     for (;;) {
       if (signal?.aborted) break;
-      this.guard(() => this.applyControls());
-      if (this.halted) break;
-      this.startHousekeeping();
-      this.probeOfflineEndpoints(signal);
+      // The author's controls, probes and housekeeping once a tick; between ticks, a finished
+      // job only makes room for the next (a thousand small files finish many per tick).
+      if (performance.now() - lastTick >= CONTROL_TICK_MS) {
+        lastTick = performance.now();
+        this.candidates = [];
+        this.guard(() => this.applyControls());
+        if (this.halted) break;
+        this.startHousekeeping();
+        this.probeOfflineEndpoints(signal);
+      }
       if (!this.paused) this.guard(() => this.fillSlots(touched, signal));
       if (this.halted) break;
       if (this.running.size === 0 && (this.paused || !this.guard(() => this.repository.hasPending(), false))) break;
-      await Promise.race([...[...this.running.values()].map((job) => job.done), sleep(CONTROL_TICK_MS, signal).catch(() => {})]);
+      await this.nextEvent(Math.max(0, lastTick + CONTROL_TICK_MS - performance.now()), signal);
     }
     if (this.halted) this.stopJobs([...this.running.keys()], 'the ledger cannot be written');
     await Promise.all([...this.running.values()].map((job) => job.done));
     await this.housekeeping;
     if (this.halted) throw this.halted;
     return this.summarize(touched);
+  }
+
+  /** Resolves when a job finishes, the next tick is due, or the run is aborted. */
+  private nextEvent(tickInMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, tickInMs);
+      signal?.addEventListener('abort', done, { once: true });
+      this.wake = done;
+    });
   }
 
   /** Stops jobs of this process at once (their rows say why: paused, cancelled, or queued again). */
@@ -182,24 +211,42 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
       this.requestsPerSecond = rate;
       for (const pacer of this.pacers.values()) pacer.setRate(rate);
     }
+    if (this.running.size === 0) return;
+    const statuses = this.repository.statusesOf([...this.running.keys()]);
     for (const id of this.running.keys()) {
-      const status = this.repository.statusOf(id);
+      const status = statuses.get(id);
       if (this.paused || status === 'paused') this.stopJobs([id], 'paused');
-      else if (status === 'cancelled' || status === null) this.stopJobs([id], 'cancelled');
+      else if (status === 'cancelled' || status === undefined) this.stopJobs([id], 'cancelled');
     }
   }
 
   private fillSlots(touched: Set<string>, signal?: AbortSignal): void {
     while (this.running.size < this.settings.requestBudget) {
       const multipartRunning = [...this.running.values()].filter((job) => job.multipart).length;
-      const row = this.repository.nextRunnable(Date.now(), {
-        excludeIds: [...this.running.keys()],
-        excludeConnectionIds: this.connectivity.offlineIds(),
-        singleOnly: multipartRunning >= this.settings.filesAtOnce,
-      });
+      const row = this.nextCandidate(multipartRunning >= this.settings.filesAtOnce);
       if (!row) return;
       touched.add(row.id);
       this.start(row, signal);
+    }
+  }
+
+  /**
+   * Runnable rows are read a batch at a time (refreshed every tick, so new and newly due rows
+   * come in); each is checked once more just before it starts, in case it was paused meanwhile.
+   */
+  private nextCandidate(singleOnly: boolean): UploadRow | null {
+    for (let refreshed = false; ; refreshed = true) {
+      if (refreshed || this.candidates.length === 0) {
+        this.candidates = this.repository.runnable(Date.now(), CANDIDATE_BATCH, this.connectivity.offlineIds());
+      }
+      while (this.candidates.length > 0) {
+        const index = this.candidates.findIndex((row) => !singleOnly || row.method === 'single');
+        if (index === -1) break;
+        const [row] = this.candidates.splice(index, 1);
+        const status = this.repository.statusOf(row!.id);
+        if (!this.running.has(row!.id) && (status === 'queued' || status === 'waiting')) return row!;
+      }
+      if (refreshed) return null;
     }
   }
 
@@ -213,7 +260,10 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
         const message = `${row.sourcePath}: ${error instanceof Error ? error.message : String(error)}`;
         this.guard(() => this.repository.setStatus(row.id, 'failed', { errorCode: 'internal', errorMessage: message, errorRetryable: true }));
       })
-      .finally(() => this.running.delete(row.id));
+      .finally(() => {
+        this.running.delete(row.id);
+        this.wake?.();
+      });
     this.running.set(row.id, { controller, done, multipart: row.method === 'multipart' });
   }
 
@@ -230,7 +280,7 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
   }
 
   private contextFor(gateway: S3Gateway, signal: AbortSignal): TransferContext {
-    return { repository: this.repository, gateway, requests: this.requests, settings: this.settings, signal, emit: (event) => this.emit('upload', event) };
+    return { repository: this.repository, gateway, requests: this.requests, buffers: this.buffers, settings: this.settings, signal, emit: (event) => this.emit('upload', event) };
   }
 
   /** Turns a failed run into the row's next status. */

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lte, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { Ledger } from '../ledger/database';
 import { multipartParts, multipartSessions, operations, uploads, type MultipartPartRow, type MultipartSessionRow, type UploadRow, type UploadStatus } from '../ledger/schema';
 
@@ -18,14 +18,21 @@ export type NewUpload = Omit<UploadRow, 'sha256' | 'etag' | 'bytesDone' | 'attem
  * transaction, written before the step it records is treated as done.
  */
 export class UploadRepository {
-  constructor(private readonly db: Ledger) {}
+  // The questions the queue asks for every file, built and compiled once.
+  private readonly byId;
+  private readonly statusById;
+
+  constructor(private readonly db: Ledger) {
+    this.byId = db.select().from(uploads).where(eq(uploads.id, sql.placeholder('id'))).prepare();
+    this.statusById = db.select({ status: uploads.status }).from(uploads).where(eq(uploads.id, sql.placeholder('id'))).prepare();
+  }
 
   insert(upload: NewUpload): void {
     this.db.insert(uploads).values({ ...upload, updatedAt: upload.createdAt }).run();
   }
 
   get(id: string): UploadRow | null {
-    return this.db.select().from(uploads).where(eq(uploads.id, id)).get() ?? null;
+    return this.byId.get({ id }) ?? null;
   }
 
   list(): UploadRow[] {
@@ -55,15 +62,21 @@ export class UploadRepository {
   }
 
   /**
-   * The next job to run: queued, or waiting whose retry time has come; oldest first. Skips rows
-   * already running, connections known to be offline, and (when the large-file slots are full)
-   * multipart uploads.
+   * The next jobs to run, oldest first: queued, or waiting whose retry time has come, skipping
+   * connections known to be offline. Two index walks (status, created_at) rather than one OR,
+   * which SQLite would answer by scanning every row, for every file.
    */
-  nextRunnable(now: number, filter: { excludeIds: string[]; excludeConnectionIds: string[]; singleOnly: boolean }): UploadRow | null {
-    const ready = or(eq(uploads.status, 'queued'), and(eq(uploads.status, 'waiting'), or(isNull(uploads.retryAfter), lte(uploads.retryAfter, now))));
-    const conditions = [ready, notInArray(uploads.id, filter.excludeIds), notInArray(uploads.connectionId, filter.excludeConnectionIds)];
-    if (filter.singleOnly) conditions.push(eq(uploads.method, 'single'));
-    return this.db.select().from(uploads).where(and(...conditions)).orderBy(asc(uploads.createdAt)).limit(1).get() ?? null;
+  runnable(now: number, limit: number, excludeConnectionIds: string[]): UploadRow[] {
+    const elsewhere = notInArray(uploads.connectionId, excludeConnectionIds);
+    const queued = this.db.select().from(uploads).where(and(eq(uploads.status, 'queued'), elsewhere)).orderBy(asc(uploads.createdAt)).limit(limit).all();
+    const due = this.db
+      .select()
+      .from(uploads)
+      .where(and(eq(uploads.status, 'waiting'), or(isNull(uploads.retryAfter), lte(uploads.retryAfter, now)), elsewhere))
+      .orderBy(asc(uploads.createdAt))
+      .limit(limit)
+      .all();
+    return [...queued, ...due].sort((a, b) => a.createdAt - b.createdAt).slice(0, limit);
   }
 
   /** Is anything queued or waiting? While so, a run is not over. */
@@ -71,8 +84,12 @@ export class UploadRepository {
     return this.db.select({ id: uploads.id }).from(uploads).where(inArray(uploads.status, ['queued', 'waiting'])).limit(1).get() !== undefined;
   }
 
+  statusesOf(ids: string[]): Map<string, UploadStatus> {
+    return new Map(this.db.select({ id: uploads.id, status: uploads.status }).from(uploads).where(inArray(uploads.id, ids)).all().map((row) => [row.id, row.status]));
+  }
+
   statusOf(id: string): UploadStatus | null {
-    return this.db.select({ status: uploads.status }).from(uploads).where(eq(uploads.id, id)).get()?.status ?? null;
+    return this.statusById.get({ id })?.status ?? null;
   }
 
   /** At start-up: a row left "in flight" by a process that died is simply runnable again. */
