@@ -107,6 +107,29 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
     expect(ledger.uploads()[0]!.status).toBe('cancelled');
   });
 
+  it('stops cleanly on Ctrl-C, and the next run goes on from there', async ({ expect, onTestFinished }) => {
+    const world = await openProxiedWorld(onTestFinished, 'ctrlc');
+    const file = await world.queueFile('ctrlc.wav', 150 * MIB);
+    world.engine.close();
+    const ledger = world.ledger();
+    onTestFinished(() => {
+      ledger.close();
+    });
+    const run = startQuire(world.dataDir, ['run', '--json', '--limit-rate', '20MiB']);
+    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 2);
+    run.child.kill('SIGINT');
+    const stopped = await run.done;
+    expect(stopped.signal).toBeNull();
+    expect(stopped.code).toBe(1);
+    expect(ledger.uploads()[0]!.status).toBe('queued');
+    const kept = ledger.recordedParts(file.id);
+    const finished = await runQuire(world.dataDir, ['run', '--json']);
+    expect(finished.code).toBe(0);
+    expect(JSON.parse(finished.stdout).uploads[0].status).toBe('verified');
+    expect(kept).toBeGreaterThanOrEqual(2);
+    expect(world.proxy.sentContentBytes()).toBeLessThanOrEqual(file.size + IN_FLIGHT * PART);
+  });
+
   it('holds a bandwidth cap within 10% over a minute', async ({ expect, onTestFinished }) => {
     const world = await openProxiedWorld(onTestFinished, 'cap');
     const cap = 2 * MIB;

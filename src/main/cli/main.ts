@@ -101,14 +101,16 @@ async function main(argv: string[]): Promise<number> {
   // For `quire settings`, --limit-rate is the value to save, not an override of this process.
   const engine = Engine.open({ settings: command === 'settings' ? {} : transferFlags(flags) });
   const handlers = createApiHandlers(engine);
+  // Ctrl-C stops uploads at once and cleanly (every finished part stays recorded, and the next
+  // `quire run` resumes); a second Ctrl-C quits without waiting.
   const stop = new AbortController();
-  process.once('SIGINT', () => stop.abort());
+  process.once('SIGINT', () => stop.abort(new DOMException('interrupted', 'AbortError')));
   try {
     switch (command) {
       case 'connect':
         return await connect(handlers, rest, flags);
       case 'upload':
-        return await upload(engine, handlers, rest, flags);
+        return await upload(engine, handlers, rest, flags, stop.signal);
       case 'queue': {
         const list = await call(handlers, 'uploads.list', {});
         if (flags.json) printJson(list);
@@ -116,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
         return list.some((u) => u.status === 'failed') ? 1 : 0;
       }
       case 'run':
-        return await run(engine, flags);
+        return await run(engine, flags, stop.signal);
       case 'pause':
       case 'resume': {
         const changed = await call(handlers, command === 'pause' ? 'uploads.pause' : 'uploads.resume', uploadTargets(rest, flags, `quire ${command} ID... | --all`));
@@ -221,7 +223,7 @@ async function connect(handlers: ApiHandlers, args: string[], flags: Flags): Pro
   }
 }
 
-async function upload(engine: Engine, handlers: ApiHandlers, paths: string[], flags: Flags): Promise<number> {
+async function upload(engine: Engine, handlers: ApiHandlers, paths: string[], flags: Flags, signal: AbortSignal): Promise<number> {
   if (paths.length === 0) throw new QuireError('usage', 'Name the files or folders to upload: quire upload PATH...');
   const result = await call(handlers, 'uploads.enqueue', {
     paths,
@@ -238,17 +240,17 @@ async function upload(engine: Engine, handlers: ApiHandlers, paths: string[], fl
     else process.stdout.write(`${result.queued.length} file(s) queued. Start them with: quire run\n`);
     return result.rejected.length > 0 ? 1 : 0;
   }
-  const code = await run(engine, flags, result);
+  const code = await run(engine, flags, signal, result);
   return result.rejected.length > 0 ? 1 : code;
 }
 
-async function run(engine: Engine, flags: Flags, enqueued?: unknown): Promise<number> {
+async function run(engine: Engine, flags: Flags, signal: AbortSignal, enqueued?: unknown): Promise<number> {
   const view = flags.json ? null : new ProgressView();
   const onEvent = view ? view.update.bind(view) : () => {};
   engine.queue.on('upload', onEvent);
   let summary: RunResult;
   try {
-    summary = await engine.run();
+    summary = await engine.run(signal);
   } finally {
     engine.queue.off('upload', onEvent);
     view?.finish();
