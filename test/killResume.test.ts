@@ -69,12 +69,16 @@ describe('kill and resume', () => {
 
   const partsSeen = () => proxy.seen.filter((r) => r.op === 'part').length;
 
-  it('resumes after kills right after Create, mid-parts, before Complete and after Complete', async () => {
+  it('resumes after kills around Create, mid-parts, before Complete and after Complete', async () => {
     const size = 1024 * MIB;
     const { bucket, dataDir, file, sha256 } = await setUp('chosen', size);
     const sentBefore = proxy.sentContentBytes();
     let kills = 0;
 
+    // 0. CreateMultipartUpload reached the server, its answer never came back: the server has
+    //    an upload the ledger never heard of, which the restart must not leave behind.
+    await killWhen(dataDir, (r) => r.op === 'create', { kind: 'swallow' });
+    kills += 1;
     // 1. Right after CreateMultipartUpload: the first part never arrives.
     await killWhen(dataDir, (r) => r.op === 'part');
     kills += 1;

@@ -134,7 +134,11 @@ export class Engine {
   async cancel(target: string[]): Promise<UploadSummary[]> {
     const ids = this.uploads.cancel(this.resolveIds(target));
     this.queue.stopJobs(ids, 'cancelled');
-    await this.queue.abortCancelledSessions();
+    try {
+      await this.queue.abortCancelledSessions();
+    } finally {
+      this.operationLog.flush();
+    }
     return this.summaries(ids);
   }
 
@@ -151,6 +155,14 @@ export class Engine {
    * each costs. With `abort`, those at least `olderThanMs` old (default 24 h) are aborted.
    */
   async orphans(options: { connection?: string; abort?: boolean; olderThanMs?: number } = {}): Promise<OrphanReport> {
+    try {
+      return await this.findOrAbortOrphans(options);
+    } finally {
+      this.operationLog.flush();
+    }
+  }
+
+  private async findOrAbortOrphans(options: { connection?: string; abort?: boolean; olderThanMs?: number }): Promise<OrphanReport> {
     const connection = this.connections.resolve(options.connection);
     const gateway = await this.queue.gatewayFor(connection);
     const orphans = await findOrphans(gateway, quirePrefixes(this.uploads.objectKeys(connection.id)), this.uploads.ownedActiveS3UploadIds()).catch((error) => {
@@ -214,6 +226,7 @@ export class Engine {
       return await use(gateway);
     } finally {
       gateway.destroy();
+      this.operationLog.flush();
     }
   }
 

@@ -93,12 +93,16 @@ async function startSession(row: UploadRow, context: TransferContext): Promise<M
   const partSize = choosePartSize(row.size, context.settings.partSize);
   const sha256 = await sourceRead(row, () => sha256OfFile(row.sourcePath, row.size, context.signal));
   await assertSourceUnchanged(row);
+  // Recorded before CreateMultipartUpload: the mark that a Create may have been sent.
   context.repository.update(row.id, { sha256 });
   const choice = await chooseKey(row, sha256, context);
   if (choice.identical) {
     await verifyObject(row, choice.key, choice.identical.etag, context, 'already in the bucket, identical: not sent again');
     return undefined;
   }
+  // An earlier attempt got this far (its hash was recorded when this row was read): it may have
+  // been killed after the server created an upload but before the ledger heard of it.
+  if (row.sha256 !== null) await abortUnrecordedUploads(row, choice.key, context);
   const s3UploadId = await jobRequest(context, row, () =>
     context.gateway.createMultipartUpload(choice.key, { contentType: row.contentType, visibility: row.visibility, sha256 }, { uploadId: row.id, signal: context.signal }),
   );
@@ -116,6 +120,25 @@ async function startSession(row: UploadRow, context: TransferContext): Promise<M
   // Recorded before the first part: from here on a crash can always resume this upload.
   context.repository.insertSession(session);
   return session;
+}
+
+/** How far the server's clock may be behind ours when telling this row's uploads from older ones. */
+const CLOCK_MARGIN_MS = 15 * 60_000;
+
+/**
+ * A kill between CreateMultipartUpload and its ledger row leaves an unfinished upload for this
+ * key that the ledger does not own, billed until someone aborts it. Unfinished uploads of
+ * exactly this key, started since the row was queued and owned by no session, are that one.
+ */
+async function abortUnrecordedUploads(row: UploadRow, key: string, context: TransferContext): Promise<void> {
+  const owned = context.repository.ownedActiveS3UploadIds();
+  const open = await jobRequest(context, row, () => context.gateway.listMultipartUploads(key));
+  for (const upload of open) {
+    if (upload.key !== key || owned.has(upload.uploadId) || upload.initiated < row.createdAt - CLOCK_MARGIN_MS) continue;
+    await jobRequest(context, row, () => context.gateway.abortMultipartUpload(key, upload.uploadId, { uploadId: row.id })).catch((error) => {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw error;
+    });
+  }
 }
 
 async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, context: TransferContext): Promise<void> {
