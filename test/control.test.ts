@@ -15,23 +15,25 @@ const IN_FLIGHT = 8;
  */
 describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
   it('pauses mid-upload at once, keeps the server upload, and resumes without re-sending finished parts', async ({ expect, onTestFinished }) => {
-    const world = await openProxiedWorld(onTestFinished, 'pause', { bandwidthLimit: 30 * MIB });
-    const file = await world.queueFile('pause.wav', 200 * MIB);
+    // At 10 MiB/s the parts in flight would need 8 s to finish: stopping within 4 s means they
+    // were aborted, not waited for.
+    const world = await openProxiedWorld(onTestFinished, 'pause', { bandwidthLimit: 10 * MIB });
+    const file = await world.queueFile('pause.wav', 100 * MIB);
     const ledger = world.ledger();
     onTestFinished(() => {
       ledger.close();
     });
     const running = world.engine.run();
-    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 4);
+    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 2);
     const pausedAt = performance.now();
     expect(world.engine.pause([file.id.slice(0, 8)]).map((u) => u.status)).toEqual(['paused']);
     // In-flight parts are aborted, not waited for.
     expect(await running).toMatchObject({ paused: 1, verified: 0 });
-    expect(performance.now() - pausedAt).toBeLessThan(2000);
+    expect(performance.now() - pausedAt).toBeLessThan(4000);
     expect(world.engine.uploads.get(file.id)!.status).toBe('paused');
     expect(await openMultipartUploads(world.s3, world.bucket)).toBe(1);
     const kept = ledger.recordedParts(file.id);
-    expect(kept).toBeGreaterThanOrEqual(4);
+    expect(kept).toBeGreaterThanOrEqual(2);
 
     // Paused stays paused: another run leaves it alone.
     expect(await world.engine.run()).toMatchObject({ verified: 0 });
@@ -41,7 +43,7 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
     expect(await world.engine.run()).toMatchObject({ verified: 1 });
     await world.expectVerified(file);
     // The author sees where it picked up.
-    const resumed = notices.map((notice) => /^resumed at \d+%: (\d+) of 20 parts were already in the bucket$/.exec(notice)).find(Boolean);
+    const resumed = notices.map((notice) => /^resumed at \d+%: (\d+) of 10 parts were already in the bucket$/.exec(notice)).find(Boolean);
     expect(Number(resumed?.[1])).toBeGreaterThanOrEqual(kept);
     expect(world.proxy.sentContentBytes()).toBeLessThanOrEqual(file.size + IN_FLIGHT * PART);
   });
@@ -89,14 +91,15 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
     onTestFinished(() => {
       ledger.close();
     });
-    const run = startQuire(world.dataDir, ['run', '--json', '--limit-rate', '20MiB']);
+    // At 8 MiB/s the parts in flight would need 10 s to finish.
+    const run = startQuire(world.dataDir, ['run', '--json', '--limit-rate', '8MiB']);
     await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 2);
     const paused = await runQuire(world.dataDir, ['pause', file.id.slice(0, 8)]);
     expect(paused.stderr).toBe('');
     expect(paused.stdout).toMatch(/1 upload\(s\) paused/);
     const pausedAt = performance.now();
     const result = await run.done;
-    expect(performance.now() - pausedAt).toBeLessThan(3000);
+    expect(performance.now() - pausedAt).toBeLessThan(5000);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).run).toMatchObject({ paused: 1 });
     expect(await openMultipartUploads(world.s3, world.bucket)).toBe(1);
