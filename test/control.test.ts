@@ -19,12 +19,8 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
     // were aborted, not waited for.
     const world = await openProxiedWorld(onTestFinished, 'pause', { bandwidthLimit: 10 * MIB });
     const file = await world.queueFile('pause.wav', 100 * MIB);
-    const ledger = world.ledger();
-    onTestFinished(() => {
-      ledger.close();
-    });
-    const running = world.engine.run();
-    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 2);
+    const { ledger } = world;
+    const { running } = await world.runUntilParts(file, 2);
     const pausedAt = performance.now();
     expect(world.engine.pause([file.id.slice(0, 8)]).map((u) => u.status)).toEqual(['paused']);
     // In-flight parts are aborted, not waited for.
@@ -67,12 +63,8 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
   it('cancels mid-upload, aborts the server upload and records it', async ({ expect, onTestFinished }) => {
     const world = await openProxiedWorld(onTestFinished, 'cancel', { bandwidthLimit: 30 * MIB });
     const file = await world.queueFile('cancel.wav', 150 * MIB);
-    const ledger = world.ledger();
-    onTestFinished(() => {
-      ledger.close();
-    });
-    const running = world.engine.run();
-    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 3);
+    const { ledger } = world;
+    const { running } = await world.runUntilParts(file, 3);
     expect((await world.engine.cancel([file.id])).map((u) => u.status)).toEqual(['cancelled']);
     expect(await running).toMatchObject({ cancelled: 1 });
     expect(await openMultipartUploads(world.s3, world.bucket)).toBe(0);
@@ -87,10 +79,7 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
     const file = await world.queueFile('crossproc.wav', 150 * MIB);
     // The CLI drives the queue in its own process, over the same ledger.
     world.engine.close();
-    const ledger = world.ledger();
-    onTestFinished(() => {
-      ledger.close();
-    });
+    const { ledger } = world;
     // At 8 MiB/s the parts in flight would need 10 s to finish.
     const run = startQuire(world.dataDir, ['run', '--json', '--limit-rate', '8MiB']);
     await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 2);
@@ -114,10 +103,7 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
     const world = await openProxiedWorld(onTestFinished, 'ctrlc');
     const file = await world.queueFile('ctrlc.wav', 150 * MIB);
     world.engine.close();
-    const ledger = world.ledger();
-    onTestFinished(() => {
-      ledger.close();
-    });
+    const { ledger } = world;
     const run = startQuire(world.dataDir, ['run', '--json', '--limit-rate', '20MiB']);
     await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 2);
     run.child.kill('SIGINT');

@@ -7,7 +7,6 @@ import { QuireError } from '../src/main/core/errors';
 import { openProxiedWorld } from './support/proxiedWorld';
 import { sha256OfObject } from './support/s3Server';
 import { tempDir } from './support/tempDir';
-import { waitFor } from './support/waitFor';
 
 const MIB = 1024 * 1024;
 const PART = 10 * MIB;
@@ -46,12 +45,8 @@ describe.skipIf(!isRoot)('a full disk under the ledger (needs root for a tmpfs)'
     const dataDir = join(disk, 'data');
     const world = await openProxiedWorld(onTestFinished, 'diskfull', { bandwidthLimit: 30 * MIB }, { dataDir });
     const file = await world.queueFile('chapter-09.wav', 200 * MIB);
-    const ledger = world.ledger();
-    onTestFinished(() => {
-      ledger.close();
-    });
-    const running = world.engine.run();
-    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 3);
+    const { ledger } = world;
+    const { running } = await world.runUntilParts(file, 3);
     const filler = fill(disk);
 
     const failure = await running.then(

@@ -30,10 +30,9 @@ describe.concurrent('uploads through network and server faults', () => {
     const result = await world.engine.run();
     expect(result).toMatchObject({ verified: 1, failed: 0 });
     await world.expectVerified(file);
-    const ledger = world.ledger();
+    const { ledger } = world;
     expect(world.engine.uploads.get(file.id)!.attempts).toBeGreaterThanOrEqual(5);
     expect(ledger.failedOperations()).toBeGreaterThanOrEqual(5);
-    ledger.close();
   });
 
   it('drops stalled requests after the idle timeout and tries them again', async ({ expect, onTestFinished }) => {
@@ -43,9 +42,8 @@ describe.concurrent('uploads through network and server faults', () => {
     const result = await world.engine.run();
     expect(result).toMatchObject({ verified: 1 });
     await world.expectVerified(file);
-    const ledger = world.ledger();
+    const { ledger } = world;
     expect(ledger.failuresByCode().TimeoutError).toBe(3);
-    ledger.close();
   });
 
   it('backs off through a burst of 503 SlowDown and 500 InternalError', async ({ expect, onTestFinished }) => {
@@ -58,14 +56,13 @@ describe.concurrent('uploads through network and server faults', () => {
     expect(result).toMatchObject({ verified: 2, failed: 0 });
     await world.expectVerified(big);
     await world.expectVerified(small);
-    const ledger = world.ledger();
+    const { ledger } = world;
     // A HEAD's error has no body to name it, so count by outcome: every injected failure was
     // met, recorded, and retried. (A HEAD's 404, "no object by that name yet", is no fault.)
     const { NotFound: _, ...failures } = ledger.failuresByCode();
     expect(Object.values(failures).reduce((sum, n) => sum + n, 0)).toBe(26);
     expect(failures.SlowDown).toBeGreaterThan(0);
     expect(failures.InternalError).toBeGreaterThan(0);
-    ledger.close();
   });
 
   it(`waits out ${OFFLINE_SECONDS % 60 === 0 ? `${OFFLINE_SECONDS / 60} minutes` : `${OFFLINE_SECONDS} s`} offline, probing, and resumes by itself without re-sending finished parts`, async ({ expect, onTestFinished }) => {
@@ -73,7 +70,7 @@ describe.concurrent('uploads through network and server faults', () => {
     const world = await openProxiedWorld(onTestFinished, 'offline', { bandwidthLimit: 25 * MIB });
     const file = await world.queueFile('offline.wav', 300 * MIB);
     const running = world.engine.run();
-    const ledger = world.ledger();
+    const { ledger } = world;
     try {
       await waitFor('some parts recorded', () => ledger.recordedParts(file.id) >= 5);
       await world.proxy.goOffline();
@@ -106,7 +103,6 @@ describe.concurrent('uploads through network and server faults', () => {
       expect(world.proxy.sentContentBytes()).toBeLessThanOrEqual(file.size + IN_FLIGHT * PART);
       expect(ledger.failedOperations()).toBeGreaterThan(0);
     } finally {
-      ledger.close();
       await world.proxy.goOnline();
       await running.catch(() => {});
     }

@@ -6,7 +6,6 @@ import { writeTestFile } from './support/files';
 import { openProxiedWorld } from './support/proxiedWorld';
 import { runQuire } from './support/quireCli';
 import { headOf, openMultipartUploads } from './support/s3Server';
-import { waitFor } from './support/waitFor';
 
 const MIB = 1024 * 1024;
 
@@ -20,12 +19,8 @@ describe.concurrent('reconciling with the file and the server', () => {
     const file = await world.queueFile('chapter-03.wav', 120 * MIB);
     const notices: string[] = [];
     world.engine.queue.on('upload', (event) => event.notice && notices.push(event.notice));
-    const ledger = world.ledger();
-    onTestFinished(() => {
-      ledger.close();
-    });
-    const running = world.engine.run();
-    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 2);
+    const { ledger } = world;
+    const { running } = await world.runUntilParts(file, 2);
     // The author re-exports the chapter: same name and size, other bytes.
     const newSha256 = await writeTestFile(file.path, file.size);
     expect(await running).toMatchObject({ verified: 1, failed: 0 });
@@ -38,12 +33,8 @@ describe.concurrent('reconciling with the file and the server', () => {
   it('stops with a clear message when the file is deleted while it uploads, leaving nothing half done', async ({ expect, onTestFinished }) => {
     const world = await openProxiedWorld(onTestFinished, 'deleted', { bandwidthLimit: 30 * MIB });
     const file = await world.queueFile('chapter-04.wav', 120 * MIB);
-    const ledger = world.ledger();
-    onTestFinished(() => {
-      ledger.close();
-    });
-    const running = world.engine.run();
-    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 2);
+    const { ledger } = world;
+    const { running } = await world.runUntilParts(file, 2);
     await rm(file.path);
     expect(await running).toMatchObject({ verified: 0, failed: 1 });
     const row = world.engine.uploads.get(file.id)!;
@@ -57,12 +48,8 @@ describe.concurrent('reconciling with the file and the server', () => {
   it('starts over, and says so, when the file changed while the upload was paused', async ({ expect, onTestFinished }) => {
     const world = await openProxiedWorld(onTestFinished, 'changedpaused', { bandwidthLimit: 30 * MIB });
     const file = await world.queueFile('chapter-05.wav', 80 * MIB);
-    const ledger = world.ledger();
-    onTestFinished(() => {
-      ledger.close();
-    });
-    const running = world.engine.run();
-    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 2);
+    const { ledger } = world;
+    const { running } = await world.runUntilParts(file, 2);
     world.engine.pause([file.id]);
     await running;
     const newSha256 = await writeTestFile(file.path, 70 * MIB);
@@ -77,12 +64,8 @@ describe.concurrent('reconciling with the file and the server', () => {
   it('starts a fresh upload when the server no longer knows the UploadId', async ({ expect, onTestFinished }) => {
     const world = await openProxiedWorld(onTestFinished, 'gone', { bandwidthLimit: 30 * MIB });
     const file = await world.queueFile('chapter-06.wav', 80 * MIB);
-    const ledger = world.ledger();
-    onTestFinished(() => {
-      ledger.close();
-    });
-    const running = world.engine.run();
-    await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 2);
+    const { ledger } = world;
+    const { running } = await world.runUntilParts(file, 2);
     world.engine.pause([file.id]);
     await running;
     // As Spaces does after 30 days: the unfinished upload and its parts are gone.
@@ -99,12 +82,8 @@ describe.concurrent('reconciling with the file and the server', () => {
     const world = await openProxiedWorld(onTestFinished, 'orphans', { bandwidthLimit: 30 * MIB });
     // An upload Quire owns (paused half way) must never be taken for an orphan.
     const owned = await world.queueFile('owned.wav', 60 * MIB);
-    const ledger = world.ledger();
-    onTestFinished(() => {
-      ledger.close();
-    });
-    const running = world.engine.run();
-    await waitFor('parts to be recorded', () => ledger.recordedParts(owned.id) >= 1);
+    const { ledger } = world;
+    const { running } = await world.runUntilParts(owned, 1);
     world.engine.pause([owned.id]);
     await running;
     // One left behind by a crash before its ledger row, or by another tool: a 5 MiB part in it.

@@ -2,11 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { QueueSettings } from '../../src/main/core/upload/uploadQueue';
+import type { RunResult } from '../../src/shared/upload';
 import { openTestWorld, type TestWorld } from './engine';
 import { FaultProxy } from './faultProxy';
 import { writeTestFile } from './files';
 import { openLedgerForReading } from './ledgerReader';
 import { openMultipartUploads, sha256OfObject, testS3 } from './s3Server';
+import { waitFor } from './waitFor';
 
 export interface QueuedFile {
   id: string;
@@ -20,8 +22,10 @@ export interface ProxiedWorld extends TestWorld {
   dataDir: string;
   /** Writes a test file of `size` bytes and queues it. */
   queueFile(name: string, size: number): Promise<QueuedFile>;
-  /** The ledger as recorded so far, read apart from the engine. */
-  ledger(): ReturnType<typeof openLedgerForReading>;
+  /** The ledger as recorded, read apart from the engine (closed when the test finishes). */
+  ledger: ReturnType<typeof openLedgerForReading>;
+  /** Starts a run and resolves, with the run still going, once `parts` parts of `file` are recorded. */
+  runUntilParts(file: QueuedFile, parts: number): Promise<{ running: Promise<RunResult> }>;
   /** The upload is verified, the bucket's bytes are the file's, and no multipart upload is left open. */
   expectVerified(file: QueuedFile): Promise<void>;
 }
@@ -44,6 +48,10 @@ export async function openProxiedWorld(
   const dataDir = options.dataDir ?? join(world.home, 'data');
   const files = join(world.home, 'files');
   await mkdir(files, { recursive: true });
+  const ledger = openLedgerForReading(dataDir);
+  onTestFinished(() => {
+    ledger.close();
+  });
   return {
     ...world,
     proxy,
@@ -55,7 +63,19 @@ export async function openProxiedWorld(
       expect(rejected).toEqual([]);
       return { id: queued[0]!.id, path, sha256, size };
     },
-    ledger: () => openLedgerForReading(dataDir),
+    ledger,
+    async runUntilParts(file, parts) {
+      const running = world.engine.run();
+      // A run that ends first (or fails) must not leave the wait hanging until its timeout.
+      let ended = false;
+      running.then(
+        () => (ended = true),
+        () => (ended = true),
+      );
+      await waitFor(`${parts} parts of ${file.path} to be recorded`, () => ended || ledger.recordedParts(file.id) >= parts);
+      // Wrapped, or awaiting this would wait for the whole run.
+      return { running };
+    },
     async expectVerified(file) {
       const row = world.engine.uploads.get(file.id)!;
       expect(row.errorMessage).toBeNull();
