@@ -4,9 +4,7 @@
  * stands for all its uploads, backing off from 1 s to a cap, and the moment the endpoint answers
  * every upload waiting on it goes again. Offline for hours costs one small request per interval.
  */
-export interface OfflineState {
-  since: number;
-  reason: string;
+interface OfflineState {
   probes: number;
   nextProbeAt: number;
 }
@@ -25,15 +23,11 @@ export class Connectivity {
     return [...this.offline.keys()];
   }
 
-  state(connectionId: string): OfflineState | null {
-    return this.offline.get(connectionId) ?? null;
-  }
-
   /** Returns when the endpoint will be probed next. Already offline: the schedule stands. */
-  markOffline(connectionId: string, reason: string, now = Date.now()): number {
+  markOffline(connectionId: string, now = Date.now()): number {
     const known = this.offline.get(connectionId);
     if (known) return known.nextProbeAt;
-    const state = { since: now, reason, probes: 0, nextProbeAt: now + this.delay(0) };
+    const state = { probes: 0, nextProbeAt: now + this.delay(0) };
     this.offline.set(connectionId, state);
     return state.nextProbeAt;
   }

@@ -310,7 +310,7 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     if (connection && isNetworkError(error)) {
       // Offline: no wait is counted and nothing gives up. One probe per endpoint decides when
       // every upload waiting on it goes again; its finished parts stay recorded meanwhile.
-      const nextProbe = this.connectivity.markOffline(connection.id, quireError.message);
+      const nextProbe = this.connectivity.markOffline(connection.id);
       this.repository.setStatus(row.id, 'waiting', {
         retryAfter: nextProbe,
         errorCode: OFFLINE_ERROR_CODE,
