@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { connectionInputSchema } from '../../shared/connection';
 import { type CommandName, type CommandRawInput, type CommandResult } from '../../shared/contract';
-import type { RunResult } from '../../shared/upload';
+import type { EnqueueResult, RunResult, UploadProgressEvent } from '../../shared/upload';
 import { createApiHandlers, dispatch, type ApiHandlers } from '../core/api';
 import { Engine } from '../core/engine';
 import type { QueueSettings } from '../core/upload/uploadQueue';
@@ -244,9 +244,11 @@ async function upload(engine: Engine, handlers: ApiHandlers, paths: string[], fl
   return result.rejected.length > 0 ? 1 : code;
 }
 
-async function run(engine: Engine, flags: Flags, signal: AbortSignal, enqueued?: unknown): Promise<number> {
+async function run(engine: Engine, flags: Flags, signal: AbortSignal, enqueued?: EnqueueResult): Promise<number> {
   const view = flags.json ? null : new ProgressView();
-  const onEvent = view ? view.update.bind(view) : () => {};
+  // The JSON report covers this command's uploads (queued or worked on now), not the whole history.
+  const reported = new Set(enqueued?.queued.map((upload) => upload.id));
+  const onEvent = view ? view.update.bind(view) : (event: UploadProgressEvent) => void reported.add(event.id);
   engine.queue.on('upload', onEvent);
   let summary: RunResult;
   try {
@@ -255,7 +257,7 @@ async function run(engine: Engine, flags: Flags, signal: AbortSignal, enqueued?:
     engine.queue.off('upload', onEvent);
     view?.finish();
   }
-  if (flags.json) printJson({ ...(enqueued ? { enqueued } : {}), run: summary, uploads: engine.listUploads() });
+  if (flags.json) printJson({ ...(enqueued ? { enqueued } : {}), run: summary, uploads: engine.summariesOf([...reported]).sort((a, b) => a.createdAt - b.createdAt) });
   else {
     const paused = engine.getPreferences().queuePaused;
     process.stdout.write(

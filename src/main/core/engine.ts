@@ -118,13 +118,13 @@ export class Engine {
     if (target === 'all') this.preferences.write({ queuePaused: true });
     const ids = this.uploads.pause(target === 'all' ? 'all' : this.resolveIds(target));
     this.queue.stopJobs(ids, 'paused');
-    return this.summaries(ids);
+    return this.summariesOf(ids);
   }
 
   /** Paused uploads (and failed ones: a retry) go back in the queue; "all" lifts a global pause. */
   resume(target: string[] | 'all'): UploadSummary[] {
     if (target === 'all') this.preferences.write({ queuePaused: false });
-    return this.summaries(this.uploads.resume(target === 'all' ? 'all' : this.resolveIds(target)));
+    return this.summariesOf(this.uploads.resume(target === 'all' ? 'all' : this.resolveIds(target)));
   }
 
   /**
@@ -139,7 +139,7 @@ export class Engine {
     } finally {
       this.operationLog.flush();
     }
-    return this.summaries(ids);
+    return this.summariesOf(ids);
   }
 
   getPreferences(): Preferences {
@@ -183,7 +183,8 @@ export class Engine {
     });
   }
 
-  private summaries(ids: string[]): UploadSummary[] {
+  /** The uploads with these ids, as the API shows them (unknown ids are left out). */
+  summariesOf(ids: string[]): UploadSummary[] {
     return ids.flatMap((id) => {
       const row = this.uploads.get(id);
       return row ? [toUploadSummary(row)] : [];

@@ -1,7 +1,6 @@
-import { Readable } from 'node:stream';
 import { sleep } from '../util/sleep';
 
-/** Bodies are released in slices this big: small enough to keep the rate smooth, big enough to stay cheap. */
+/** The smallest burst: the slices objectWriter.ts releases are this big. */
 const SLICE_BYTES = 64 * 1024;
 
 /**
@@ -29,29 +28,6 @@ export class BandwidthLimiter {
     this.bytesPerSecond = Math.max(0, bytesPerSecond);
     this.tokens = 0;
     this.lastRefill = performance.now();
-  }
-
-  /**
-   * The body to hand to the HTTP client: the buffer itself when uncapped (no copy, no stream),
-   * otherwise a stream that releases it slice by slice as the cap allows.
-   */
-  body(buffer: Buffer, signal?: AbortSignal): Buffer | Readable {
-    if (this.bytesPerSecond <= 0) return buffer;
-    const take = (bytes: number) => this.take(bytes, signal);
-    async function* slices() {
-      for (let offset = 0; offset < buffer.length; offset += SLICE_BYTES) {
-        const slice = buffer.subarray(offset, offset + SLICE_BYTES);
-        try {
-          await take(slice.length);
-        } catch {
-          // Paused or cancelled: the same signal aborts the request itself, which reports it.
-          // Erroring the stream as well would be an error nobody listens for any more.
-          return;
-        }
-        yield slice;
-      }
-    }
-    return Readable.from(slices(), { objectMode: false });
   }
 
   /** Waits until `bytes` more may be sent. FIFO, so one part cannot starve the others. */

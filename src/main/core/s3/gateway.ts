@@ -11,14 +11,13 @@ import {
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   ListPartsCommand,
-  PutObjectCommand,
   S3Client,
-  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ConnectionSummary } from '../../../shared/connection';
 import { BandwidthLimiter } from './bandwidthLimiter';
+import { ObjectWriter, type FileRangeBody, type WriteResult } from './objectWriter';
 import { RequestPacer } from './requestPacer';
 
 export interface OperationRecord {
@@ -89,8 +88,9 @@ export interface ObjectSettings {
  */
 export class S3Gateway {
   readonly client: S3Client;
+  /** PutObject and UploadPart: the requests that carry file bytes, sent without the SDK. */
+  private readonly writer: ObjectWriter;
   private readonly pacer: RequestPacer | null;
-  private readonly bandwidth: BandwidthLimiter;
 
   constructor(
     readonly connection: ConnectionSummary,
@@ -100,7 +100,6 @@ export class S3Gateway {
   ) {
     const maxSockets = options.maxSockets ?? 16;
     this.pacer = options.pacer ?? null;
-    this.bandwidth = options.bandwidth ?? new BandwidthLimiter(0);
     this.client = new S3Client({
       endpoint: connection.endpoint,
       region: connection.region,
@@ -126,23 +125,25 @@ export class S3Gateway {
         socketTimeout: options.requestIdleTimeoutMs ?? 60_000,
       }),
     });
-    // Over plain http the SDK would SHA-256 every payload for its signature: a second full hash of
-    // each part on a 2-core laptop. Each body already carries Content-MD5, which the server checks,
-    // so the payload is declared unsigned (as SigV4 allows) and the headers stay signed.
-    this.client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const request = args.request as { headers?: Record<string, string> };
-        if (request.headers && (context.commandName === 'UploadPartCommand' || context.commandName === 'PutObjectCommand')) {
-          request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
-        }
-        return next(args);
+    // One clock for both: a skew the SDK corrected serves the writer's next request, and back.
+    const config = this.client.config as { systemClockOffset?: number };
+    const clock = {
+      get offsetMs() {
+        return config.systemClockOffset ?? 0;
       },
-      { step: 'build', name: 'quireUnsignedPayload' },
-    );
+      set offsetMs(value: number) {
+        config.systemClockOffset = value;
+      },
+    };
+    this.writer = new ObjectWriter(connection, credentials, clock, options.bandwidth ?? new BandwidthLimiter(0), {
+      maxSockets,
+      idleTimeoutMs: options.requestIdleTimeoutMs ?? 60_000,
+    });
   }
 
   destroy(): void {
     this.client.destroy();
+    this.writer.destroy();
   }
 
   private async send<T>(operation: string, httpMethod: string, key: string | null, bytes: number, options: RequestOptions, call: () => Promise<T>): Promise<T> {
@@ -151,7 +152,7 @@ export class S3Gateway {
     const started = performance.now();
     try {
       const result = await call();
-      const status = (result as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? null;
+      const status = (result as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 200;
       this.record({ operation, objectKey: key, httpMethod, bytesSent: bytes, durationMs: Math.round(performance.now() - started), httpStatus: status, success: true, errorCode: null, startedAt, uploadId: options.uploadId ?? null });
       return result;
     } catch (error) {
@@ -202,23 +203,15 @@ export class S3Gateway {
    * already taken, which spares a HeadObject per file in the common case of a new name.
    */
   async putObject(key: string, body: Buffer, md5Base64: string, settings: ObjectSettings, options: RequestOptions & { ifNoneMatch?: boolean } = {}): Promise<string> {
-    const result = await this.send('upload', 'PUT', key, body.length, options, () =>
-      this.client.send(
-        new PutObjectCommand({
-          Bucket: this.connection.bucket,
-          Key: key,
-          Body: this.bandwidth.body(body, options.signal),
-          IfNoneMatch: options.ifNoneMatch ? '*' : undefined,
-          ContentLength: body.length,
-          ContentMD5: md5Base64,
-          ContentType: settings.contentType,
-          ACL: settings.visibility,
-          Metadata: { sha256: settings.sha256 },
-        }),
-        { abortSignal: options.signal },
-      ),
-    );
-    return stripQuotes(result.ETag ?? '');
+    const headers: Record<string, string> = {
+      'content-type': settings.contentType,
+      'content-md5': md5Base64,
+      'x-amz-acl': settings.visibility,
+      'x-amz-meta-sha256': settings.sha256,
+    };
+    if (options.ifNoneMatch) headers['if-none-match'] = '*';
+    const result = await this.send('upload', 'PUT', key, body.length, options, () => this.writer.put(key, {}, headers, { buffer: body }, options.signal));
+    return result.etag;
   }
 
   async createMultipartUpload(key: string, settings: ObjectSettings, options: RequestOptions = {}): Promise<string> {
@@ -238,22 +231,15 @@ export class S3Gateway {
     return result.UploadId;
   }
 
-  async uploadPart(key: string, s3UploadId: string, partNumber: number, body: Buffer, md5Base64: string, options: RequestOptions = {}): Promise<string> {
-    const result = await this.send('upload_part', 'PUT', key, body.length, options, () =>
-      this.client.send(
-        new UploadPartCommand({
-          Bucket: this.connection.bucket,
-          Key: key,
-          UploadId: s3UploadId,
-          PartNumber: partNumber,
-          Body: this.bandwidth.body(body, options.signal),
-          ContentLength: body.length,
-          ContentMD5: md5Base64,
-        }),
-        { abortSignal: options.signal },
-      ),
+  /**
+   * One part, read from the file as it is sent. No Content-MD5 (it would need the part read and
+   * hashed before the first byte goes out): the caller compares the ETag the server computed
+   * with the MD5 of the bytes read, which catches the same damage.
+   */
+  async uploadPart(key: string, s3UploadId: string, partNumber: number, file: FileRangeBody, options: RequestOptions = {}): Promise<WriteResult> {
+    return this.send('upload_part', 'PUT', key, file.length, options, () =>
+      this.writer.put(key, { partNumber: String(partNumber), uploadId: s3UploadId }, {}, { file }, options.signal),
     );
-    return stripQuotes(result.ETag ?? '');
   }
 
   /** All parts the server holds for an upload, following ListParts' pages (1,000 parts each). */

@@ -11,9 +11,8 @@ export const READ_BUFFER_SIZE = 1024 * 1024;
  * The whole-file SHA-256, stored as x-amz-meta-sha256 so the object carries its own checksum.
  * It has to be known before CreateMultipartUpload (metadata cannot be added later), so it is the
  * one pass over the file made before the first byte is sent; SHA-256 is the fast hash here (1.7
- * GB/s per core). Each part's MD5 is computed from the part's buffer as it is sent: its
- * Content-MD5 (the server refuses the part with BadDigest if other bytes arrive) and an input of
- * the object's expected ETag.
+ * GB/s per core). Each part's MD5 is computed as the part streams out (objectWriter.ts): it must
+ * equal the ETag the server computes, and it is an input of the object's expected ETag.
  */
 export async function sha256OfFile(path: string, fileSize: number, signal?: AbortSignal): Promise<string> {
   const handle = await open(path, 'r');
@@ -49,16 +48,6 @@ export async function md5OfRange(handle: FileHandle, path: string, offset: numbe
   return md5.digest('hex');
 }
 
-/** Reads `buffer.length` bytes at `offset`; a file that ends first has changed. */
-export async function readFully(handle: FileHandle, path: string, buffer: Buffer, offset: number, signal?: AbortSignal): Promise<void> {
-  for (let done = 0; done < buffer.length; ) {
-    signal?.throwIfAborted();
-    const { bytesRead } = await handle.read(buffer, done, buffer.length - done, offset + done);
-    if (bytesRead === 0) throw new FileShrankError(path, offset + done);
-    done += bytesRead;
-  }
-}
-
 export class FileShrankError extends Error {
   constructor(
     readonly path: string,
@@ -73,8 +62,4 @@ export function expectedMultipartEtag(partMd5s: string[]): string {
   const md5 = createHash('md5');
   for (const hex of partMd5s) md5.update(Buffer.from(hex, 'hex'));
   return `${md5.digest('hex')}-${partMd5s.length}`;
-}
-
-export function hexToBase64(hex: string): string {
-  return Buffer.from(hex, 'hex').toString('base64');
 }

@@ -19,19 +19,31 @@ export async function fingerprintFile(path: string): Promise<FileIdentity> {
   const info = await stat(path);
   const handle = await open(path, 'r');
   try {
-    const hash = createHash('sha256');
-    hash.update(`${info.size}:${Math.trunc(info.mtimeMs)}:`);
     const head = Buffer.alloc(Math.min(SAMPLE_BYTES, info.size));
     await handle.read(head, 0, head.length, 0);
-    hash.update(head);
+    let tail: Buffer | null = null;
     if (info.size > SAMPLE_BYTES) {
-      const tailLength = Math.min(SAMPLE_BYTES, info.size - SAMPLE_BYTES);
-      const tail = Buffer.alloc(tailLength);
-      await handle.read(tail, 0, tailLength, info.size - tailLength);
-      hash.update(tail);
+      tail = Buffer.alloc(Math.min(SAMPLE_BYTES, info.size - SAMPLE_BYTES));
+      await handle.read(tail, 0, tail.length, info.size - tail.length);
     }
-    return { size: info.size, mtimeMs: Math.trunc(info.mtimeMs), fingerprint: hash.digest('hex') };
+    return identityOf(info.size, info.mtimeMs, head, tail);
   } finally {
     await handle.close();
   }
+}
+
+/** The same identity for a file read whole (a small file): no second read of the disk. */
+export function identityOfContent(content: Buffer, mtimeMs: number): FileIdentity {
+  const size = content.length;
+  const head = content.subarray(0, Math.min(SAMPLE_BYTES, size));
+  const tail = size > SAMPLE_BYTES ? content.subarray(size - Math.min(SAMPLE_BYTES, size - SAMPLE_BYTES)) : null;
+  return identityOf(size, mtimeMs, head, tail);
+}
+
+function identityOf(size: number, mtimeMs: number, head: Buffer, tail: Buffer | null): FileIdentity {
+  const hash = createHash('sha256');
+  hash.update(`${size}:${Math.trunc(mtimeMs)}:`);
+  hash.update(head);
+  if (tail) hash.update(tail);
+  return { size, mtimeMs: Math.trunc(mtimeMs), fingerprint: hash.digest('hex') };
 }

@@ -1,9 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { MultipartSessionRow, UploadRow } from '../ledger/schema';
 import { QuireError } from '../errors';
 import { chooseKey } from './conflicts';
-import { FileShrankError, READ_BUFFER_SIZE, expectedMultipartEtag, hexToBase64, md5OfRange, readFully, sha256OfFile } from './fileHashes';
+import { FileShrankError, READ_BUFFER_SIZE, expectedMultipartEtag, md5OfRange, sha256OfFile } from './fileHashes';
 import { choosePartSize, partCount, partRange } from './partPlan';
 import { SourceChangedError, assertSourceUnchanged } from './sourceFile';
 import { emitRow, jobRequest, type TransferContext } from './transferContext';
@@ -181,25 +181,29 @@ async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, co
 
 async function sendPart(row: UploadRow, session: MultipartSessionRow, partNumber: number, handle: FileHandle, context: TransferContext, signal: AbortSignal): Promise<{ length: number }> {
   const { offset, length } = partRange(row.size, session.partSize, partNumber);
-  // The slot in the global budget is taken before the part is read, and the part's buffer
-  // with it: memory is part size x requests in flight, whatever the file size.
+  // The slot in the global budget is taken before the part is read, and a read chunk with it:
+  // the part streams from disk through that chunk, so memory is a chunk per request in flight,
+  // whatever the part size.
   const release = await context.requests.acquire();
-  const body = context.buffers.take(length);
+  const chunk = context.buffers.take(READ_BUFFER_SIZE);
   try {
     await assertSourceUnchanged(row);
-    await sourceRead(row, () => readFully(handle, row.sourcePath, body, offset, signal));
-    const md5 = createHash('md5').update(body).digest('hex');
-    const etag = await withRetries(
-      () => context.gateway.uploadPart(session.objectKey, session.s3UploadId, partNumber, body, hexToBase64(md5), { uploadId: row.id, signal }),
-      { maxAttempts: context.settings.maxAttempts, signal, onRetry: () => context.repository.countAttempt(row.id) },
-    ).catch((error) => {
-      // The server got other bytes than were hashed: only a bug could do that now, so say so.
-      if ((error as { name?: string }).name === 'BadDigest') throw new QuireError('internal', `${row.sourcePath}: part ${partNumber} arrived damaged (BadDigest); it will be sent again.`, { retryable: true });
-      throw error;
-    });
-    context.repository.recordPart({ sessionId: session.id, partNumber, etag: etag || md5, size: length, md5, uploadedAt: Date.now() });
+    const sent = await sourceRead(row, () =>
+      withRetries(() => context.gateway.uploadPart(session.objectKey, session.s3UploadId, partNumber, { handle, path: row.sourcePath, offset, length, chunk }, { uploadId: row.id, signal }), {
+        maxAttempts: context.settings.maxAttempts,
+        signal,
+        onRetry: () => context.repository.countAttempt(row.id),
+      }),
+    );
+    const md5 = sent.md5!;
+    // The server's ETag of a part is the MD5 of the bytes it stored. Another value means they
+    // were damaged on the way: the part is not recorded, and the next attempt sends it again.
+    if (sent.etag && sent.etag !== md5) {
+      throw new QuireError('internal', `${row.sourcePath}: part ${partNumber} arrived damaged (the server computed MD5 ${sent.etag}, the file's is ${md5}); it will be sent again.`, { retryable: true });
+    }
+    context.repository.recordPart({ sessionId: session.id, partNumber, etag: sent.etag || md5, size: length, md5, uploadedAt: Date.now() });
   } finally {
-    context.buffers.give(body);
+    context.buffers.give(chunk);
     release();
   }
   return { length };

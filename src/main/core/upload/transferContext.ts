@@ -21,7 +21,7 @@ export interface TransferContext {
   gateway: S3Gateway;
   /** The global budget of S3 requests in flight, shared by every job. */
   requests: Semaphore;
-  /** Part buffers, one per request in flight at most. */
+  /** Read buffers parts stream through, one per request in flight at most. */
   buffers: BufferPool;
   settings: TransferSettings;
   signal: AbortSignal;

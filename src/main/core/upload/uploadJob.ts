@@ -1,8 +1,8 @@
 import { QuireError } from '../errors';
 import type { UploadRow } from '../ledger/schema';
-import { fingerprintFile } from './fingerprint';
+import { fingerprintFile, identityOfContent, type FileIdentity } from './fingerprint';
 import { uploadMultipart } from './multipartUpload';
-import { uploadSingle } from './singlePut';
+import { readSmallFile, uploadSingle } from './singlePut';
 import { SourceChangedError } from './sourceFile';
 import { CLEARED_ERROR, emitRow, type TransferContext } from './transferContext';
 
@@ -12,15 +12,25 @@ import { CLEARED_ERROR, emitRow, type TransferContext } from './transferContext'
  * dropped) and the author is told why.
  */
 export async function runUploadJob(row: UploadRow, context: TransferContext): Promise<void> {
-  // Hashing a large file takes seconds the author should see; a small one goes straight to
-  // `uploading` (one ledger write less per file).
-  if (row.method === 'multipart') {
-    context.repository.setStatus(row.id, 'preparing', { ...CLEARED_ERROR });
-    emitRow(context, row.id);
+  let current = row;
+  if (row.method === 'single') {
+    // A small file is read whole anyway: its identity is checked from those very bytes.
+    const file = await readSmallFile(row).catch(() => {
+      throw missingSince(row);
+    });
+    current = sameOrRequeued(row, identityOfContent(file.content, file.mtimeMs), context);
+    if (current.method === 'single') return uploadSingle(current, file.content, context);
   }
-  const current = await refreshIdentity(row, context);
-  if (current.method === 'single') await uploadSingle(current, context);
-  else await uploadMultipart(current, context);
+  // Hashing a large file takes seconds the author should see.
+  context.repository.setStatus(current.id, 'preparing', { ...CLEARED_ERROR });
+  emitRow(context, current.id);
+  current = await refreshIdentity(current, context);
+  if (current.method === 'multipart') return uploadMultipart(current, context);
+  // It shrank below the multipart threshold since it was queued.
+  const file = await readSmallFile(current).catch(() => {
+    throw missingSince(current);
+  });
+  return uploadSingle(current, file.content, context);
 }
 
 async function refreshIdentity(row: UploadRow, context: TransferContext): Promise<UploadRow> {
@@ -28,8 +38,17 @@ async function refreshIdentity(row: UploadRow, context: TransferContext): Promis
   try {
     identity = await fingerprintFile(row.sourcePath);
   } catch {
-    throw new QuireError('file_missing', `${row.sourcePath} is no longer there (moved, renamed or deleted since it was queued). Put it back, or remove it from the queue.`);
+    throw missingSince(row);
   }
+  return sameOrRequeued(row, identity, context);
+}
+
+function missingSince(row: UploadRow): QuireError {
+  return new QuireError('file_missing', `${row.sourcePath} is no longer there (moved, renamed or deleted since it was queued). Put it back, or remove it from the queue.`);
+}
+
+/** The row as it stands for the file's current identity: unchanged, or re-queued as its new version. */
+function sameOrRequeued(row: UploadRow, identity: FileIdentity, context: TransferContext): UploadRow {
   if (identity.fingerprint === row.fingerprint) return row;
   requeueNewVersion(row, identity, context);
   return context.repository.get(row.id) ?? row;
@@ -40,7 +59,7 @@ async function refreshIdentity(row: UploadRow, context: TransferContext): Promis
  * take the new size, mtime and fingerprint. Parts of the old version on the server are aborted
  * by the multipart code or, failing that, by the janitor.
  */
-export function requeueNewVersion(row: UploadRow, identity: { size: number; mtimeMs: number; fingerprint: string }, context: TransferContext): void {
+export function requeueNewVersion(row: UploadRow, identity: FileIdentity, context: TransferContext): void {
   const session = context.repository.activeSession(row.id);
   if (session) {
     context.repository.endSession(session.id, 'aborted');

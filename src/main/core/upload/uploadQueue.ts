@@ -71,6 +71,8 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
   private readonly waits = new Map<string, number>();
   private readonly janitorDone = new Set<string>();
   private candidates: UploadRow[] = [];
+  /** Connections looked up this tick: a thousand small files need their connection once, not a thousand times. */
+  private readonly connectionsThisTick = new Map<string, ConnectionSummary>();
   private housekeeping: Promise<void> | null = null;
   private aborting: Promise<number> | null = null;
   private requestsPerSecond: number;
@@ -111,6 +113,7 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
       if (performance.now() - lastTick >= CONTROL_TICK_MS) {
         lastTick = performance.now();
         this.candidates = [];
+        this.connectionsThisTick.clear();
         this.guard(() => this.applyControls());
         if (this.halted) break;
         this.startHousekeeping();
@@ -270,13 +273,23 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
   private async execute(row: UploadRow, signal: AbortSignal): Promise<void> {
     let connection: ConnectionSummary | null = null;
     try {
-      connection = this.connections.resolveById(row.connectionId);
+      connection = this.connectionFor(row.connectionId);
       const gateway = await this.gatewayFor(connection);
       await runUploadJob(row, this.contextFor(gateway, signal));
       this.waits.delete(row.id);
     } catch (error) {
       await this.settle(row, error, signal, connection);
     }
+  }
+
+  /** An edit to a connection (its endpoint, say) is seen by the jobs that start from the next tick. */
+  private connectionFor(id: string): ConnectionSummary {
+    let connection = this.connectionsThisTick.get(id);
+    if (!connection) {
+      connection = this.connections.resolveById(id);
+      this.connectionsThisTick.set(id, connection);
+    }
+    return connection;
   }
 
   private contextFor(gateway: S3Gateway, signal: AbortSignal): TransferContext {

@@ -13,22 +13,61 @@ export const OFFLINE_ERROR_CODE = 'endpoint_unreachable';
 
 export type NewUpload = Omit<UploadRow, 'sha256' | 'etag' | 'bytesDone' | 'attempts' | 'retryAfter' | 'errorCode' | 'errorMessage' | 'errorRetryable' | 'verifiedAt' | 'updatedAt'>;
 
+/** The columns a new row is written with; the rest take their defaults. */
+const INSERT_COLUMNS = ['id', 'connectionId', 'sourcePath', 'size', 'mtimeMs', 'fingerprint', 'objectKey', 'contentType', 'category', 'visibility', 'onConflict', 'status', 'method', 'createdAt', 'updatedAt'] as const;
+// A field added to NewUpload but not to INSERT_COLUMNS would silently not be written: this fails to compile instead.
+const everyFieldWritten: [Exclude<keyof NewUpload, (typeof INSERT_COLUMNS)[number]>] extends [never] ? true : never = true;
+void everyFieldWritten;
+
 /**
  * The write points of the upload state machine (architecture.md). Each method is one small
  * transaction, written before the step it records is treated as done.
  */
 export class UploadRepository {
-  // The questions the queue asks for every file, built and compiled once.
+  // What the queue asks and writes for every file, built and compiled once: drizzle's query
+  // building costs more than SQLite's work for these one-row statements.
   private readonly byId;
   private readonly statusById;
+  private readonly insertOne;
+  private readonly verifiedOne;
 
   constructor(private readonly db: Ledger) {
-    this.byId = db.select().from(uploads).where(eq(uploads.id, sql.placeholder('id'))).prepare();
-    this.statusById = db.select({ status: uploads.status }).from(uploads).where(eq(uploads.id, sql.placeholder('id'))).prepare();
+    const id = sql.placeholder('id');
+    this.byId = db.select().from(uploads).where(eq(uploads.id, id)).prepare();
+    this.statusById = db.select({ status: uploads.status }).from(uploads).where(eq(uploads.id, id)).prepare();
+    this.insertOne = db
+      .insert(uploads)
+      .values(Object.fromEntries(INSERT_COLUMNS.map((column) => [column, sql.placeholder(column)])) as unknown as typeof uploads.$inferInsert)
+      .prepare();
+    this.verifiedOne = db
+      .update(uploads)
+      .set({
+        status: 'verified',
+        objectKey: sql.placeholder('objectKey') as unknown as string,
+        etag: sql.placeholder('etag') as unknown as string,
+        sha256: sql`coalesce(${sql.placeholder('sha256')}, ${uploads.sha256})`,
+        bytesDone: sql.placeholder('size') as unknown as number,
+        verifiedAt: sql.placeholder('now') as unknown as number,
+        updatedAt: sql.placeholder('now') as unknown as number,
+        retryAfter: null,
+        errorCode: null,
+        errorMessage: null,
+        errorRetryable: null,
+      })
+      .where(eq(uploads.id, id))
+      .prepare();
   }
 
   insert(upload: NewUpload): void {
-    this.db.insert(uploads).values({ ...upload, updatedAt: upload.createdAt }).run();
+    this.insertOne.run({ ...upload, updatedAt: upload.createdAt });
+  }
+
+  /**
+   * The bucket holds exactly the file (checked by the caller). Unconditional, unlike setStatus:
+   * an object complete and checked in the bucket is a fact, even if a pause came meanwhile.
+   */
+  markVerified(id: string, result: { objectKey: string; etag: string; size: number; sha256: string | null }): void {
+    this.verifiedOne.run({ id, ...result, now: Date.now() });
   }
 
   get(id: string): UploadRow | null {

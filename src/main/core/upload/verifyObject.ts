@@ -1,13 +1,13 @@
 import { QuireError } from '../errors';
 import type { UploadRow } from '../ledger/schema';
-import { emitRow, jobRequest, type TransferContext } from './transferContext';
+import { jobRequest, type TransferContext } from './transferContext';
 
 /**
  * The last step of every upload: the object the server now holds must have the file's size and
  * the ETag computed locally from the bytes that were hashed. Only then is the upload "verified",
  * and only then does the UI say done.
  */
-export async function verifyObject(row: UploadRow, key: string, expectedEtag: string, context: TransferContext, notice?: string): Promise<void> {
+export async function verifyObject(row: UploadRow, key: string, expectedEtag: string, context: TransferContext, notice?: string, sha256?: string): Promise<void> {
   context.repository.setStatus(row.id, 'completing', { objectKey: key });
   const head = await jobRequest(context, row, () => context.gateway.headObject(key, { uploadId: row.id, signal: context.signal }));
   if (!head) {
@@ -19,20 +19,14 @@ export async function verifyObject(row: UploadRow, key: string, expectedEtag: st
       `${row.sourcePath}: the bucket's ${key} does not match the file (size ${head.size} vs ${row.size}, ETag ${head.etag} vs ${expectedEtag}). It was not marked done; upload it again.`,
     );
   }
-  markVerified(row, key, head.etag, context, notice);
+  markVerified(row, key, head.etag, context, notice, sha256);
 }
 
-/** The bucket holds exactly the file: the row says so, and only now does the UI say done. */
-export function markVerified(row: UploadRow, key: string, etag: string, context: TransferContext, notice?: string): void {
-  context.repository.setStatus(row.id, 'verified', {
-    objectKey: key,
-    etag,
-    bytesDone: row.size,
-    verifiedAt: Date.now(),
-    retryAfter: null,
-    errorCode: null,
-    errorMessage: null,
-    errorRetryable: null,
-  });
-  emitRow(context, row.id, notice);
+/**
+ * The bucket holds exactly the file: the row says so, and only now does the UI say done. One
+ * write, with the file's SHA-256 when the job computed it (a small file's is known only here).
+ */
+export function markVerified(row: UploadRow, key: string, etag: string, context: TransferContext, notice?: string, sha256?: string): void {
+  context.repository.markVerified(row.id, { objectKey: key, etag, size: row.size, sha256: sha256 ?? null });
+  context.emit({ id: row.id, status: 'verified', bytesDone: row.size, size: row.size, objectKey: key, notice });
 }

@@ -1,8 +1,8 @@
 /**
- * Part buffers, reused: every part in flight needs its bytes in memory (they are hashed for
- * Content-MD5, then sent), and allocating 10 MiB per part would leave the garbage collector
- * hundreds of megabytes behind. A buffer is taken with a request slot and given back when the
- * request ends, so memory is part size x requests in flight, whatever the file size.
+ * Read buffers, reused: a part streams from disk through one, and allocating a fresh one per
+ * part (or per read) would leave the garbage collector far behind the upload. A buffer is taken
+ * with a request slot and given back when the request ends, so memory is a buffer per request
+ * in flight, whatever the file and part size.
  */
 export class BufferPool {
   private readonly free: Buffer[] = [];

@@ -1,0 +1,274 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { FileShrankError } from '../upload/fileHashes';
+import type { BandwidthLimiter } from './bandwidthLimiter';
+import { RequestSigner, canonicalQuery, encodeKeyPath, type SigningKeys } from './sigV4';
+
+/**
+ * The two requests that carry file bytes (PutObject, UploadPart), sent straight over Node's HTTP
+ * client instead of through the SDK. They are nearly all of Quire's requests, and the SDK's
+ * middleware costs about a millisecond of CPU each: for a thousand cover images that was more
+ * than the upload itself. It also lets a part go out in small reused chunks read from disk and
+ * hashed on the way, so memory is a chunk per request in flight, not a whole part.
+ *
+ * What the SDK would otherwise do for these two is done here too: SigV4 signing (sigV4.ts), the
+ * clock offset learnt from the server's Date header (shared with the SDK client, so a skew
+ * corrected by either serves both), S3 error codes as `name` with `$metadata.httpStatusCode`
+ * (retryPolicy.ts reads them the same way), and an idle timeout for stalled sockets.
+ */
+export interface EndpointTarget {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  pathStyle: boolean;
+}
+
+/** Bytes of a file to send as the body, read through `chunk` (a reused buffer). */
+export interface FileRangeBody {
+  handle: FileHandle;
+  path: string;
+  offset: number;
+  length: number;
+  chunk: Buffer;
+}
+
+export type ObjectBody = { buffer: Buffer } | { file: FileRangeBody };
+
+export interface WriteResult {
+  etag: string;
+  /** MD5 (hex) of the bytes sent, when they were read from a file on the way. */
+  md5: string | null;
+}
+
+/** The SDK's clock correction, read and written by both (see the S3Gateway constructor). */
+export interface ServerClock {
+  offsetMs: number;
+}
+
+/** An S3 error answer, shaped as the SDK's are: `name` is the S3 code. */
+export class S3ResponseError extends Error {
+  readonly $metadata: { httpStatusCode: number; clockSkewCorrected?: boolean };
+
+  constructor(code: string, message: string, status: number, clockSkewCorrected: boolean) {
+    super(message);
+    this.name = code;
+    this.$metadata = { httpStatusCode: status, ...(clockSkewCorrected ? { clockSkewCorrected } : {}) };
+  }
+}
+
+/** Bodies this large first ask the server whether it wants them (an auth error then costs no upload). */
+const EXPECT_CONTINUE_BYTES = 1024 * 1024;
+/** If the server never answers `Expect: 100-continue`, the body goes anyway after this long. */
+const CONTINUE_WAIT_MS = 1000;
+/** Slices the bandwidth cap releases at a time (its burst is at least this). */
+const CAPPED_SLICE_BYTES = 64 * 1024;
+/** A correction below this is the request's own latency, not a wrong clock (the SDK's figure). */
+const SKEW_WORTH_TELLING_MS = 240_000;
+
+export class ObjectWriter {
+  private readonly signer: RequestSigner;
+  private readonly agent: HttpAgent;
+  private readonly send: typeof httpRequest;
+  private readonly url: URL;
+  private readonly virtualHost: boolean;
+  private readonly idleTimeoutMs: number;
+
+  constructor(
+    private readonly target: EndpointTarget,
+    keys: SigningKeys,
+    private readonly clock: ServerClock,
+    private readonly bandwidth: BandwidthLimiter,
+    options: { maxSockets: number; idleTimeoutMs: number },
+  ) {
+    this.signer = new RequestSigner(keys, target.region);
+    this.url = new URL(target.endpoint);
+    const https = this.url.protocol === 'https:';
+    // Keep-alive matters most for many small files: a new TCP (and TLS) handshake per file costs more than the file.
+    this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets }) : new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets });
+    this.send = https ? httpsRequest : httpRequest;
+    // As the SDK does: a bucket name with dots cannot be a TLS host name, so it goes in the path.
+    this.virtualHost = !target.pathStyle && !target.bucket.includes('.');
+    this.idleTimeoutMs = options.idleTimeoutMs;
+  }
+
+  destroy(): void {
+    this.agent.destroy();
+  }
+
+  /** PUT `body` at `key` (with `query`, e.g. an UploadId and part number); resolves on a 2xx answer. */
+  async put(key: string, query: Record<string, string>, headers: Record<string, string>, body: ObjectBody, signal?: AbortSignal): Promise<WriteResult> {
+    signal?.throwIfAborted();
+    const length = 'buffer' in body ? body.buffer.length : body.file.length;
+    const host = this.virtualHost ? `${this.target.bucket}.${this.url.host}` : this.url.host;
+    const basePath = this.url.pathname.replace(/\/+$/, '');
+    const path = `${basePath}${this.virtualHost ? '' : `/${encodeKeyPath(this.target.bucket)}`}/${encodeKeyPath(key)}`;
+    const signed = { method: 'PUT', path, query, headers: { ...lowerCase(headers), host, 'content-length': String(length) } as Record<string, string> };
+    if ('file' in body && length >= EXPECT_CONTINUE_BYTES) signed.headers.expect = '100-continue';
+    const sentAt = Date.now();
+    const signedWithOffset = this.clock.offsetMs;
+    this.signer.sign(signed, new Date(sentAt + signedWithOffset));
+    const search = canonicalQuery(query);
+
+    const request = this.send({
+      protocol: this.url.protocol,
+      hostname: this.virtualHost ? `${this.target.bucket}.${this.url.hostname}` : this.url.hostname,
+      port: this.url.port || undefined,
+      method: 'PUT',
+      path: search ? `${path}?${search}` : path,
+      headers: signed.headers,
+      agent: this.agent,
+      signal,
+    });
+    // Inactivity, not total time: a 5 GiB part on a slow uplink may take an hour, but a socket
+    // silent this long is a dead path, and the request is tried again (the SDK names it so too).
+    request.setTimeout(this.idleTimeoutMs, () => request.destroy(Object.assign(new Error(`No answer from ${this.url.host} for ${this.idleTimeoutMs / 1000} s.`), { name: 'TimeoutError' })));
+    const exchange = new Exchange(request);
+    try {
+      let md5: Hash | null = null;
+      try {
+        md5 = 'buffer' in body ? await this.writeBuffer(exchange, body.buffer, signal) : await this.writeFile(exchange, body.file, signal);
+      } catch (error) {
+        // A server that answered before taking the whole body (and closed) has said why: that counts.
+        if (!exchange.answered) throw error;
+      }
+      const response = await exchange.race(exchange.response);
+      const text = await readText(response);
+      if (!exchange.bodyComplete) request.destroy();
+      this.learnClock(response, sentAt);
+      const status = response.statusCode ?? 0;
+      if (status >= 200 && status < 300) return { etag: String(response.headers.etag ?? '').replace(/^"|"$/g, ''), md5: md5?.digest('hex') ?? null };
+      // Signed with a clock minutes away from the server's, now corrected: the retry will pass.
+      const skewed = Math.abs(this.clock.offsetMs - signedWithOffset) >= SKEW_WORTH_TELLING_MS;
+      throw errorFrom(status, text, response.statusMessage, skewed && status === 403);
+    } catch (error) {
+      request.destroy();
+      throw error;
+    }
+  }
+
+  private async writeBuffer(exchange: Exchange, buffer: Buffer, signal?: AbortSignal): Promise<null> {
+    if (this.bandwidth.limit <= 0) {
+      exchange.end(buffer);
+      return null;
+    }
+    for (let offset = 0; offset < buffer.length && !exchange.answered; offset += CAPPED_SLICE_BYTES) {
+      const slice = buffer.subarray(offset, offset + CAPPED_SLICE_BYTES);
+      await exchange.race(this.bandwidth.take(slice.length, signal));
+      await exchange.write(slice);
+    }
+    exchange.end();
+    return null;
+  }
+
+  /**
+   * Reads the range chunk by chunk, hashing each chunk (MD5, to be compared with the ETag the
+   * server computes) and writing it; the chunk is reused once the socket has taken it.
+   */
+  private async writeFile(exchange: Exchange, file: FileRangeBody, signal?: AbortSignal): Promise<Hash> {
+    const md5 = createHash('md5');
+    if (file.length >= EXPECT_CONTINUE_BYTES) await exchange.continued();
+    for (let done = 0; done < file.length && !exchange.answered; ) {
+      signal?.throwIfAborted();
+      const want = Math.min(file.chunk.length, file.length - done);
+      const { bytesRead } = await file.handle.read(file.chunk, 0, want, file.offset + done);
+      if (bytesRead === 0) throw new FileShrankError(file.path, file.offset + done);
+      const view = file.chunk.subarray(0, bytesRead);
+      md5.update(view);
+      if (this.bandwidth.limit <= 0) {
+        await exchange.write(view);
+      } else {
+        for (let at = 0; at < view.length && !exchange.answered; at += CAPPED_SLICE_BYTES) {
+          const slice = view.subarray(at, at + CAPPED_SLICE_BYTES);
+          await exchange.race(this.bandwidth.take(slice.length, signal));
+          await exchange.write(slice);
+        }
+      }
+      done += bytesRead;
+    }
+    exchange.end();
+    return md5;
+  }
+
+  /** The SDK's rule: the server's Date, less the time the answer took to arrive, unless a cache (Age) served it. */
+  private learnClock(response: IncomingMessage, sentAt: number): void {
+    const date = response.headers.date;
+    if (!date || response.headers.age !== undefined) return;
+    const serverTime = Date.parse(date);
+    const receivedAt = Date.now();
+    if (Number.isNaN(serverTime) || receivedAt - sentAt > 900_000) return;
+    this.clock.offsetMs = serverTime - receivedAt;
+  }
+}
+
+function errorFrom(status: number, text: string, statusMessage: string | undefined, clockSkewCorrected: boolean): S3ResponseError {
+  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? STATUS_CODES[status] ?? `Http${status}`;
+  const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? `HTTP ${status} ${statusMessage ?? ''}`.trim();
+  return new S3ResponseError(code, message, status, clockSkewCorrected);
+}
+
+/** Names for bodiless error answers, as the SDK gives them. */
+const STATUS_CODES: Record<number, string> = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 412: 'PreconditionFailed', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable' };
+
+/**
+ * One request and its answer. The server may answer before the body is all sent (an error, or
+ * a refused `Expect: 100-continue`): writing then stops, and the answer is what counts.
+ */
+class Exchange {
+  readonly response: Promise<IncomingMessage>;
+  answered = false;
+  bodyComplete = false;
+  private readonly failed: Promise<never>;
+
+  constructor(private readonly request: ClientRequest) {
+    this.response = new Promise((resolve) => request.once('response', resolve));
+    void this.response.then(() => (this.answered = true));
+    this.failed = new Promise((_, reject) => request.once('error', reject));
+    // Whoever awaits the failure reports it; nobody awaiting it is not an unhandled rejection.
+    this.failed.catch(() => {});
+  }
+
+  /** Waits for the server's 100 Continue, its final answer, or CONTINUE_WAIT_MS. */
+  continued(): Promise<void> {
+    return this.race(
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CONTINUE_WAIT_MS);
+        const go = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.request.once('continue', go);
+        void this.response.then(go);
+      }),
+    );
+  }
+
+  write(chunk: Buffer): Promise<void> {
+    return this.race(new Promise<void>((resolve, reject) => this.request.write(chunk, (error) => (error ? reject(error) : resolve()))));
+  }
+
+  end(chunk?: Buffer): void {
+    if (this.answered) return;
+    this.bodyComplete = true;
+    if (chunk) this.request.end(chunk);
+    else this.request.end();
+  }
+
+  /** `step`, unless the request fails first. An early answer lets the step end normally. */
+  race<T>(step: Promise<T>): Promise<T> {
+    return Promise.race([step, this.failed]);
+  }
+}
+
+async function readText(response: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function lowerCase(headers: Record<string, string>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) result[name.toLowerCase()] = value;
+  return result;
+}
