@@ -65,6 +65,24 @@ describe.concurrent('uploads through network and server faults', () => {
     expect(failures.InternalError).toBeGreaterThan(0);
   });
 
+  it('sends a part damaged on the way again: the server\'s ETag must be the MD5 of the bytes read', async ({ expect, onTestFinished }) => {
+    const world = await openProxiedWorld(onTestFinished, 'damaged');
+    const file = await world.queueFile('damaged.wav', 40 * MIB);
+    // One byte flipped in the second part's body: the server stores it and answers with the MD5
+    // of what it got. Recording that part would complete a wrong object.
+    let damaged = false;
+    world.proxy.addRule((request) => {
+      if (damaged || request.op !== 'part' || request.partNumber !== 2) return null;
+      damaged = true;
+      return { kind: 'corrupt' };
+    });
+    const result = await world.engine.run();
+    expect(result).toMatchObject({ verified: 1, failed: 0 });
+    await world.expectVerified(file);
+    expect(world.proxy.seen.filter((request) => request.op === 'part' && request.partNumber === 2)).toHaveLength(2);
+    expect(world.engine.uploads.get(file.id)!.errorCode).toBeNull();
+  });
+
   it(`waits out ${OFFLINE_SECONDS % 60 === 0 ? `${OFFLINE_SECONDS / 60} minutes` : `${OFFLINE_SECONDS} s`} offline, probing, and resumes by itself without re-sending finished parts`, async ({ expect, onTestFinished }) => {
     // A cap slows the upload enough to go offline in the middle of it.
     const world = await openProxiedWorld(onTestFinished, 'offline', { bandwidthLimit: 25 * MIB });

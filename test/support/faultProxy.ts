@@ -18,14 +18,16 @@ export interface SeenRequest {
  * - stall: accept it and never answer (a dead path the client must time out of);
  * - respond: answer with an S3 error without reaching the server (500, 503 SlowDown, skew...);
  * - swallow: let the server do it, then never deliver the answer (a crash right after the server
- *   acted — the test kills the client while it waits).
+ *   acted — the test kills the client while it waits);
+ * - corrupt: pass it on with one byte of its body flipped (damage on the way that TCP missed).
  */
 export type Action =
   | { kind: 'forward' }
   | { kind: 'reset' }
   | { kind: 'stall' }
   | { kind: 'respond'; status: number; code: string; headers?: Record<string, string> }
-  | { kind: 'swallow' };
+  | { kind: 'swallow' }
+  | { kind: 'corrupt' };
 
 export type Rule = (request: SeenRequest) => Action | null;
 
@@ -151,7 +153,20 @@ export class FaultProxy {
     req.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
     });
-    req.pipe(forwarded);
+    if (action.kind === 'corrupt') {
+      let flipped = false;
+      req.on('data', (chunk: Buffer) => {
+        const copy = Buffer.from(chunk);
+        if (!flipped && copy.length > 0) {
+          copy[0] = copy[0]! ^ 0xff;
+          flipped = true;
+        }
+        forwarded.write(copy);
+      });
+      req.on('end', () => forwarded.end());
+    } else {
+      req.pipe(forwarded);
+    }
     forwarded.on('error', () => res.destroy());
     forwarded.on('response', (answer) => {
       // A body counts as sent once the server has taken it.

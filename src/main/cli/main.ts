@@ -37,7 +37,8 @@ Usage:
 Options for every command: --json (machine-readable output), --connection NAME.
 Transfer options for upload and run: --part-size 10MiB (grown when a file needs more than 10,000
 parts), --concurrency 8 (S3 requests in flight; at most 10 parts of one file), --limit-rate 2MiB
-(bytes per second, all uploads together).
+(bytes per second, all uploads together), --requests-per-second 300 (per connection; Spaces'
+limit for older buckets, raise it for a newer bucket or another server).
 The secret key is read from a prompt, from stdin (--secret-stdin) or from QUIRE_SECRET_ACCESS_KEY
 (or DO_SPACES_SECRET) - never from a flag. Exit status: 0 all succeeded, 1 some failed, 2 usage error.
 `;
@@ -98,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command || flags.help ? 0 : 2;
   }
-  // For `quire settings`, --limit-rate is the value to save, not an override of this process.
+  // For `quire settings`, --limit-rate and --requests-per-second are the values to save, not overrides of this process.
   const engine = Engine.open({ settings: command === 'settings' ? {} : transferFlags(flags) });
   const handlers = createApiHandlers(engine);
   // Ctrl-C stops uploads at once and cleanly (every finished part stays recorded, and the next
@@ -278,6 +279,11 @@ function transferFlags(flags: Flags): Partial<QueueSettings> {
   const settings: Partial<QueueSettings> = {};
   if (flags['part-size']) settings.partSize = parseSize(flags['part-size']);
   if (flags['limit-rate']) settings.bandwidthLimit = parseSize(flags['limit-rate']);
+  if (flags['requests-per-second']) {
+    const rate = Number(flags['requests-per-second']);
+    if (!Number.isInteger(rate) || rate < 1 || rate > 10_000) throw new QuireError('usage', `--requests-per-second takes a whole number from 1 to 10000, not "${flags['requests-per-second']}".`);
+    settings.requestsPerSecond = rate;
+  }
   if (flags.concurrency) {
     const n = Number(flags.concurrency);
     if (!Number.isInteger(n) || n < 1 || n > 64) throw new QuireError('usage', `--concurrency takes a whole number from 1 to 64, not "${flags.concurrency}".`);

@@ -23,6 +23,9 @@ export interface RequestToSign {
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
+/** Sent but not signed: a proxy or load balancer on the way may consume or rewrite them (the SDK's list, the ones Quire sends). */
+const UNSIGNED_HEADERS = new Set(['expect', 'user-agent', 'connection', 'transfer-encoding']);
+
 /**
  * Signs requests for one set of keys and one region. The derived signing key changes once a day;
  * it is kept, so a request costs two HMACs and one hash of its headers, not six.
@@ -41,7 +44,9 @@ export class RequestSigner {
     const day = amzDate.slice(0, 8);
     request.headers['x-amz-date'] = amzDate;
     request.headers['x-amz-content-sha256'] = UNSIGNED_PAYLOAD;
-    const names = Object.keys(request.headers).sort();
+    const names = Object.keys(request.headers)
+      .filter((name) => !UNSIGNED_HEADERS.has(name))
+      .sort();
     const canonicalHeaders = names.map((name) => `${name}:${request.headers[name]!.trim().replace(/\s+/g, ' ')}\n`).join('');
     const signedHeaders = names.join(';');
     const canonicalRequest = [request.method, request.path, canonicalQuery(request.query), canonicalHeaders, signedHeaders, UNSIGNED_PAYLOAD].join('\n');

@@ -10,7 +10,7 @@ import { buildObjectKey } from '../layout/objectKey';
 import { fingerprintFile } from './fingerprint';
 import { DEFAULT_MULTIPART_THRESHOLD } from './partPlan';
 import { toUploadSummary } from './uploadSummary';
-import type { UploadRepository } from './uploadRepository';
+import type { NewUpload, UploadRepository } from './uploadRepository';
 
 /**
  * Files that are never an author's content: editors' lock and swap files, half-finished
@@ -45,16 +45,17 @@ export async function enqueueUploads(
       result.rejected.push(reject(path, error));
       continue;
     }
-    for (const candidate of candidates) {
+    // Files are looked at a few at a time (a dropped folder of a thousand covers is mostly
+    // waiting on the disk), then recorded in one transaction rather than a commit per file.
+    const accepted: NewUpload[] = [];
+    await forEachAtOnce(candidates, FILES_EXAMINED_AT_ONCE, async (candidate) => {
       try {
         const identity = await fingerprintFile(candidate.absolutePath);
         checkAllowed(candidate.absolutePath, identity.size, connection);
         const category = request.type ?? classify(candidate.absolutePath);
         const objectKey = buildObjectKey({ relativePath: candidate.relativePath, category, destinationPrefix: request.to, template: request.template }, candidate.absolutePath);
-        const now = Date.now();
-        const id = randomUUID();
-        repository.insert({
-          id,
+        accepted.push({
+          id: randomUUID(),
           connectionId: connection.id,
           sourcePath: candidate.absolutePath,
           size: identity.size,
@@ -67,16 +68,36 @@ export async function enqueueUploads(
           onConflict: request.onConflict,
           status: 'queued',
           method: identity.size > threshold ? 'multipart' : 'single',
-          createdAt: now,
+          createdAt: 0,
         });
-        const row = repository.get(id);
-        if (row) result.queued.push(toUploadSummary(row));
       } catch (error) {
         result.rejected.push(reject(candidate.absolutePath, error));
       }
+    });
+    // Oldest first is the queue's order: the files' own order, not the order their checks finished in.
+    const order = new Map(candidates.map((candidate, index) => [candidate.absolutePath, index]));
+    accepted.sort((a, b) => order.get(a.sourcePath)! - order.get(b.sourcePath)!);
+    // One time for the batch; rows of equal time come in the order they were inserted.
+    const now = Date.now();
+    for (const upload of accepted) upload.createdAt = now;
+    repository.insertAll(accepted);
+    for (const upload of accepted) {
+      const row = repository.get(upload.id);
+      if (row) result.queued.push(toUploadSummary(row));
     }
   }
   return result;
+}
+
+/** Enough to keep the disk (and the thread pool's four readers) busy. */
+const FILES_EXAMINED_AT_ONCE = 16;
+
+async function forEachAtOnce<T>(items: T[], atOnce: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, items.length) }, worker));
 }
 
 async function expand(path: string): Promise<Candidate[]> {

@@ -62,6 +62,13 @@ export class UploadRepository {
     this.insertOne.run({ ...upload, updatedAt: upload.createdAt });
   }
 
+  /** Many rows, one commit: all of them are queued, or (the disk full, say) none. */
+  insertAll(rows: NewUpload[]): void {
+    this.db.transaction(() => {
+      for (const upload of rows) this.insert(upload);
+    });
+  }
+
   /**
    * The bucket holds exactly the file (checked by the caller). Unconditional, unlike setStatus:
    * an object complete and checked in the bucket is a fact, even if a pause came meanwhile.
