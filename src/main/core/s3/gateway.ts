@@ -17,7 +17,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ConnectionSummary } from '../../../shared/connection';
 import { BandwidthLimiter } from './bandwidthLimiter';
-import { ObjectWriter, type FileRangeBody, type WriteResult } from './objectWriter';
+import { ObjectWriter, stripQuotes, type FileRangeBody, type WriteResult } from './objectWriter';
 import { RequestPacer } from './requestPacer';
 
 export interface OperationRecord {
@@ -110,13 +110,12 @@ export class S3Gateway {
       // Every failed request is recorded in the operations table; the SDK's console warnings
       // (a failed streaming body, say) would only scribble over the CLI's progress view.
       logger: SILENT_LOGGER,
-      // The SDK's default sends file streams aws-chunked with a trailing CRC32, which radosgw 16
-      // (the engine behind Spaces) refuses; parts carry Content-MD5 instead, which it checks.
+      // The SDK's default adds CRC32 checksums (aws-chunked trailers for bodies), which radosgw 16
+      // (the engine behind Spaces) refuses; the body-carrying PUTs are the writer's anyway.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: new NodeHttpHandler({
-        // Keep-alive matters most for many small files: a new TCP (and TLS) handshake per file
-        // costs more than the file itself.
+        // Control requests come one or two per file (HEAD, Create, Complete): keep their connections too.
         httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
         httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
         connectionTimeout: 10_000,
@@ -306,7 +305,3 @@ export class S3Gateway {
 }
 
 const SILENT_LOGGER = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
-function stripQuotes(etag: string): string {
-  return etag.replace(/^"|"$/g, '');
-}

@@ -128,7 +128,8 @@ export class ObjectWriter {
     try {
       let md5: Hash | null = null;
       try {
-        md5 = 'buffer' in body ? await this.writeBuffer(exchange, body.buffer, signal) : await this.writeFile(exchange, body.file, signal);
+        if ('buffer' in body) await this.writeBuffer(exchange, body.buffer, signal);
+        else md5 = await this.writeFile(exchange, body.file, signal);
       } catch (error) {
         // A server that answered before taking the whole body (and closed) has said why: that counts.
         if (!exchange.answered) throw error;
@@ -138,7 +139,7 @@ export class ObjectWriter {
       if (!exchange.bodyComplete) request.destroy();
       this.learnClock(response, sentAt);
       const status = response.statusCode ?? 0;
-      if (status >= 200 && status < 300) return { etag: String(response.headers.etag ?? '').replace(/^"|"$/g, ''), md5: md5?.digest('hex') ?? null };
+      if (status >= 200 && status < 300) return { etag: stripQuotes(String(response.headers.etag ?? '')), md5: md5?.digest('hex') ?? null };
       // Signed with a clock minutes away from the server's, now corrected: the retry will pass.
       const skewed = Math.abs(this.clock.offsetMs - signedWithOffset) >= SKEW_WORTH_TELLING_MS;
       throw errorFrom(status, text, response.statusMessage, skewed && status === 403);
@@ -148,18 +149,12 @@ export class ObjectWriter {
     }
   }
 
-  private async writeBuffer(exchange: Exchange, buffer: Buffer, signal?: AbortSignal): Promise<null> {
-    if (this.bandwidth.limit <= 0) {
-      exchange.end(buffer);
-      return null;
+  private async writeBuffer(exchange: Exchange, buffer: Buffer, signal?: AbortSignal): Promise<void> {
+    if (this.bandwidth.limit <= 0) exchange.end(buffer);
+    else {
+      await this.write(exchange, buffer, signal);
+      exchange.end();
     }
-    for (let offset = 0; offset < buffer.length && !exchange.answered; offset += CAPPED_SLICE_BYTES) {
-      const slice = buffer.subarray(offset, offset + CAPPED_SLICE_BYTES);
-      await exchange.race(this.bandwidth.take(slice.length, signal));
-      await exchange.write(slice);
-    }
-    exchange.end();
-    return null;
   }
 
   /**
@@ -176,19 +171,21 @@ export class ObjectWriter {
       if (bytesRead === 0) throw new FileShrankError(file.path, file.offset + done);
       const view = file.chunk.subarray(0, bytesRead);
       md5.update(view);
-      if (this.bandwidth.limit <= 0) {
-        await exchange.write(view);
-      } else {
-        for (let at = 0; at < view.length && !exchange.answered; at += CAPPED_SLICE_BYTES) {
-          const slice = view.subarray(at, at + CAPPED_SLICE_BYTES);
-          await exchange.race(this.bandwidth.take(slice.length, signal));
-          await exchange.write(slice);
-        }
-      }
+      await this.write(exchange, view, signal);
       done += bytesRead;
     }
     exchange.end();
     return md5;
+  }
+
+  /** Writes `bytes` whole, or under a cap in slices as the cap releases them; resolves once the socket has them all. */
+  private async write(exchange: Exchange, bytes: Buffer, signal?: AbortSignal): Promise<void> {
+    if (this.bandwidth.limit <= 0) return exchange.write(bytes);
+    for (let at = 0; at < bytes.length && !exchange.answered; at += CAPPED_SLICE_BYTES) {
+      const slice = bytes.subarray(at, at + CAPPED_SLICE_BYTES);
+      await exchange.race(this.bandwidth.take(slice.length, signal));
+      await exchange.write(slice);
+    }
   }
 
   /** The SDK's rule: the server's Date, less the time the answer took to arrive, unless a cache (Age) served it. */
@@ -259,6 +256,11 @@ class Exchange {
   race<T>(step: Promise<T>): Promise<T> {
     return Promise.race([step, this.failed]);
   }
+}
+
+/** ETags come quoted on the wire. */
+export function stripQuotes(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
 }
 
 async function readText(response: IncomingMessage): Promise<string> {

@@ -9,6 +9,7 @@ import { classify, contentTypeFor, extensionOf } from '../layout/classify';
 import { buildObjectKey } from '../layout/objectKey';
 import { fingerprintFile } from './fingerprint';
 import { DEFAULT_MULTIPART_THRESHOLD } from './partPlan';
+import { Semaphore } from '../util/semaphore';
 import { toUploadSummary } from './uploadSummary';
 import type { NewUpload, UploadRepository } from './uploadRepository';
 
@@ -47,39 +48,21 @@ export async function enqueueUploads(
     }
     // Files are looked at a few at a time (a dropped folder of a thousand covers is mostly
     // waiting on the disk), then recorded in one transaction rather than a commit per file.
-    const accepted: NewUpload[] = [];
-    await forEachAtOnce(candidates, FILES_EXAMINED_AT_ONCE, async (candidate) => {
-      try {
-        const identity = await fingerprintFile(candidate.absolutePath);
-        checkAllowed(candidate.absolutePath, identity.size, connection);
-        const category = request.type ?? classify(candidate.absolutePath);
-        const objectKey = buildObjectKey({ relativePath: candidate.relativePath, category, destinationPrefix: request.to, template: request.template }, candidate.absolutePath);
-        accepted.push({
-          id: randomUUID(),
-          connectionId: connection.id,
-          sourcePath: candidate.absolutePath,
-          size: identity.size,
-          mtimeMs: identity.mtimeMs,
-          fingerprint: identity.fingerprint,
-          objectKey,
-          contentType: contentTypeFor(candidate.absolutePath),
-          category,
-          visibility: request.visibility ?? connection.defaultVisibility,
-          onConflict: request.onConflict,
-          status: 'queued',
-          method: identity.size > threshold ? 'multipart' : 'single',
-          createdAt: 0,
-        });
-      } catch (error) {
-        result.rejected.push(reject(candidate.absolutePath, error));
-      }
-    });
-    // Oldest first is the queue's order: the files' own order, not the order their checks finished in.
-    const order = new Map(candidates.map((candidate, index) => [candidate.absolutePath, index]));
-    accepted.sort((a, b) => order.get(a.sourcePath)! - order.get(b.sourcePath)!);
-    // One time for the batch; rows of equal time come in the order they were inserted.
+    // One time for the batch: rows of equal time run in the order they were inserted, which is
+    // the files' own order (Promise.all keeps it, whatever order the checks finish in).
     const now = Date.now();
-    for (const upload of accepted) upload.createdAt = now;
+    const examiners = new Semaphore(FILES_EXAMINED_AT_ONCE);
+    const examined = await Promise.all(
+      candidates.map((candidate) =>
+        examiners.run(() =>
+          examine(candidate, request, connection, threshold, now).catch((error: unknown) => {
+            result.rejected.push(reject(candidate.absolutePath, error));
+            return null;
+          }),
+        ),
+      ),
+    );
+    const accepted = examined.filter((upload) => upload !== null);
     repository.insertAll(accepted);
     for (const upload of accepted) {
       const row = repository.get(upload.id);
@@ -92,12 +75,27 @@ export async function enqueueUploads(
 /** Enough to keep the disk (and the thread pool's four readers) busy. */
 const FILES_EXAMINED_AT_ONCE = 16;
 
-async function forEachAtOnce<T>(items: T[], atOnce: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
+/** One file checked and described as a row to queue; throws (naming the file) when it may not be. */
+async function examine(candidate: Candidate, request: ReturnType<typeof enqueueInputSchema.parse>, connection: ConnectionSummary, threshold: number, createdAt: number): Promise<NewUpload> {
+  const identity = await fingerprintFile(candidate.absolutePath);
+  checkAllowed(candidate.absolutePath, identity.size, connection);
+  const category = request.type ?? classify(candidate.absolutePath);
+  return {
+    id: randomUUID(),
+    connectionId: connection.id,
+    sourcePath: candidate.absolutePath,
+    size: identity.size,
+    mtimeMs: identity.mtimeMs,
+    fingerprint: identity.fingerprint,
+    objectKey: buildObjectKey({ relativePath: candidate.relativePath, category, destinationPrefix: request.to, template: request.template }, candidate.absolutePath),
+    contentType: contentTypeFor(candidate.absolutePath),
+    category,
+    visibility: request.visibility ?? connection.defaultVisibility,
+    onConflict: request.onConflict,
+    status: 'queued',
+    method: identity.size > threshold ? 'multipart' : 'single',
+    createdAt,
   };
-  await Promise.all(Array.from({ length: Math.min(atOnce, items.length) }, worker));
 }
 
 async function expand(path: string): Promise<Candidate[]> {

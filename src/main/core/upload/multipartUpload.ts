@@ -185,7 +185,7 @@ async function sendPart(row: UploadRow, session: MultipartSessionRow, partNumber
   // the part streams from disk through that chunk, so memory is a chunk per request in flight,
   // whatever the part size.
   const release = await context.requests.acquire();
-  const chunk = context.buffers.take(READ_BUFFER_SIZE);
+  const chunk = context.buffers.take();
   try {
     await assertSourceUnchanged(row);
     const sent = await sourceRead(row, () =>

@@ -15,9 +15,7 @@ export async function runUploadJob(row: UploadRow, context: TransferContext): Pr
   let current = row;
   if (row.method === 'single') {
     // A small file is read whole anyway: its identity is checked from those very bytes.
-    const file = await readSmallFile(row).catch(() => {
-      throw missingSince(row);
-    });
+    const file = await readOrMissing(row);
     // Same size and mtime: these bytes are what gets sent and checked, so no need to hash the
     // identity again; a file changed in any way that shows is queued anew as its new version.
     const unchanged = file.content.length === row.size && Math.trunc(file.mtimeMs) === row.mtimeMs;
@@ -30,10 +28,13 @@ export async function runUploadJob(row: UploadRow, context: TransferContext): Pr
   current = await refreshIdentity(current, context);
   if (current.method === 'multipart') return uploadMultipart(current, context);
   // It shrank below the multipart threshold since it was queued.
-  const file = await readSmallFile(current).catch(() => {
-    throw missingSince(current);
+  return uploadSingle(current, (await readOrMissing(current)).content, context);
+}
+
+function readOrMissing(row: UploadRow): ReturnType<typeof readSmallFile> {
+  return readSmallFile(row).catch(() => {
+    throw missingSince(row);
   });
-  return uploadSingle(current, file.content, context);
 }
 
 async function refreshIdentity(row: UploadRow, context: TransferContext): Promise<UploadRow> {

@@ -12,6 +12,7 @@ import { S3Gateway, type OperationRecorder } from '../s3/gateway';
 import { RequestPacer } from '../s3/requestPacer';
 import { backoffDelayMs, isAbort, isNetworkError } from '../s3/retryPolicy';
 import { BufferPool } from '../util/bufferPool';
+import { READ_BUFFER_SIZE } from './fileHashes';
 import { Semaphore } from '../util/semaphore';
 import { Connectivity } from './connectivity';
 import { fingerprintFile } from './fingerprint';
@@ -93,7 +94,7 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
   ) {
     super();
     this.requests = new Semaphore(settings.requestBudget);
-    this.buffers = new BufferPool(settings.requestBudget);
+    this.buffers = new BufferPool(READ_BUFFER_SIZE, settings.requestBudget);
     this.connectivity = new Connectivity(settings.maxProbeIntervalMs);
     this.requestsPerSecond = settings.requestsPerSecond;
   }

@@ -58,14 +58,10 @@ export class UploadRepository {
       .prepare();
   }
 
-  insert(upload: NewUpload): void {
-    this.insertOne.run({ ...upload, updatedAt: upload.createdAt });
-  }
-
   /** Many rows, one commit: all of them are queued, or (the disk full, say) none. */
   insertAll(rows: NewUpload[]): void {
     this.db.transaction(() => {
-      for (const upload of rows) this.insert(upload);
+      for (const upload of rows) this.insertOne.run({ ...upload, updatedAt: upload.createdAt });
     });
   }
 
@@ -145,12 +141,15 @@ export class UploadRepository {
 
   /**
    * A job's own step. It never writes over a pause or cancel the author made meanwhile (from this
-   * process or another): the job is being stopped and its step no longer counts. `verified` is
-   * the exception: an object that is complete and checked in the bucket is a fact.
+   * process or another): the job is being stopped and its step no longer counts. (`verified` is
+   * markVerified's, which is unconditional.)
    */
-  setStatus(id: string, status: UploadStatus, extra: Partial<UploadRow> = {}): void {
-    const where = status === 'verified' ? eq(uploads.id, id) : and(eq(uploads.id, id), notInArray(uploads.status, AUTHOR_HELD_STATUSES));
-    this.db.update(uploads).set({ ...extra, status, updatedAt: Date.now() }).where(where).run();
+  setStatus(id: string, status: Exclude<UploadStatus, 'verified'>, extra: Partial<UploadRow> = {}): void {
+    this.db
+      .update(uploads)
+      .set({ ...extra, status, updatedAt: Date.now() })
+      .where(and(eq(uploads.id, id), notInArray(uploads.status, AUTHOR_HELD_STATUSES)))
+      .run();
   }
 
   /** The author pauses: the server upload and every finished part are kept. Returns the ids paused. */
