@@ -172,6 +172,25 @@ describe('uploads against the real S3 server', () => {
     expect(notices.join('\n')).toMatch(/manuscript\.docx changed since it was queued/);
   });
 
+  it('sends a small file that grew past the multipart threshold after it was queued in parts, and says so', async () => {
+    const path = join(files, 'chapter-draft.wav');
+    await writeFile(path, 'a placeholder');
+    const { queued } = await world.engine.enqueue({ paths: [path] });
+    expect(queued[0]!.method).toBe('single');
+    const sha256 = await writeTestFile(path, 10 * MIB + 1);
+    await utimes(path, new Date(), new Date(Date.now() + 5000));
+    const notices: string[] = [];
+    const listener = (event: { notice?: string }) => event.notice && notices.push(event.notice);
+    world.engine.queue.on('upload', listener);
+    await world.engine.run();
+    world.engine.queue.off('upload', listener);
+    const row = world.engine.uploads.get(queued[0]!.id)!;
+    expect(row).toMatchObject({ status: 'verified', method: 'multipart', size: 10 * MIB + 1 });
+    expect(row.etag).toMatch(/-\d+$/);
+    expect(await sha256OfObject(world.s3, world.bucket, row.objectKey)).toBe(sha256);
+    expect(notices.join('\n')).toMatch(/chapter-draft\.wav changed since it was queued/);
+  });
+
   it('fails a file deleted after it was queued with a clear message, others unaffected', async () => {
     const gone = join(files, 'gone.pdf');
     const kept = join(files, 'kept.pdf');

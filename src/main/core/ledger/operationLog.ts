@@ -4,6 +4,8 @@ import { operations } from './schema';
 
 /** How long a request's record may wait to be written with others. */
 const FLUSH_AFTER_MS = 200;
+/** Ten values a row: well under SQLite's limit of 32,766 bound values a statement. */
+const ROWS_PER_INSERT = 500;
 
 /**
  * The log of every S3 request (the platform specs' spaces_operations), written in batches: one
@@ -32,8 +34,9 @@ export class OperationLog {
     const batch = this.pending;
     this.pending = [];
     try {
+      // Multi-row inserts: one statement built per slice, not per request.
       this.db.transaction((tx) => {
-        for (const operation of batch) tx.insert(operations).values(operation).run();
+        for (let at = 0; at < batch.length; at += ROWS_PER_INSERT) tx.insert(operations).values(batch.slice(at, at + ROWS_PER_INSERT)).run();
       });
     } catch {
       // A full disk stops the queue through the ledger's own writes, which say why.

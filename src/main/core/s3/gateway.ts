@@ -1,4 +1,3 @@
-import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import {
   AbortMultipartUploadCommand,
@@ -17,6 +16,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ConnectionSummary } from '../../../shared/connection';
 import { BandwidthLimiter } from './bandwidthLimiter';
+import { http } from './httpModule';
 import { ObjectWriter, stripQuotes, type FileRangeBody, type WriteResult } from './objectWriter';
 import { RequestPacer } from './requestPacer';
 
@@ -116,7 +116,7 @@ export class S3Gateway {
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: new NodeHttpHandler({
         // Control requests come one or two per file (HEAD, Create, Complete): keep their connections too.
-        httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+        httpAgent: new http.Agent({ keepAlive: true, maxSockets }),
         httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
         connectionTimeout: 10_000,
         // Inactivity, not total time: a 5 GiB part on a slow uplink may take an hour, but a

@@ -1,8 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { Agent as HttpAgent, ClientRequest, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { FileShrankError } from '../upload/fileHashes';
+import { http } from './httpModule';
 import type { BandwidthLimiter } from './bandwidthLimiter';
 import { RequestSigner, canonicalQuery, encodeKeyPath, type SigningKeys } from './sigV4';
 
@@ -86,8 +87,8 @@ export class ObjectWriter {
     this.url = new URL(target.endpoint);
     const https = this.url.protocol === 'https:';
     // Keep-alive matters most for many small files: a new TCP (and TLS) handshake per file costs more than the file.
-    this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets }) : new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets });
-    this.send = https ? httpsRequest : httpRequest;
+    this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets }) : new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
+    this.send = https ? httpsRequest : http.request;
     // As the SDK does: a bucket name with dots cannot be a TLS host name, so it goes in the path.
     this.virtualHost = !target.pathStyle && !target.bucket.includes('.');
     this.idleTimeoutMs = options.idleTimeoutMs;

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /**
  * AWS Signature Version 4 for the requests Quire sends without the SDK (the ones carrying file
@@ -28,10 +28,11 @@ const UNSIGNED_HEADERS = new Set(['expect', 'user-agent', 'connection', 'transfe
 
 /**
  * Signs requests for one set of keys and one region. The derived signing key changes once a day;
- * it is kept, so a request costs two HMACs and one hash of its headers, not six.
+ * it is kept (as a KeyObject, which Node would otherwise build from the bytes at every HMAC), so
+ * a request costs one HMAC and one hash of its headers, not five and one.
  */
 export class RequestSigner {
-  private derived: { day: string; key: Buffer } | null = null;
+  private derived: { day: string; key: KeyObject } | null = null;
 
   constructor(
     private readonly keys: SigningKeys,
@@ -56,10 +57,10 @@ export class RequestSigner {
     request.headers.authorization = `AWS4-HMAC-SHA256 Credential=${this.keys.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   }
 
-  private signingKey(day: string): Buffer {
+  private signingKey(day: string): KeyObject {
     if (this.derived?.day === day) return this.derived.key;
     const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
-    const key = hmac(hmac(hmac(hmac(`AWS4${this.keys.secretAccessKey}`, day), this.region), 's3'), 'aws4_request');
+    const key = createSecretKey(hmac(hmac(hmac(hmac(`AWS4${this.keys.secretAccessKey}`, day), this.region), 's3'), 'aws4_request'));
     this.derived = { day, key };
     return key;
   }

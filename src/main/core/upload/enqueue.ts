@@ -77,7 +77,7 @@ const FILES_EXAMINED_AT_ONCE = 16;
 
 /** One file checked and described as a row to queue; throws (naming the file) when it may not be. */
 async function examine(candidate: Candidate, request: ReturnType<typeof enqueueInputSchema.parse>, connection: ConnectionSummary, threshold: number, createdAt: number): Promise<NewUpload> {
-  const identity = await fingerprintFile(candidate.absolutePath);
+  const identity = await fingerprintFile(candidate.absolutePath, threshold);
   checkAllowed(candidate.absolutePath, identity.size, connection);
   const category = request.type ?? classify(candidate.absolutePath);
   return {

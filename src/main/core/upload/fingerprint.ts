@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 
 /** How much of the head and of the tail is hashed: enough to catch an editor's re-save. */
 const SAMPLE_BYTES = 64 * 1024;
@@ -11,39 +11,45 @@ export interface FileIdentity {
 }
 
 /**
- * A cheap identity for a file: size, mtime and a hash of its first and last 64 KiB. Taken when
- * the file is queued and checked again before resuming, so a chapter re-exported while Quire was
- * closed is uploaded anew instead of being stitched to parts of its old version.
+ * A cheap identity for a file, taken when it is queued and checked again before it is sent, so
+ * a chapter re-exported while Quire was closed is uploaded anew instead of being stitched to
+ * parts of its old version: size, mtime and a hash of its first and last 64 KiB.
+ *
+ * Files up to `wholeFileLimit` (the multipart threshold) are read whole and sent in one request,
+ * which is checked against the bytes read: nothing of an old version can be mixed in, so size and
+ * mtime are their identity, and a dropped folder of a thousand covers is queued without opening
+ * one of them.
  */
-export async function fingerprintFile(path: string): Promise<FileIdentity> {
+export async function fingerprintFile(path: string, wholeFileLimit: number): Promise<FileIdentity> {
   const info = await stat(path);
+  if (info.size <= wholeFileLimit) return identityOfSmallFile(info.size, info.mtimeMs);
   const handle = await open(path, 'r');
   try {
-    const head = Buffer.alloc(Math.min(SAMPLE_BYTES, info.size));
-    await handle.read(head, 0, head.length, 0);
-    let tail: Buffer | null = null;
+    const samples = [await readSample(handle, 0, Math.min(SAMPLE_BYTES, info.size))];
     if (info.size > SAMPLE_BYTES) {
-      tail = Buffer.alloc(Math.min(SAMPLE_BYTES, info.size - SAMPLE_BYTES));
-      await handle.read(tail, 0, tail.length, info.size - tail.length);
+      const tailLength = Math.min(SAMPLE_BYTES, info.size - SAMPLE_BYTES);
+      samples.push(await readSample(handle, info.size - tailLength, tailLength));
     }
-    return identityOf(info.size, info.mtimeMs, head, tail);
+    return identityOf(info.size, info.mtimeMs, samples);
   } finally {
     await handle.close();
   }
 }
 
-/** The same identity for a file read whole (a small file): no second read of the disk. */
-export function identityOfContent(content: Buffer, mtimeMs: number): FileIdentity {
-  const size = content.length;
-  const head = content.subarray(0, Math.min(SAMPLE_BYTES, size));
-  const tail = size > SAMPLE_BYTES ? content.subarray(size - Math.min(SAMPLE_BYTES, size - SAMPLE_BYTES)) : null;
-  return identityOf(size, mtimeMs, head, tail);
+async function readSample(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+  const sample = Buffer.allocUnsafe(length);
+  const { bytesRead } = await handle.read(sample, 0, length, position);
+  return sample.subarray(0, bytesRead);
 }
 
-function identityOf(size: number, mtimeMs: number, head: Buffer, tail: Buffer | null): FileIdentity {
+/** The identity of a file sent whole (see fingerprintFile): its size and mtime. */
+export function identityOfSmallFile(size: number, mtimeMs: number): FileIdentity {
+  return identityOf(size, mtimeMs, []);
+}
+
+function identityOf(size: number, mtimeMs: number, samples: Buffer[]): FileIdentity {
   const hash = createHash('sha256');
   hash.update(`${size}:${Math.trunc(mtimeMs)}:`);
-  hash.update(head);
-  if (tail) hash.update(tail);
+  for (const sample of samples) hash.update(sample);
   return { size, mtimeMs: Math.trunc(mtimeMs), fingerprint: hash.digest('hex') };
 }

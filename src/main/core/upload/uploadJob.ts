@@ -1,6 +1,6 @@
 import { QuireError } from '../errors';
 import type { UploadRow } from '../ledger/schema';
-import { fingerprintFile, identityOfContent, type FileIdentity } from './fingerprint';
+import { fingerprintFile, identityOfSmallFile, type FileIdentity } from './fingerprint';
 import { uploadMultipart } from './multipartUpload';
 import { readSmallFile, uploadSingle } from './singlePut';
 import { SourceChangedError } from './sourceFile';
@@ -12,15 +12,19 @@ import { CLEARED_ERROR, emitRow, type TransferContext } from './transferContext'
  * dropped) and the author is told why.
  */
 export async function runUploadJob(row: UploadRow, context: TransferContext): Promise<void> {
+  const wholeFileLimit = context.settings.multipartThreshold;
   let current = row;
   if (row.method === 'single') {
-    // A small file is read whole anyway: its identity is checked from those very bytes.
-    const file = await readOrMissing(row);
-    // Same size and mtime: these bytes are what gets sent and checked, so no need to hash the
-    // identity again; a file changed in any way that shows is queued anew as its new version.
-    const unchanged = file.content.length === row.size && Math.trunc(file.mtimeMs) === row.mtimeMs;
-    if (!unchanged) current = sameOrRequeued(row, identityOfContent(file.content, file.mtimeMs), context);
-    if (current.method === 'single') return uploadSingle(current, file.content, context);
+    // A small file is read whole anyway: its identity is checked from that very read.
+    const file = await readOrMissing(row, wholeFileLimit);
+    if (file) {
+      // Same size and mtime: these bytes are what gets sent and checked. A file changed in any
+      // way that shows is queued anew as its new version, and the author is told.
+      const unchanged = file.content.length === row.size && Math.trunc(file.mtimeMs) === row.mtimeMs;
+      if (!unchanged) current = sameOrRequeued(row, identityOfSmallFile(file.content.length, file.mtimeMs), context);
+      return uploadSingle(current, file.content, context);
+    }
+    // It grew past the multipart threshold since it was queued: a large file now.
   }
   // Hashing a large file takes seconds the author should see.
   context.repository.setStatus(current.id, 'preparing', { ...CLEARED_ERROR });
@@ -28,11 +32,13 @@ export async function runUploadJob(row: UploadRow, context: TransferContext): Pr
   current = await refreshIdentity(current, context);
   if (current.method === 'multipart') return uploadMultipart(current, context);
   // It shrank below the multipart threshold since it was queued.
-  return uploadSingle(current, (await readOrMissing(current)).content, context);
+  const file = await readOrMissing(current, wholeFileLimit);
+  if (!file) throw new SourceChangedError(current.sourcePath, false);
+  return uploadSingle(current, file.content, context);
 }
 
-function readOrMissing(row: UploadRow): ReturnType<typeof readSmallFile> {
-  return readSmallFile(row).catch(() => {
+function readOrMissing(row: UploadRow, wholeFileLimit: number): ReturnType<typeof readSmallFile> {
+  return readSmallFile(row.sourcePath, wholeFileLimit).catch(() => {
     throw missingSince(row);
   });
 }
@@ -40,7 +46,7 @@ function readOrMissing(row: UploadRow): ReturnType<typeof readSmallFile> {
 async function refreshIdentity(row: UploadRow, context: TransferContext): Promise<UploadRow> {
   let identity;
   try {
-    identity = await fingerprintFile(row.sourcePath);
+    identity = await fingerprintFile(row.sourcePath, context.settings.multipartThreshold);
   } catch {
     throw missingSince(row);
   }

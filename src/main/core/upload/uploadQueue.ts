@@ -311,7 +311,7 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
       return;
     }
     if (error instanceof SourceChangedError && !error.deleted && connection) {
-      const identity = await fingerprintFile(row.sourcePath).catch(() => null);
+      const identity = await fingerprintFile(row.sourcePath, this.settings.multipartThreshold).catch(() => null);
       if (identity) {
         const current = this.repository.get(row.id) ?? row;
         requeueNewVersion(current, identity, this.contextFor(await this.gatewayFor(connection), signal));
