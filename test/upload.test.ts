@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectedMultipartEtag } from '../src/main/core/upload/fileHashes';
 import { choosePartSize } from '../src/main/core/upload/partPlan';
 import { openTestWorld, type TestWorld } from './support/engine';
+import { openLedgerForReading } from './support/ledgerReader';
 import { sha256OfFile, writeTestFile } from './support/files';
 import { headOf, openMultipartUploads, sha256OfObject } from './support/s3Server';
 import { createHash } from 'node:crypto';
@@ -172,6 +173,27 @@ describe('uploads against the real S3 server', () => {
     expect(notices.join('\n')).toMatch(/manuscript\.docx changed since it was queued/);
   });
 
+  it('sends a file still being written when it is finished, not a snapshot of half of it', async () => {
+    const path = join(files, 'cover-export.png');
+    await writeFile(path, 'an older cover');
+    const { queued } = await world.engine.enqueue({ paths: [path] });
+    // An export rewrites the file while the queue runs: a piece every 200 ms for over a second.
+    await writeFile(path, '');
+    const pieces = Array.from({ length: 7 }, (_, i) => Buffer.alloc(64 * 1024, i + 1));
+    const writing = (async () => {
+      for (const piece of pieces) {
+        await appendFile(path, piece);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    const result = await world.engine.run();
+    await writing;
+    expect(result).toMatchObject({ verified: 1, failed: 0 });
+    const row = world.engine.uploads.get(queued[0]!.id)!;
+    expect(row.size).toBe(7 * 64 * 1024);
+    expect(await sha256OfObject(world.s3, world.bucket, row.objectKey)).toBe(createHash('sha256').update(Buffer.concat(pieces)).digest('hex'));
+  });
+
   it('sends a small file that grew past the multipart threshold after it was queued in parts, and says so', async () => {
     const path = join(files, 'chapter-draft.wav');
     await writeFile(path, 'a placeholder');
@@ -189,6 +211,27 @@ describe('uploads against the real S3 server', () => {
     expect(row.etag).toMatch(/-\d+$/);
     expect(await sha256OfObject(world.s3, world.bucket, row.objectKey)).toBe(sha256);
     expect(notices.join('\n')).toMatch(/chapter-draft\.wav changed since it was queued/);
+  });
+
+  it('looks for orphaned uploads in the bucket twice a day, not at every run', async () => {
+    const janitorWorld = await openTestWorld('janitor');
+    const ledger = openLedgerForReading(join(janitorWorld.home, 'data'));
+    const uploadOne = async (name: string) => {
+      const path = join(janitorWorld.home, name);
+      await writeFile(path, name);
+      await janitorWorld.engine.enqueue({ paths: [path] });
+      expect(await janitorWorld.engine.run()).toMatchObject({ verified: 1 });
+    };
+    await uploadOne('first.pdf');
+    const listingsPerCheck = ledger.operationCount('list_multipart');
+    expect(listingsPerCheck).toBeGreaterThan(0);
+    await uploadOne('second.pdf');
+    expect(ledger.operationCount('list_multipart')).toBe(listingsPerCheck);
+    // Half a day and an hour later, the next run looks again.
+    janitorWorld.engine.connections.recordOrphansChecked(janitorWorld.connection.id, Date.now() - 13 * 3600 * 1000);
+    await uploadOne('third.pdf');
+    expect(ledger.operationCount('list_multipart')).toBe(2 * listingsPerCheck);
+    ledger.close();
   });
 
   it('fails a file deleted after it was queued with a clear message, others unaffected', async () => {

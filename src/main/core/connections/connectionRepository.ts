@@ -26,6 +26,15 @@ export class ConnectionRepository {
     return row ? toSummary(row) : null;
   }
 
+  /** When the orphan janitor last listed this connection's bucket, if ever. */
+  orphansCheckedAt(id: string): number | null {
+    return this.db.select({ at: connections.orphansCheckedAt }).from(connections).where(eq(connections.id, id)).get()?.at ?? null;
+  }
+
+  recordOrphansChecked(id: string, at: number): void {
+    this.db.update(connections).set({ orphansCheckedAt: at }).where(eq(connections.id, id)).run();
+  }
+
   insert(summary: ConnectionSummary): void {
     const now = Date.now();
     this.db.transaction((tx) => {

@@ -109,6 +109,15 @@ export class ConnectionService {
     return connection;
   }
 
+  /** When the orphan janitor last listed this connection's bucket (see janitor.ts), if ever. */
+  orphansCheckedAt(id: string): number | null {
+    return this.repository.orphansCheckedAt(id);
+  }
+
+  recordOrphansChecked(id: string, at: number = Date.now()): void {
+    this.repository.recordOrphansChecked(id, at);
+  }
+
   /** The keychain first; the environment for headless machines. Never a file. */
   async credentialsFor(connection: ConnectionSummary): Promise<Credentials> {
     let keychainError: QuireError | null = null;

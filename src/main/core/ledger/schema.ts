@@ -24,6 +24,8 @@ export const connections = sqliteTable('connections', {
   allowedFileTypes: text('allowed_file_types').notNull().default('[]'),
   accessKeyId: text('access_key_id').notNull(),
   isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+  /** When the orphan janitor last listed this bucket's unfinished uploads (see janitor.ts). */
+  orphansCheckedAt: integer('orphans_checked_at'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });

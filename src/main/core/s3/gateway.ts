@@ -1,24 +1,11 @@
 import { Agent as HttpsAgent } from 'node:https';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  ListPartsCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ConnectionSummary } from '../../../shared/connection';
 import { BandwidthLimiter } from './bandwidthLimiter';
 import { http } from './httpModule';
-import { ObjectWriter, stripQuotes, type FileRangeBody, type WriteResult } from './objectWriter';
+import { ObjectWriter, stripQuotes, type FileRangeBody, type ServerClock, type WriteResult } from './objectWriter';
 import { RequestPacer } from './requestPacer';
+import { loadSdk, type Sdk } from './sdk';
 
 export interface OperationRecord {
   operation: string;
@@ -87,62 +74,62 @@ export interface ObjectSettings {
  * client is configured once for radosgw/Spaces quirks.
  */
 export class S3Gateway {
-  readonly client: S3Client;
   /** PutObject and UploadPart: the requests that carry file bytes, sent without the SDK. */
   private readonly writer: ObjectWriter;
   private readonly pacer: RequestPacer | null;
+  private readonly clock = new SharedClock();
+  /** The SDK's client, made on the first control request (see sdk.ts). */
+  private sdkClient: Promise<{ s3: Sdk['s3']; client: S3Client; getSignedUrl: Sdk['getSignedUrl'] }> | null = null;
 
   constructor(
     readonly connection: ConnectionSummary,
-    credentials: Credentials,
+    private readonly credentials: Credentials,
     private readonly record: OperationRecorder = () => {},
-    options: GatewayOptions = {},
+    private readonly options: GatewayOptions = {},
   ) {
-    const maxSockets = options.maxSockets ?? 16;
     this.pacer = options.pacer ?? null;
-    this.client = new S3Client({
-      endpoint: connection.endpoint,
-      region: connection.region,
-      forcePathStyle: connection.pathStyle,
-      credentials,
-      // Retries are Quire's own (retryPolicy.ts), recorded in the ledger and visible to the author.
-      maxAttempts: 1,
-      // Every failed request is recorded in the operations table; the SDK's console warnings
-      // (a failed streaming body, say) would only scribble over the CLI's progress view.
-      logger: SILENT_LOGGER,
-      // The SDK's default adds CRC32 checksums (aws-chunked trailers for bodies), which radosgw 16
-      // (the engine behind Spaces) refuses; the body-carrying PUTs are the writer's anyway.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: new NodeHttpHandler({
-        // Control requests come one or two per file (HEAD, Create, Complete): keep their connections too.
-        httpAgent: new http.Agent({ keepAlive: true, maxSockets }),
-        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-        connectionTimeout: 10_000,
-        // Inactivity, not total time: a 5 GiB part on a slow uplink may take an hour, but a
-        // socket silent for a minute is a dead path (the SDK's requestTimeout only warns).
-        socketTimeout: options.requestIdleTimeoutMs ?? 60_000,
-      }),
-    });
-    // One clock for both: a skew the SDK corrected serves the writer's next request, and back.
-    const config = this.client.config as { systemClockOffset?: number };
-    const clock = {
-      get offsetMs() {
-        return config.systemClockOffset ?? 0;
-      },
-      set offsetMs(value: number) {
-        config.systemClockOffset = value;
-      },
-    };
-    this.writer = new ObjectWriter(connection, credentials, clock, options.bandwidth ?? new BandwidthLimiter(0), {
-      maxSockets,
-      idleTimeoutMs: options.requestIdleTimeoutMs ?? 60_000,
+    this.writer = new ObjectWriter(connection, credentials, this.clock, options.bandwidth ?? new BandwidthLimiter(0), {
+      maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS,
+      idleTimeoutMs: options.requestIdleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     });
   }
 
+  private sdk() {
+    this.sdkClient ??= loadSdk().then(({ s3, NodeHttpHandler, getSignedUrl }) => {
+      const maxSockets = this.options.maxSockets ?? DEFAULT_MAX_SOCKETS;
+      const client = new s3.S3Client({
+        endpoint: this.connection.endpoint,
+        region: this.connection.region,
+        forcePathStyle: this.connection.pathStyle,
+        credentials: this.credentials,
+        // Retries are Quire's own (retryPolicy.ts), recorded in the ledger and visible to the author.
+        maxAttempts: 1,
+        // Every failed request is recorded in the operations table; the SDK's console warnings
+        // (a failed streaming body, say) would only scribble over the CLI's progress view.
+        logger: SILENT_LOGGER,
+        // The SDK's default adds CRC32 checksums (aws-chunked trailers for bodies), which radosgw 16
+        // (the engine behind Spaces) refuses; the body-carrying PUTs are the writer's anyway.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        requestHandler: new NodeHttpHandler({
+          // Control requests come one or two per file (HEAD, Create, Complete): keep their connections too.
+          httpAgent: new http.Agent({ keepAlive: true, maxSockets }),
+          httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+          connectionTimeout: 10_000,
+          // Inactivity, not total time: a 5 GiB part on a slow uplink may take an hour, but a
+          // socket silent for a minute is a dead path (the SDK's requestTimeout only warns).
+          socketTimeout: this.options.requestIdleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+        }),
+      });
+      this.clock.attach(client.config as { systemClockOffset?: number });
+      return { s3, client, getSignedUrl };
+    });
+    return this.sdkClient;
+  }
+
   destroy(): void {
-    this.client.destroy();
     this.writer.destroy();
+    void this.sdkClient?.then(({ client }) => client.destroy());
   }
 
   private async send<T>(operation: string, httpMethod: string, key: string | null, bytes: number, options: RequestOptions, call: () => Promise<T>): Promise<T> {
@@ -162,9 +149,14 @@ export class S3Gateway {
     }
   }
 
+  /** A request through the SDK (loaded by the first one), recorded like every other. */
+  private control<T>(operation: string, httpMethod: string, key: string | null, options: RequestOptions, call: (sdk: { s3: Sdk['s3']; client: S3Client }) => Promise<T>): Promise<T> {
+    return this.send(operation, httpMethod, key, 0, options, async () => call(await this.sdk()));
+  }
+
   /** The cheapest call that proves the bucket exists and the keys may read it. */
   async listOneKey(): Promise<void> {
-    await this.send('list', 'GET', null, 0, {}, () => this.client.send(new ListObjectsV2Command({ Bucket: this.connection.bucket, MaxKeys: 1 })));
+    await this.control('list', 'GET', null, {}, ({ s3, client }) => client.send(new s3.ListObjectsV2Command({ Bucket: this.connection.bucket, MaxKeys: 1 })));
   }
 
   /**
@@ -173,7 +165,7 @@ export class S3Gateway {
    */
   async probe(signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.send('probe', 'HEAD', null, 0, { signal }, () => this.client.send(new HeadBucketCommand({ Bucket: this.connection.bucket }), { abortSignal: signal }));
+      await this.control('probe', 'HEAD', null, { signal }, ({ s3, client }) => client.send(new s3.HeadBucketCommand({ Bucket: this.connection.bucket }), { abortSignal: signal }));
       return true;
     } catch (error) {
       return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined;
@@ -182,8 +174,8 @@ export class S3Gateway {
 
   async headObject(key: string, options: RequestOptions = {}): Promise<RemoteObject | null> {
     try {
-      const head = await this.send('head', 'HEAD', key, 0, options, () =>
-        this.client.send(new HeadObjectCommand({ Bucket: this.connection.bucket, Key: key }), { abortSignal: options.signal }),
+      const head = await this.control('head', 'HEAD', key, options, ({ s3, client }) =>
+        client.send(new s3.HeadObjectCommand({ Bucket: this.connection.bucket, Key: key }), { abortSignal: options.signal }),
       );
       return {
         size: head.ContentLength ?? 0,
@@ -214,9 +206,9 @@ export class S3Gateway {
   }
 
   async createMultipartUpload(key: string, settings: ObjectSettings, options: RequestOptions = {}): Promise<string> {
-    const result = await this.send('create_multipart', 'POST', key, 0, options, () =>
-      this.client.send(
-        new CreateMultipartUploadCommand({
+    const result = await this.control('create_multipart', 'POST', key, options, ({ s3, client }) =>
+      client.send(
+        new s3.CreateMultipartUploadCommand({
           Bucket: this.connection.bucket,
           Key: key,
           ContentType: settings.contentType,
@@ -246,8 +238,8 @@ export class S3Gateway {
     const parts: RemotePart[] = [];
     let marker: string | undefined;
     for (;;) {
-      const page = await this.send('list_parts', 'GET', key, 0, options, () =>
-        this.client.send(new ListPartsCommand({ Bucket: this.connection.bucket, Key: key, UploadId: s3UploadId, PartNumberMarker: marker }), { abortSignal: options.signal }),
+      const page = await this.control('list_parts', 'GET', key, options, ({ s3, client }) =>
+        client.send(new s3.ListPartsCommand({ Bucket: this.connection.bucket, Key: key, UploadId: s3UploadId, PartNumberMarker: marker }), { abortSignal: options.signal }),
       );
       for (const part of page.Parts ?? []) {
         if (part.PartNumber !== undefined) parts.push({ partNumber: part.PartNumber, etag: stripQuotes(part.ETag ?? ''), size: part.Size ?? 0 });
@@ -258,9 +250,9 @@ export class S3Gateway {
   }
 
   async completeMultipartUpload(key: string, s3UploadId: string, parts: { partNumber: number; etag: string }[], options: RequestOptions = {}): Promise<void> {
-    await this.send('complete_multipart', 'POST', key, 0, options, () =>
-      this.client.send(
-        new CompleteMultipartUploadCommand({
+    await this.control('complete_multipart', 'POST', key, options, ({ s3, client }) =>
+      client.send(
+        new s3.CompleteMultipartUploadCommand({
           Bucket: this.connection.bucket,
           Key: key,
           UploadId: s3UploadId,
@@ -272,8 +264,8 @@ export class S3Gateway {
   }
 
   async abortMultipartUpload(key: string, s3UploadId: string, options: RequestOptions = {}): Promise<void> {
-    await this.send('abort_multipart', 'DELETE', key, 0, options, () =>
-      this.client.send(new AbortMultipartUploadCommand({ Bucket: this.connection.bucket, Key: key, UploadId: s3UploadId })),
+    await this.control('abort_multipart', 'DELETE', key, options, ({ s3, client }) =>
+      client.send(new s3.AbortMultipartUploadCommand({ Bucket: this.connection.bucket, Key: key, UploadId: s3UploadId })),
     );
   }
 
@@ -282,8 +274,8 @@ export class S3Gateway {
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
     for (;;) {
-      const page = await this.send('list_multipart', 'GET', prefix ?? null, 0, {}, () =>
-        this.client.send(new ListMultipartUploadsCommand({ Bucket: this.connection.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
+      const page = await this.control('list_multipart', 'GET', prefix ?? null, {}, ({ s3, client }) =>
+        client.send(new s3.ListMultipartUploadsCommand({ Bucket: this.connection.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
       );
       for (const upload of page.Uploads ?? []) {
         if (upload.Key && upload.UploadId) uploads.push({ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated?.getTime() ?? 0 });
@@ -295,12 +287,40 @@ export class S3Gateway {
   }
 
   async deleteObject(key: string): Promise<void> {
-    await this.send('delete', 'DELETE', key, 0, {}, () => this.client.send(new DeleteObjectCommand({ Bucket: this.connection.bucket, Key: key })));
+    await this.control('delete', 'DELETE', key, {}, ({ s3, client }) => client.send(new s3.DeleteObjectCommand({ Bucket: this.connection.bucket, Key: key })));
   }
 
   /** A presigned GET: signed locally, so it is not an S3 request and is not recorded. */
   async presignGet(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.connection.bucket, Key: key }), { expiresIn: expiresInSeconds });
+    const { s3, client, getSignedUrl } = await this.sdk();
+    return getSignedUrl(client, new s3.GetObjectCommand({ Bucket: this.connection.bucket, Key: key }), { expiresIn: expiresInSeconds });
+  }
+}
+
+const DEFAULT_MAX_SOCKETS = 16;
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+/**
+ * One clock for the writer and the SDK: a skew the SDK corrected serves the writer's next
+ * request, and back. Until the SDK is loaded the writer keeps it alone; from then on the SDK's
+ * config holds it (the SDK updates it there), starting from what the writer had learnt.
+ */
+class SharedClock implements ServerClock {
+  private own = 0;
+  private sdkConfig: { systemClockOffset?: number } | null = null;
+
+  get offsetMs(): number {
+    return this.sdkConfig?.systemClockOffset ?? this.own;
+  }
+
+  set offsetMs(value: number) {
+    this.own = value;
+    if (this.sdkConfig) this.sdkConfig.systemClockOffset = value;
+  }
+
+  attach(config: { systemClockOffset?: number }): void {
+    config.systemClockOffset = this.own;
+    this.sdkConfig = config;
   }
 }
 

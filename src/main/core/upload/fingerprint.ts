@@ -22,7 +22,7 @@ export interface FileIdentity {
  */
 export async function fingerprintFile(path: string, wholeFileLimit: number): Promise<FileIdentity> {
   const info = await stat(path);
-  if (info.size <= wholeFileLimit) return identityOfSmallFile(info.size, info.mtimeMs);
+  if (info.size <= wholeFileLimit) return identityOf(info.size, info.mtimeMs, []);
   const handle = await open(path, 'r');
   try {
     const samples = [await readSample(handle, 0, Math.min(SAMPLE_BYTES, info.size))];
@@ -40,11 +40,6 @@ async function readSample(handle: FileHandle, position: number, length: number):
   const sample = Buffer.allocUnsafe(length);
   const { bytesRead } = await handle.read(sample, 0, length, position);
   return sample.subarray(0, bytesRead);
-}
-
-/** The identity of a file sent whole (see fingerprintFile): its size and mtime. */
-export function identityOfSmallFile(size: number, mtimeMs: number): FileIdentity {
-  return identityOf(size, mtimeMs, []);
 }
 
 function identityOf(size: number, mtimeMs: number, samples: Buffer[]): FileIdentity {

@@ -7,6 +7,13 @@ export const SPACES_UNFINISHED_UPLOAD_DAYS = 30;
 /** The platform specs' cleanup rule: an unfinished upload nobody owns is left alone for 24 hours. */
 export const ORPHAN_MIN_AGE_MS = 24 * 3600 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
+/**
+ * How often a run's janitor lists a bucket. An orphan is only aborted once it is a day old, so
+ * looking more often finds nothing new to do, and it costs every `quire` command a listing per
+ * prefix (and loading the SDK, where the run needs nothing else of it). Twice a day, an orphan
+ * is gone at most 36 hours after its upload stopped, whenever Quire runs.
+ */
+export const ORPHAN_CHECK_INTERVAL_MS = 12 * 3600 * 1000;
 
 /**
  * The prefixes Quire writes under: the platform layout's top-level folders, plus the top folder

@@ -12,10 +12,17 @@ export class SourceChangedError extends QuireError {
       deleted ? 'file_missing' : 'file_changed',
       deleted
         ? `${path} was deleted or moved while it was uploading. Nothing incomplete was saved to the bucket; put the file back and add it again.`
-        : `${path} changed while it was uploading. The partial upload was discarded and the new version is queued.`,
+        : `${path} changed since it was queued. Nothing of the old version was completed; the new version is queued.`,
     );
   }
 }
+
+/**
+ * A file found changed is sent once it has been left alone this long: it may still be being
+ * written (an export or a copy in progress), and a snapshot of half a file must not be uploaded
+ * and called done. Two seconds, as file watchers wait for a write to finish (chokidar's default).
+ */
+export const SOURCE_QUIET_MS = 2000;
 
 /** Size and mtime as recorded at enqueue: checked before each part and before Complete. */
 export async function assertSourceUnchanged(row: Pick<UploadRow, 'sourcePath' | 'size' | 'mtimeMs'>): Promise<void> {

@@ -16,8 +16,9 @@ import { READ_BUFFER_SIZE } from './fileHashes';
 import { Semaphore } from '../util/semaphore';
 import { Connectivity } from './connectivity';
 import { fingerprintFile } from './fingerprint';
-import { ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './janitor';
+import { ORPHAN_CHECK_INTERVAL_MS, ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './janitor';
 import type { TransferContext, TransferSettings } from './transferContext';
+import { SOURCE_QUIET_MS } from './sourceFile';
 import { SourceChangedError, requeueNewVersion, runUploadJob } from './uploadJob';
 import { OFFLINE_ERROR_CODE, type UploadRepository } from './uploadRepository';
 
@@ -70,7 +71,6 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
   private readonly connectivity: Connectivity;
   private readonly running = new Map<string, RunningJob>();
   private readonly waits = new Map<string, number>();
-  private readonly janitorDone = new Set<string>();
   private candidates: UploadRow[] = [];
   /** Connections looked up this tick: a thousand small files need their connection once, not a thousand times. */
   private readonly connectionsThisTick = new Map<string, ConnectionSummary>();
@@ -315,7 +315,19 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
       if (identity) {
         const current = this.repository.get(row.id) ?? row;
         requeueNewVersion(current, identity, this.contextFor(await this.gatewayFor(connection), signal));
-        this.repository.setStatus(row.id, 'queued', { errorCode: 'file_changed', errorMessage: error.message, errorRetryable: true });
+        // Sent only if it is still this version after a quiet moment; if not, it comes back
+        // here and waits longer. A file that never settles (a log, an export left running) fails
+        // with a message rather than keeping the run going for ever.
+        const changes = (this.waits.get(row.id) ?? 0) + 1;
+        this.waits.set(row.id, changes);
+        if (changes > this.settings.maxWaits) {
+          const message = `${row.sourcePath} keeps changing: it changed ${changes} times while Quire waited for it to be finished. Resume it once nothing writes to it any more.`;
+          this.repository.setStatus(row.id, 'failed', { errorCode: 'file_changed', errorMessage: message, errorRetryable: true });
+        } else {
+          const quietMs = SOURCE_QUIET_MS * 2 ** Math.min(changes - 1, 4);
+          const message = `${error.message} It goes up once the file has been left alone for ${quietMs / 1000} seconds.`;
+          this.repository.setStatus(row.id, 'waiting', { retryAfter: Date.now() + quietMs, errorCode: 'file_changed', errorMessage: message, errorRetryable: true });
+        }
         this.emitRow(row.id, error.message);
         return;
       }
@@ -360,26 +372,31 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
 
   /**
    * Background work that needs the network but no file: aborting the server uploads of cancelled
-   * rows, and (once per connection and process) the janitor for orphaned uploads over 24 hours
-   * old. One at a time; its failures only mean "try again later".
+   * rows, and (every ORPHAN_CHECK_INTERVAL_MS per connection) the janitor for orphaned uploads
+   * over 24 hours old. One at a time; its failures only mean "try again later".
    */
   private startHousekeeping(): void {
     if (this.housekeeping) return;
-    const due = this.guard(() => this.repository.connectionIdsWithWork(), []).filter((id) => !this.janitorDone.has(id) && !this.connectivity.isOffline(id));
+    const now = Date.now();
+    const due = this.guard(() => this.repository.connectionIdsWithWork().filter((id) => !this.connectivity.isOffline(id) && this.janitorDue(id, now)), []);
     const cancelled = this.guard(() => this.repository.cancelledSessions().length > 0, false);
     if (due.length === 0 && !cancelled) return;
     this.housekeeping = (async () => {
       if (cancelled) await this.abortCancelledSessions().catch((error) => this.haltIfLedgerFailed(error));
-      for (const connectionId of due) {
-        this.janitorDone.add(connectionId);
-        await this.cleanOrphans(connectionId).catch((error) => this.haltIfLedgerFailed(error));
-      }
+      for (const connectionId of due) await this.cleanOrphans(connectionId).catch((error) => this.haltIfLedgerFailed(error));
     })().finally(() => {
       this.housekeeping = null;
     });
   }
 
+  /** The janitor's last look at this bucket, by this process or any before it, is over the interval old. */
+  private janitorDue(connectionId: string, now: number): boolean {
+    return now - (this.connections.orphansCheckedAt(connectionId) ?? 0) >= ORPHAN_CHECK_INTERVAL_MS;
+  }
+
+  /** Recorded as checked when the check starts: one that fails (offline, say) is tried at the next interval. */
   private async cleanOrphans(connectionId: string): Promise<void> {
+    this.connections.recordOrphansChecked(connectionId);
     const connection = this.connections.resolveById(connectionId);
     const gateway = await this.gatewayFor(connection);
     const orphans = await findOrphans(gateway, quirePrefixes(this.repository.objectKeys(connectionId)), this.repository.ownedActiveS3UploadIds());

@@ -1,0 +1,1 @@
+ALTER TABLE `connections` ADD `orphans_checked_at` integer;
