@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { RequestSigner, UNSIGNED_PAYLOAD, encodeKeyPath } from '../src/main/core/s3/sigV4';
+import { ChunkSigner, RequestSigner, STREAMING_PAYLOAD, UNSIGNED_PAYLOAD, chunkedLength, encodeKeyPath } from '../src/main/core/s3/sigV4';
 
 /** node:crypto in the shape the SDK's signer takes (an HMAC when given a secret). */
 type Bytes = string | ArrayBuffer | ArrayBufferView;
@@ -65,6 +65,41 @@ describe('SigV4 signing of uploads', () => {
     const theirs = await reference.sign({ method: 'PUT', protocol: 'https:', hostname: 'bucket.nyc3.digitaloceanspaces.com', path: ours.path, query: ours.query, headers: { ...headers, 'x-amz-content-sha256': UNSIGNED_PAYLOAD } }, { signingDate: date });
     expect(ours.headers.authorization).not.toContain('expect');
     expect(ours.headers.authorization).toBe(theirs.headers.authorization);
+  });
+
+  it.each([
+    ['a small file, over its SHA-256', createHash('sha256').update('cover bytes').digest('hex')],
+    ['a streamed part, its chunks signed one by one', STREAMING_PAYLOAD],
+  ])('signs the payload of %s like the SDK', async (_what, payload) => {
+    const date = new Date('2026-11-24T08:00:00Z');
+    const headers: Record<string, string> = { host: '127.0.0.1:7480', 'content-length': '11', 'x-amz-decoded-content-length': '11', 'content-encoding': 'aws-chunked' };
+    const ours = { method: 'PUT', path: '/bucket/books/covers/cover.jpg', query: {}, headers: { ...headers } };
+    const seed = new RequestSigner(keys, 'nyc3').sign(ours, date, payload);
+    const theirs = await reference.sign({ method: 'PUT', protocol: 'http:', hostname: '127.0.0.1', port: 7480, path: ours.path, headers: { ...headers, 'x-amz-content-sha256': payload } }, { signingDate: date });
+    expect(ours.headers['x-amz-content-sha256']).toBe(payload);
+    expect(ours.headers.authorization).toBe(theirs.headers.authorization);
+    expect(ours.headers.authorization).toContain(`Signature=${seed.signature}`);
+  });
+
+  it('frames an aws-chunked body to exactly the length it announces, each chunk signed after the one before', () => {
+    const seed = new RequestSigner(keys, 'nyc3').sign({ method: 'PUT', path: '/b/k', query: {}, headers: { host: 'h' } }, new Date('2026-11-24T08:00:00Z'), STREAMING_PAYLOAD);
+    for (const [length, chunkSize] of [[0, 1024], [1, 1024], [1024, 1024], [1025, 1024], [10 * 1024 * 1024 + 7, 1024 * 1024]] as const) {
+      const signer = new ChunkSigner(seed);
+      const data = Buffer.alloc(length, 0x61);
+      const signatures: string[] = [];
+      let framed = 0;
+      const frame = (chunk: Buffer) => {
+        const header = signer.header(chunk);
+        expect(header).toMatch(/^[0-9a-f]+;chunk-signature=[0-9a-f]{64}\r\n$/);
+        signatures.push(header.split('=')[1]!);
+        framed += header.length + chunk.length + 2;
+      };
+      for (let at = 0; at < length; at += chunkSize) frame(data.subarray(at, Math.min(at + chunkSize, length)));
+      frame(Buffer.alloc(0));
+      expect(framed).toBe(chunkedLength(length, chunkSize));
+      // Chained: no two chunks (not even two equal ones) share a signature.
+      expect(new Set(signatures).size).toBe(signatures.length);
+    }
   });
 
   it('encodes every key byte but the unreserved ones and the slashes', () => {

@@ -31,6 +31,9 @@ export type Action =
 
 export type Rule = (request: SeenRequest) => Action | null;
 
+/** Where in a body `corrupt` flips a byte. */
+const CORRUPTED_BYTE = 4096;
+
 /**
  * A fault-injecting HTTP proxy between the engine and the real radosgw, on loopback. Tests add
  * rules and flip it offline; it counts the bytes of every request body it forwards, so "bytes
@@ -154,13 +157,13 @@ export class FaultProxy {
       bytes += chunk.length;
     });
     if (action.kind === 'corrupt') {
-      let flipped = false;
+      // A byte of the file's data, past any framing at the start of the body (aws-chunked puts
+      // a chunk's size and signature first): damage in the content, not a malformed request.
+      let seen = 0;
       req.on('data', (chunk: Buffer) => {
         const copy = Buffer.from(chunk);
-        if (!flipped && copy.length > 0) {
-          copy[0] = copy[0]! ^ 0xff;
-          flipped = true;
-        }
+        if (seen <= CORRUPTED_BYTE && CORRUPTED_BYTE < seen + copy.length) copy[CORRUPTED_BYTE - seen]! ^= 0xff;
+        seen += copy.length;
         forwarded.write(copy);
       });
       req.on('end', () => forwarded.end());

@@ -9,7 +9,6 @@ import { ConnectionRepository } from './connectionRepository';
 import { resolveCdnBaseUrl, resolveEndpoint, resolvePathStyle } from './endpoints';
 
 const EMPTY = Buffer.alloc(0);
-const EMPTY_MD5_BASE64 = createHash('md5').update(EMPTY).digest('base64');
 const EMPTY_SHA256 = createHash('sha256').update(EMPTY).digest('hex');
 
 /** Where a connection's secret comes from when it is added. */
@@ -153,7 +152,7 @@ export class ConnectionService {
         throw classifyS3Error(error, subject, context);
       });
       await gateway
-        .putObject(probeKey, EMPTY, EMPTY_MD5_BASE64, { contentType: 'application/octet-stream', visibility: 'private', sha256: EMPTY_SHA256 })
+        .putObject(probeKey, EMPTY, { contentType: 'application/octet-stream', visibility: 'private', sha256: EMPTY_SHA256 })
         .catch((error) => {
           throw classifyS3Error(error, `${subject} can list the bucket but not write to it`, context);
         });

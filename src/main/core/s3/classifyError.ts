@@ -24,6 +24,8 @@ export function classifyS3Error(error: unknown, subject: string, context: { endp
     case 'AccessDenied':
     case 'AllAccessDisabled':
       return make('access_denied', 'the server refused access. The key may be read-only or limited to other buckets; give it write access to this bucket.');
+    case 'XAmzContentSHA256Mismatch':
+      return make('s3_error', 'the file\'s bytes kept arriving damaged at the server (they did not match their signature). Something on the network path is corrupting data; the upload is tried again.');
     case 'RequestTimeTooSkewed':
       return make('clock_skew', 'this computer\'s clock differs from the server\'s by more than 15 minutes. Turn on automatic date and time, then try again.');
     case 'NoSuchKey':

@@ -190,18 +190,18 @@ export class S3Gateway {
   }
 
   /**
-   * One PUT of a whole small file. With `ifNoneMatch` the server refuses (412) when the key is
+   * One PUT of a whole small file, signed over its SHA-256 (`settings.sha256`): the server checks
+   * the bytes it got against it. With `ifNoneMatch` the server refuses (412) when the key is
    * already taken, which spares a HeadObject per file in the common case of a new name.
    */
-  async putObject(key: string, body: Buffer, md5Base64: string, settings: ObjectSettings, options: RequestOptions & { ifNoneMatch?: boolean } = {}): Promise<string> {
+  async putObject(key: string, body: Buffer, settings: ObjectSettings, options: RequestOptions & { ifNoneMatch?: boolean } = {}): Promise<string> {
     const headers: Record<string, string> = {
       'content-type': settings.contentType,
-      'content-md5': md5Base64,
       'x-amz-acl': settings.visibility,
       'x-amz-meta-sha256': settings.sha256,
     };
     if (options.ifNoneMatch) headers['if-none-match'] = '*';
-    const result = await this.send('upload', 'PUT', key, body.length, options, () => this.writer.put(key, {}, headers, { buffer: body }, options.signal));
+    const result = await this.send('upload', 'PUT', key, body.length, options, () => this.writer.put(key, {}, headers, { buffer: body, sha256: settings.sha256 }, options.signal));
     return result.etag;
   }
 
@@ -223,9 +223,8 @@ export class S3Gateway {
   }
 
   /**
-   * One part, read from the file as it is sent. No Content-MD5 (it would need the part read and
-   * hashed before the first byte goes out): the caller compares the ETag the server computed
-   * with the MD5 of the bytes read, which catches the same damage.
+   * One part, read from the file as it is sent, chunk by chunk, each chunk signed over its
+   * SHA-256 (objectWriter.ts): the server stores the part only if every chunk arrived intact.
    */
   async uploadPart(key: string, s3UploadId: string, partNumber: number, file: FileRangeBody, options: RequestOptions = {}): Promise<WriteResult> {
     return this.send('upload_part', 'PUT', key, file.length, options, () =>

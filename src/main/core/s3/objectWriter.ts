@@ -1,23 +1,26 @@
-import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { FileShrankError } from '../upload/fileHashes';
 import { http } from './httpModule';
 import type { BandwidthLimiter } from './bandwidthLimiter';
-import { RequestSigner, canonicalQuery, encodeKeyPath, type SigningKeys } from './sigV4';
+import { ChunkSigner, RequestSigner, STREAMING_PAYLOAD, canonicalQuery, chunkedLength, encodeKeyPath, type SigningKeys } from './sigV4';
 
 /**
  * The two requests that carry file bytes (PutObject, UploadPart), sent straight over Node's HTTP
  * client instead of through the SDK. They are nearly all of Quire's requests, and the SDK's
  * middleware costs about a millisecond of CPU each: for a thousand cover images that was more
  * than the upload itself. It also lets a part go out in small reused chunks read from disk and
- * hashed on the way, so memory is a chunk per request in flight, not a whole part.
+ * signed on the way, so memory is a chunk per request in flight, not a whole part.
  *
- * What the SDK would otherwise do for these two is done here too: SigV4 signing (sigV4.ts), the
- * clock offset learnt from the server's Date header (shared with the SDK client, so a skew
- * corrected by either serves both), S3 error codes as `name` with `$metadata.httpStatusCode`
- * (retryPolicy.ts reads them the same way), and an idle timeout for stalled sockets.
+ * Every body is signed with SHA-256 (sigV4.ts): the server refuses one that arrived other than it
+ * was read, so what it stores is exactly the file's bytes. A refusal of that kind is damage on the
+ * way, not a wrong key, and is tried again (DAMAGED_BODY).
+ *
+ * What the SDK would otherwise do for these two is done here too: SigV4 signing, the clock offset
+ * learnt from the server's Date header (shared with the SDK client, so a skew corrected by either
+ * serves both), S3 error codes as `name` with `$metadata.httpStatusCode` (retryPolicy.ts reads
+ * them the same way), and an idle timeout for stalled sockets.
  */
 export interface EndpointTarget {
   endpoint: string;
@@ -35,13 +38,20 @@ export interface FileRangeBody {
   chunk: Buffer;
 }
 
-export type ObjectBody = { buffer: Buffer } | { file: FileRangeBody };
+/** A whole small file in memory, with its SHA-256 (hex), or a range of a file streamed from disk. */
+export type ObjectBody = { buffer: Buffer; sha256: string } | { file: FileRangeBody };
 
 export interface WriteResult {
+  /** The server's ETag: the MD5 of the bytes it stored, which the signature proved are the ones sent. */
   etag: string;
-  /** MD5 (hex) of the bytes sent, when they were read from a file on the way. */
-  md5: string | null;
 }
+
+/**
+ * The error name of a body the server received damaged: a small file's SHA-256 did not match
+ * (S3's own code for it), or a part's chunk signature did not (the server says
+ * SignatureDoesNotMatch, but the same keys signed the control request before it; see put()).
+ */
+export const DAMAGED_BODY = 'XAmzContentSHA256Mismatch';
 
 /** The SDK's clock correction, read and written by both (see the S3Gateway constructor). */
 export interface ServerClock {
@@ -101,15 +111,23 @@ export class ObjectWriter {
   /** PUT `body` at `key` (with `query`, e.g. an UploadId and part number); resolves on a 2xx answer. */
   async put(key: string, query: Record<string, string>, headers: Record<string, string>, body: ObjectBody, signal?: AbortSignal): Promise<WriteResult> {
     signal?.throwIfAborted();
-    const length = 'buffer' in body ? body.buffer.length : body.file.length;
     const host = this.virtualHost ? `${this.target.bucket}.${this.url.host}` : this.url.host;
     const basePath = this.url.pathname.replace(/\/+$/, '');
     const path = `${basePath}${this.virtualHost ? '' : `/${encodeKeyPath(this.target.bucket)}`}/${encodeKeyPath(key)}`;
-    const signed = { method: 'PUT', path, query, headers: { ...lowerCase(headers), host, 'content-length': String(length) } as Record<string, string> };
-    if ('file' in body && length >= EXPECT_CONTINUE_BYTES) signed.headers.expect = '100-continue';
+    const signed = { method: 'PUT', path, query, headers: lowerCase(headers) };
+    signed.headers.host = host;
+    const streamed = 'file' in body;
+    if (streamed) {
+      signed.headers['content-encoding'] = 'aws-chunked';
+      signed.headers['x-amz-decoded-content-length'] = String(body.file.length);
+      signed.headers['content-length'] = String(chunkedLength(body.file.length, body.file.chunk.length));
+      if (body.file.length >= EXPECT_CONTINUE_BYTES) signed.headers.expect = '100-continue';
+    } else {
+      signed.headers['content-length'] = String(body.buffer.length);
+    }
     const sentAt = Date.now();
     const signedWithOffset = this.clock.offsetMs;
-    this.signer.sign(signed, new Date(sentAt + signedWithOffset));
+    const signature = this.signer.sign(signed, new Date(sentAt + signedWithOffset), streamed ? STREAMING_PAYLOAD : body.sha256);
     const search = canonicalQuery(query);
 
     const request = this.send({
@@ -127,10 +145,9 @@ export class ObjectWriter {
     request.setTimeout(this.idleTimeoutMs, () => request.destroy(Object.assign(new Error(`No answer from ${this.url.host} for ${this.idleTimeoutMs / 1000} s.`), { name: 'TimeoutError' })));
     const exchange = new Exchange(request);
     try {
-      let md5: Hash | null = null;
       try {
         if ('buffer' in body) await this.writeBuffer(exchange, body.buffer, signal);
-        else md5 = await this.writeFile(exchange, body.file, signal);
+        else await this.writeFile(exchange, body.file, new ChunkSigner(signature), signal);
       } catch (error) {
         // A server that answered before taking the whole body (and closed) has said why: that counts.
         if (!exchange.answered) throw error;
@@ -140,10 +157,18 @@ export class ObjectWriter {
       if (!exchange.bodyComplete) request.destroy();
       this.learnClock(response, sentAt);
       const status = response.statusCode ?? 0;
-      if (status >= 200 && status < 300) return { etag: stripQuotes(String(response.headers.etag ?? '')), md5: md5?.digest('hex') ?? null };
+      if (status >= 200 && status < 300) return { etag: stripQuotes(String(response.headers.etag ?? '')) };
       // Signed with a clock minutes away from the server's, now corrected: the retry will pass.
       const skewed = Math.abs(this.clock.offsetMs - signedWithOffset) >= SKEW_WORTH_TELLING_MS;
-      throw errorFrom(status, text, response.statusMessage, skewed && status === 403);
+      const error = errorFrom(status, text, response.statusMessage, skewed && status === 403);
+      // A part's signature refused: a chunk arrived other than it was sent. The keys themselves
+      // signed the control request just before (Create or ListParts, through the SDK), and if
+      // they have gone bad since, that request refuses them again at the next attempt, with the
+      // message about keys.
+      if (streamed && error.name === 'SignatureDoesNotMatch') {
+        throw new S3ResponseError(DAMAGED_BODY, `A chunk of ${key} arrived damaged (its signature did not match its bytes); it is sent again.`, status, false);
+      }
+      throw error;
     } catch (error) {
       request.destroy();
       throw error;
@@ -159,24 +184,26 @@ export class ObjectWriter {
   }
 
   /**
-   * Reads the range chunk by chunk, hashing each chunk (MD5, to be compared with the ETag the
-   * server computes) and writing it; the chunk is reused once the socket has taken it.
+   * Reads the range chunk by chunk and sends each as an aws-chunked chunk, signed over its
+   * SHA-256; the read buffer is reused once the socket has taken it. Ends with the empty chunk.
    */
-  private async writeFile(exchange: Exchange, file: FileRangeBody, signal?: AbortSignal): Promise<Hash> {
-    const md5 = createHash('md5');
+  private async writeFile(exchange: Exchange, file: FileRangeBody, signer: ChunkSigner, signal?: AbortSignal): Promise<void> {
     if (file.length >= EXPECT_CONTINUE_BYTES) await exchange.continued();
     for (let done = 0; done < file.length && !exchange.answered; ) {
       signal?.throwIfAborted();
       const want = Math.min(file.chunk.length, file.length - done);
       const { bytesRead } = await file.handle.read(file.chunk, 0, want, file.offset + done);
       if (bytesRead === 0) throw new FileShrankError(file.path, file.offset + done);
+      // A short read would change the framing announced in content-length: read the rest first.
+      if (bytesRead < want) throw new FileShrankError(file.path, file.offset + done + bytesRead);
       const view = file.chunk.subarray(0, bytesRead);
-      md5.update(view);
+      exchange.push(Buffer.from(signer.header(view), 'latin1'));
       await this.write(exchange, view, signal);
+      exchange.push(CHUNK_END);
       done += bytesRead;
     }
-    exchange.end();
-    return md5;
+    if (exchange.answered) return;
+    exchange.end(Buffer.from(`${signer.header(Buffer.alloc(0))}\r\n`, 'latin1'));
   }
 
   /** Writes `bytes` whole, or under a cap in slices as the cap releases them; resolves once the socket has them all. */
@@ -206,6 +233,8 @@ function errorFrom(status: number, text: string, statusMessage: string | undefin
   return new S3ResponseError(code, message, status, clockSkewCorrected);
 }
 
+const CHUNK_END = Buffer.from('\r\n', 'latin1');
+
 /** Names for bodiless error answers, as the SDK gives them. */
 const STATUS_CODES: Record<number, string> = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 412: 'PreconditionFailed', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable' };
 
@@ -216,6 +245,7 @@ const STATUS_CODES: Record<number, string> = { 400: 'BadRequest', 403: 'Forbidde
 class Exchange {
   readonly response: Promise<IncomingMessage>;
   answered = false;
+  /** The whole body was written before any answer came. */
   bodyComplete = false;
   private readonly failed: Promise<never>;
 
@@ -240,6 +270,11 @@ class Exchange {
         void this.response.then(go);
       }),
     );
+  }
+
+  /** A few bytes of framing, queued behind what is being written without waiting for the socket. */
+  push(bytes: Buffer): void {
+    if (!this.answered) this.request.write(bytes);
   }
 
   write(chunk: Buffer): Promise<void> {

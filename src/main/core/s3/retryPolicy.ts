@@ -51,6 +51,10 @@ export function isRetryable(error: unknown): boolean {
   // A HEAD has no body to name the error, so a skewed HEAD is a bare 403: the SDK flags that it
   // has just corrected its clock from the answer's Date, and then the retry will pass.
   if (e.name === 'RequestTimeTooSkewed' || e.$metadata?.clockSkewCorrected === true) return true;
+  // The body arrived other than it was sent (its SHA-256 or a chunk's signature did not match):
+  // damaged on the way, and the next attempt reads and signs it afresh. A file that changed on
+  // disk meanwhile is caught by its size and mtime before the next attempt.
+  if (e.name === 'XAmzContentSHA256Mismatch') return true;
   const status = e.$metadata?.httpStatusCode;
   if (status === undefined) return false;
   // 429 and every 5xx are the server saying "not now", not "never".

@@ -11,8 +11,8 @@ export const READ_BUFFER_SIZE = 1024 * 1024;
  * The whole-file SHA-256, stored as x-amz-meta-sha256 so the object carries its own checksum.
  * It has to be known before CreateMultipartUpload (metadata cannot be added later), so it is the
  * one pass over the file made before the first byte is sent; SHA-256 is the fast hash here (1.7
- * GB/s per core). Each part's MD5 is computed as the part streams out (objectWriter.ts): it must
- * equal the ETag the server computes, and it is an input of the object's expected ETag.
+ * GB/s per core). The parts are hashed again as they stream out, chunk by chunk, for the
+ * signatures the server checks them by (objectWriter.ts).
  */
 export async function sha256OfFile(path: string, fileSize: number, signal?: AbortSignal): Promise<string> {
   const handle = await open(path, 'r');

@@ -12,8 +12,9 @@ import { withRetries } from './withRetries';
 
 /**
  * A file larger than the threshold, in parts, resumable at any point: the UploadId is in the
- * ledger before the first part is sent, each part (with its MD5) once its ETag arrives, and on
- * resume the server's ListParts decides what is really there.
+ * ledger before the first part is sent, each part (with its MD5, the ETag the server computed
+ * over bytes it checked against their signatures) once it is accepted, and on resume the
+ * server's ListParts decides what is really there.
  */
 export async function uploadMultipart(row: UploadRow, context: TransferContext): Promise<void> {
   const session = (await resumeSession(row, context)) ?? (await startSession(row, context));
@@ -29,7 +30,7 @@ export async function uploadMultipart(row: UploadRow, context: TransferContext):
       context.gateway.completeMultipartUpload(session.objectKey, session.s3UploadId, parts.map((part) => ({ partNumber: part.partNumber, etag: part.etag })), { uploadId: row.id, signal: context.signal }),
     );
     context.repository.endSession(session.id, 'completed');
-    await verifyObject(row, session.objectKey, expectedMultipartEtag(parts.map((part) => part.md5)), context);
+    await verifyObject(row, session.objectKey, { etag: expectedMultipartEtag(parts.map((part) => part.md5)) }, context);
   } catch (error) {
     if (error instanceof SourceChangedError) await abandonSession(row, session, context);
     throw error;
@@ -58,7 +59,7 @@ async function resumeSession(row: UploadRow, context: TransferContext): Promise<
       const head = await jobRequest(context, row, () => context.gateway.headObject(session.objectKey, { uploadId: row.id, signal: context.signal }));
       if (head && head.etag === expected && head.size === row.size) {
         context.repository.endSession(session.id, 'completed');
-        await verifyObject(row, session.objectKey, expected, context, 'completed before Quire stopped: verified without sending again');
+        await verifyObject(row, session.objectKey, { etag: expected }, context, 'completed before Quire stopped: verified without sending again');
         return undefined;
       }
     }
@@ -97,7 +98,7 @@ async function startSession(row: UploadRow, context: TransferContext): Promise<M
   context.repository.update(row.id, { sha256 });
   const choice = await chooseKey(row, sha256, context);
   if (choice.identical) {
-    await verifyObject(row, choice.key, choice.identical.etag, context, 'already in the bucket, identical: not sent again');
+    await verifyObject(row, choice.key, { etag: choice.identical.etag }, context, 'already in the bucket, identical: not sent again');
     return undefined;
   }
   // An earlier attempt got this far (its hash was recorded when this row was read): it may have
@@ -195,13 +196,12 @@ async function sendPart(row: UploadRow, session: MultipartSessionRow, partNumber
         onRetry: () => context.repository.countAttempt(row.id),
       }),
     );
-    const md5 = sent.md5!;
-    // The server's ETag of a part is the MD5 of the bytes it stored. Another value means they
-    // were damaged on the way: the part is not recorded, and the next attempt sends it again.
-    if (sent.etag && sent.etag !== md5) {
-      throw new QuireError('internal', `${row.sourcePath}: part ${partNumber} arrived damaged (the server computed MD5 ${sent.etag}, the file's is ${md5}); it will be sent again.`, { retryable: true });
+    // The server checked every chunk's signature, so it stored the bytes read, and its ETag is
+    // their MD5 (S3's rule for a part); it is also what the object's ETag is computed from.
+    if (!/^[0-9a-f]{32}$/.test(sent.etag)) {
+      throw new QuireError('s3_error', `${row.sourcePath}: the server accepted part ${partNumber} without the ETag S3 gives a part ("${sent.etag}"), so the upload cannot be checked. Is something between Quire and the server rewriting answers?`);
     }
-    context.repository.recordPart({ sessionId: session.id, partNumber, etag: sent.etag || md5, size: length, md5, uploadedAt: Date.now() });
+    context.repository.recordPart({ sessionId: session.id, partNumber, etag: sent.etag, size: length, md5: sent.etag, uploadedAt: Date.now() });
   } finally {
     context.buffers.give(chunk);
     release();

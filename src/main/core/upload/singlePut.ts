@@ -9,25 +9,23 @@ import { markVerified, verifyObject } from './verifyObject';
 
 /**
  * Files up to the multipart threshold (10 MiB) go in one PutObject: the whole file is one buffer,
- * hashed once for both its SHA-256 and the Content-MD5 the server checks.
+ * hashed once for its SHA-256, which is both the object's x-amz-meta-sha256 and the payload
+ * signature the server checks the bytes against before it stores them.
  *
  * A new name (the common case) costs one request: the PUT says `If-None-Match: *`, so the server
  * itself refuses to replace an existing object, and only then is the key looked at (same file:
- * nothing to send; another file: keep both). The PUT's answer carries the ETag the server
- * computed over the bytes it stored; equal to the local MD5, it verifies the object.
+ * nothing to send; another file: keep both). Accepted, the object holds exactly the bytes read.
  */
 export async function uploadSingle(row: UploadRow, body: Buffer, context: TransferContext): Promise<void> {
   if (body.length !== row.size) throw new SourceChangedError(row.sourcePath, false);
   const sha256 = createHash('sha256').update(body).digest('hex');
-  const md5 = createHash('md5').update(body).digest();
-  const md5Hex = md5.toString('hex');
   // Its whole life is one request: the ledger records the outcome (verified, or why not), and
   // the UI hears it is on its way without a ledger write per file.
   context.emit({ id: row.id, status: 'uploading', bytesDone: 0, size: row.size, objectKey: row.objectKey });
 
   const put = (key: string, ifNoneMatch: boolean) =>
     jobRequest(context, row, () =>
-      context.gateway.putObject(key, body, md5.toString('base64'), { contentType: row.contentType, visibility: row.visibility, sha256 }, { uploadId: row.id, signal: context.signal, ifNoneMatch }),
+      context.gateway.putObject(key, body, { contentType: row.contentType, visibility: row.visibility, sha256 }, { uploadId: row.id, signal: context.signal, ifNoneMatch }),
     );
 
   const overwrite = row.onConflict === 'overwrite';
@@ -39,18 +37,18 @@ export async function uploadSingle(row: UploadRow, body: Buffer, context: Transf
   if (etag === null) {
     const choice = await chooseKey(row, sha256, context);
     if (choice.identical) {
-      await verifyObject(row, choice.key, md5Hex, context, 'already in the bucket, identical: not sent again', sha256);
+      await verifyObject(row, choice.key, { etag: choice.identical.etag }, context, 'already in the bucket, identical: not sent again', sha256);
       return;
     }
     key = choice.key;
     etag = await put(key, true);
   }
-  if (etag === md5Hex) {
+  if (etag) {
     markVerified(row, key, etag, context, undefined, sha256);
     return;
   }
-  // No ETag in the answer (some proxies strip it), or an unexpected one: ask the bucket.
-  await verifyObject(row, key, md5Hex, context, undefined, sha256);
+  // No ETag in the answer (some proxies strip it): the bucket's copy is looked at instead.
+  await verifyObject(row, key, { sha256 }, context, undefined, sha256);
 }
 
 /**
