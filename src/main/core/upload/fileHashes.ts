@@ -16,18 +16,27 @@ export const READ_BUFFER_SIZE = 1024 * 1024;
  */
 export async function sha256OfFile(path: string, fileSize: number, signal?: AbortSignal): Promise<string> {
   const handle = await open(path, 'r');
+  // Two buffers: the disk reads the next one while this one is hashed. Nothing is sent until
+  // this pass ends, so its length is the author's wait before the first byte goes out.
+  const buffers = [Buffer.allocUnsafe(READ_BUFFER_SIZE), Buffer.allocUnsafe(READ_BUFFER_SIZE)];
+  const readAt = (offset: number, buffer: Buffer) => handle.read(buffer, 0, Math.min(READ_BUFFER_SIZE, fileSize - offset), offset);
+  let pending: ReturnType<typeof readAt> | null = null;
   try {
     const sha256 = createHash('sha256');
-    const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
-    for (let offset = 0; offset < fileSize; ) {
+    pending = fileSize > 0 ? readAt(0, buffers[0]!) : null;
+    for (let offset = 0, turn = 0; offset < fileSize; turn ^= 1) {
       signal?.throwIfAborted();
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(READ_BUFFER_SIZE, fileSize - offset), offset);
+      const { bytesRead, buffer } = await pending!;
+      pending = null;
       if (bytesRead === 0) throw new FileShrankError(path, offset);
-      sha256.update(buffer.subarray(0, bytesRead));
       offset += bytesRead;
+      if (offset < fileSize) pending = readAt(offset, buffers[turn ^ 1]!);
+      sha256.update(buffer.subarray(0, bytesRead));
     }
     return sha256.digest('hex');
   } finally {
+    // A read still under way must finish before its file is closed.
+    await pending?.catch(() => {});
     await handle.close();
   }
 }
