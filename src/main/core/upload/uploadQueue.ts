@@ -106,6 +106,20 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
   async runUntilIdle(signal?: AbortSignal): Promise<RunResult> {
     this.halted = null;
     const touched = new Set<string>();
+    // One listener for the run rather than a combined signal for each of a thousand jobs.
+    const stopAll = () => {
+      for (const job of this.running.values()) job.controller.abort(signal?.reason);
+      this.wake?.();
+    };
+    signal?.addEventListener('abort', stopAll, { once: true });
+    try {
+      return await this.work(touched, signal);
+    } finally {
+      signal?.removeEventListener('abort', stopAll);
+    }
+  }
+
+  private async work(touched: Set<string>, signal?: AbortSignal): Promise<RunResult> {
     let lastTick = Number.NEGATIVE_INFINITY;
     for (;;) {
       if (signal?.aborted) break;
@@ -120,10 +134,10 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
         this.startHousekeeping();
         this.probeOfflineEndpoints(signal);
       }
-      if (!this.paused) this.guard(() => this.fillSlots(touched, signal));
+      if (!this.paused) this.guard(() => this.fillSlots(touched));
       if (this.halted) break;
       if (this.running.size === 0 && (this.paused || !this.guard(() => this.repository.hasPending(), false))) break;
-      await this.nextEvent(Math.max(0, lastTick + CONTROL_TICK_MS - performance.now()), signal);
+      await this.nextEvent(Math.max(0, lastTick + CONTROL_TICK_MS - performance.now()));
     }
     if (this.halted) this.stopJobs([...this.running.keys()], 'the ledger cannot be written');
     await Promise.all([...this.running.values()].map((job) => job.done));
@@ -132,17 +146,15 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     return this.summarize(touched);
   }
 
-  /** Resolves when a job finishes, the next tick is due, or the run is aborted. */
-  private nextEvent(tickInMs: number, signal?: AbortSignal): Promise<void> {
+  /** Resolves when a job finishes, the next tick is due, or the run is aborted (each calls `wake`). */
+  private nextEvent(tickInMs: number): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
         this.wake = null;
         resolve();
       };
       const timer = setTimeout(done, tickInMs);
-      signal?.addEventListener('abort', done, { once: true });
       this.wake = done;
     });
   }
@@ -224,13 +236,13 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     }
   }
 
-  private fillSlots(touched: Set<string>, signal?: AbortSignal): void {
+  private fillSlots(touched: Set<string>): void {
     while (this.running.size < this.settings.requestBudget) {
       const multipartRunning = [...this.running.values()].filter((job) => job.multipart).length;
       const row = this.nextCandidate(multipartRunning >= this.settings.filesAtOnce);
       if (!row) return;
       touched.add(row.id);
-      this.start(row, signal);
+      this.start(row);
     }
   }
 
@@ -254,10 +266,9 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     }
   }
 
-  private start(row: UploadRow, outer?: AbortSignal): void {
+  private start(row: UploadRow): void {
     const controller = new AbortController();
-    const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
-    const done = this.execute(row, signal)
+    const done = this.execute(row, controller.signal)
       .catch((error) => {
         // Settling itself failed. A full disk halts the queue; anything else is a bug, shown on the row.
         if (this.haltIfLedgerFailed(error)) return;
