@@ -104,7 +104,7 @@ export class FaultProxy {
     this.rules = [];
   }
 
-  /** Every byte of file content that crossed the wire, including parts cut off by a kill. */
+  /** Every byte of file content that crossed the wire (framing not counted), including parts cut off by a kill. */
   sentContentBytes(): number {
     return this.receivedBodyBytes.part + this.receivedBodyBytes.put;
   }
@@ -112,8 +112,9 @@ export class FaultProxy {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const seen = describe(req);
     this.seen.push(seen);
+    const contentOf = contentCounter(req);
     req.on('data', (chunk: Buffer) => {
-      this.receivedBodyBytes[seen.op] += chunk.length;
+      this.receivedBodyBytes[seen.op] += contentOf(chunk);
     });
     let action: Action = { kind: 'forward' };
     for (const rule of this.rules) {
@@ -205,4 +206,40 @@ function describe(req: IncomingMessage): SeenRequest {
 
 function emptyCounts(): Record<S3Op, number> {
   return { create: 0, part: 0, complete: 0, abort: 0, list_parts: 0, put: 0, head: 0, get: 0, list: 0, other: 0 };
+}
+
+/**
+ * Counts the file's bytes in a request body as it arrives. An aws-chunked body (a signed part)
+ * frames each chunk with its size and signature: the framing is not file content, so it is
+ * parsed off, also across the arbitrary pieces the socket delivers.
+ */
+function contentCounter(req: IncomingMessage): (piece: Buffer) => number {
+  if (!String(req.headers['content-encoding'] ?? '').includes('aws-chunked')) return (piece) => piece.length;
+  let header = '';
+  let dataLeft = 0;
+  let crlfLeft = 0;
+  return (piece) => {
+    let content = 0;
+    for (let at = 0; at < piece.length; ) {
+      if (dataLeft > 0) {
+        const take = Math.min(dataLeft, piece.length - at);
+        content += take;
+        dataLeft -= take;
+        at += take;
+        if (dataLeft === 0) crlfLeft = 2;
+      } else if (crlfLeft > 0) {
+        crlfLeft -= 1;
+        at += 1;
+      } else {
+        const end = piece.indexOf(0x0a, at);
+        header += piece.toString('latin1', at, end === -1 ? piece.length : end + 1);
+        at = end === -1 ? piece.length : end + 1;
+        if (header.endsWith('\n')) {
+          dataLeft = Number.parseInt(header, 16) || 0;
+          header = '';
+        }
+      }
+    }
+    return content;
+  };
 }

@@ -53,7 +53,7 @@ export interface WriteResult {
  */
 export const DAMAGED_BODY = 'XAmzContentSHA256Mismatch';
 
-/** The SDK's clock correction, read and written by both (see the S3Gateway constructor). */
+/** The clock correction this writer and the SDK share (see SharedClock in gateway.ts). */
 export interface ServerClock {
   offsetMs: number;
 }
