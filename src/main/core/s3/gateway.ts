@@ -61,6 +61,11 @@ export interface GatewayOptions {
   requestIdleTimeoutMs?: number;
 }
 
+/** The loaded SDK with this gateway's client. */
+interface SdkClient extends Pick<Sdk, 's3' | 'getSignedUrl'> {
+  client: S3Client;
+}
+
 /** Both write calls carry the same object settings; named once so they cannot drift apart. */
 export interface ObjectSettings {
   contentType: string;
@@ -79,7 +84,7 @@ export class S3Gateway {
   private readonly pacer: RequestPacer | null;
   private readonly clock = new SharedClock();
   /** The SDK's client, made on the first control request (see sdk.ts). */
-  private sdkClient: Promise<{ s3: Sdk['s3']; client: S3Client; getSignedUrl: Sdk['getSignedUrl'] }> | null = null;
+  private sdkClient: Promise<SdkClient> | null = null;
 
   constructor(
     readonly connection: ConnectionSummary,
@@ -94,7 +99,7 @@ export class S3Gateway {
     });
   }
 
-  private sdk() {
+  private sdk(): Promise<SdkClient> {
     this.sdkClient ??= loadSdk().then(({ s3, NodeHttpHandler, getSignedUrl }) => {
       const maxSockets = this.options.maxSockets ?? DEFAULT_MAX_SOCKETS;
       const client = new s3.S3Client({
@@ -150,7 +155,7 @@ export class S3Gateway {
   }
 
   /** A request through the SDK (loaded by the first one), recorded like every other. */
-  private control<T>(operation: string, httpMethod: string, key: string | null, options: RequestOptions, call: (sdk: { s3: Sdk['s3']; client: S3Client }) => Promise<T>): Promise<T> {
+  private control<T>(operation: string, httpMethod: string, key: string | null, options: RequestOptions, call: (sdk: SdkClient) => Promise<T>): Promise<T> {
     return this.send(operation, httpMethod, key, 0, options, async () => call(await this.sdk()));
   }
 
