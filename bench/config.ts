@@ -4,6 +4,9 @@ import { parseArgs } from 'node:util';
 /** The tools the bench knows, in the order their columns appear. */
 export const TOOL_NAMES = ['quire', 'rclone', 'aws'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
+/** The small-file reference (bench/bareClient.ts): measured beside the tools, not a column of the table. */
+export const REFERENCE_NAME = 'bare';
+export type RunnerName = ToolName | typeof REFERENCE_NAME;
 
 export const MIB = 1024 * 1024;
 export const GIB = 1024 * MIB;
@@ -25,6 +28,8 @@ export interface BenchConfig {
   tools: ToolName[];
   /** Whether to run the kill-at-50%-and-rerun measurement (one run per tool, through a counting proxy). */
   kill: boolean;
+  /** Whether to run the small-file reference (bare requests, no bookkeeping) beside the tools. */
+  reference: boolean;
   /** A limit per tool invocation, so a hung tool fails its cell instead of hanging the bench. */
   timeoutMs: number;
   /** Free text printed under the table (e.g. "machine shared with a test run"). */
@@ -35,9 +40,9 @@ export interface BenchConfig {
   repoRoot: string;
 }
 
-const USAGE = `npm run bench [-- --reps N --big-mib N --small-files N --small-kib N --tools quire,rclone,aws --no-kill --note TEXT]
+const USAGE = `npm run bench [-- --reps N --big-mib N --small-files N --small-kib N --tools quire,rclone,aws --no-kill --no-reference --note TEXT]
 Each flag also reads an env variable: BENCH_REPS, BENCH_BIG_MIB, BENCH_SMALL_FILES, BENCH_SMALL_KIB,
-BENCH_TOOLS, BENCH_KILL=0, BENCH_NOTE, BENCH_TIMEOUT_S. Flags win over env.`;
+BENCH_TOOLS, BENCH_KILL=0, BENCH_REFERENCE=0, BENCH_NOTE, BENCH_TIMEOUT_S. Flags win over env.`;
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const { values } = parseArgs({
@@ -49,6 +54,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       'small-kib': { type: 'string' },
       tools: { type: 'string' },
       'no-kill': { type: 'boolean' },
+      'no-reference': { type: 'boolean' },
       note: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -74,6 +80,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     smallConcurrency: 16,
     tools: tools as ToolName[],
     kill: !(values['no-kill'] ?? env.BENCH_KILL === '0'),
+    reference: !(values['no-reference'] ?? env.BENCH_REFERENCE === '0'),
     timeoutMs: positiveInt('BENCH_TIMEOUT_S', env.BENCH_TIMEOUT_S ?? '900') * 1000,
     note: values.note ?? env.BENCH_NOTE ?? '',
     s3: {

@@ -1,13 +1,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BenchBucket } from './bucket';
-import { MIB, loadConfig, type BenchConfig, type ToolName } from './config';
+import { MIB, loadConfig, type BenchConfig, type RunnerName } from './config';
 import { ensureFixtures, warmPageCache, type Fixtures } from './fixtures';
 import { measureKillResume, type KillResult } from './killResume';
 import { LoadSampler, describeMachine } from './machine';
 import { measure, type Measurement } from './measure';
 import { renderReport, type RunRecord, type Workload } from './report';
-import { makeTools, type Tool } from './tools';
+import { bareReference, makeTools, type Tool } from './tools';
 
 /**
  * `npm run bench` (via bench/run.sh, which installs what is missing and starts radosgw): uploads
@@ -20,23 +20,26 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const load = new LoadSampler();
   const tools = makeTools(config);
+  const reference = config.reference ? bareReference(config) : null;
   log(`${config.reps} repetition(s); ${config.bigBytes / MIB} MiB file; ${config.smallFiles} × ${config.smallBytes / 1024} KiB files; tools: ${config.tools.join(', ')}; kill test: ${config.kill ? 'yes' : 'no'}`);
   const fixtures = await ensureFixtures(config);
-  const versions = new Map<ToolName, string>();
-  for (const tool of tools) versions.set(tool.name, await tool.version());
+  const versions = new Map<RunnerName, string>();
+  for (const tool of reference ? [...tools, reference] : tools) versions.set(tool.name, await tool.version());
 
   await mkdir(config.workDir, { recursive: true });
   const stateRoot = await mkdtemp(join(config.workDir, 'state-'));
   const bucket = await BenchBucket.create(config);
   const runs: RunRecord[] = [];
-  const kills = new Map<ToolName, KillResult>();
+  const kills = new Map<RunnerName, KillResult>();
   try {
     for (const workload of ['big', 'small'] as const) {
       for (let rep = 1; rep <= config.reps; rep += 1) {
         await warmPageCache(fixtures);
         // A different tool goes first each repetition, so slow drift on a shared machine (or
-        // the server warming up) does not always favour the same tool.
-        for (const tool of rotate(tools, rep - 1)) runs.push(await timedRun(tool, workload, rep, config, fixtures, bucket, stateRoot));
+        // the server warming up) does not always favour the same tool. The reference runs in
+        // the same rotation, for the small files only.
+        const runners = workload === 'small' && reference ? [...tools, reference] : tools;
+        for (const tool of rotate(runners, rep - 1)) runs.push(await timedRun(tool, workload, rep, config, fixtures, bucket, stateRoot));
       }
     }
     if (config.kill) {
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
   const report = renderReport({
     config,
     tools,
+    reference,
     versions,
     runs,
     kills,

@@ -1,4 +1,4 @@
-import { GIB, MIB, type BenchConfig, type ToolName } from './config';
+import { GIB, MIB, REFERENCE_NAME, type BenchConfig, type RunnerName } from './config';
 import type { KillResult } from './killResume';
 import type { Measurement } from './measure';
 import type { Tool } from './tools';
@@ -7,7 +7,7 @@ export type Workload = 'big' | 'small';
 
 /** One timed invocation: a tool, a workload, a repetition, and what was measured. */
 export interface RunRecord {
-  tool: ToolName;
+  tool: RunnerName;
   workload: Workload;
   rep: number;
   measurement: Measurement;
@@ -18,9 +18,11 @@ export interface RunRecord {
 export interface ReportInput {
   config: BenchConfig;
   tools: Tool[];
-  versions: Map<ToolName, string>;
+  /** The small-file reference (bench/bareClient.ts), when it was run. */
+  reference: Tool | null;
+  versions: Map<RunnerName, string>;
   runs: RunRecord[];
-  kills: Map<ToolName, KillResult>;
+  kills: Map<RunnerName, KillResult>;
   startedAt: Date;
   elapsedSeconds: number;
   machine: string;
@@ -40,16 +42,16 @@ export function median(values: number[]): number {
 interface Row {
   label: string;
   /** Per tool, NaN when every run failed. */
-  values: Map<ToolName, number>;
+  values: Map<RunnerName, number>;
   higherIsBetter: boolean;
   digits: number;
   /** Extra text after a value (the kill row's percentage). */
-  suffix?: (tool: ToolName) => string;
+  suffix?: (tool: RunnerName) => string;
 }
 
 /** The medians of one metric over a tool's successful runs of one workload. */
-function metric(input: ReportInput, workload: Workload, pick: (m: Measurement) => number): Map<ToolName, number> {
-  const values = new Map<ToolName, number>();
+function metric(input: ReportInput, workload: Workload, pick: (m: Measurement) => number): Map<RunnerName, number> {
+  const values = new Map<RunnerName, number>();
   for (const tool of input.tools) {
     const ok = input.runs.filter((r) => r.tool === tool.name && r.workload === workload && r.failure === null);
     values.set(tool.name, median(ok.map((r) => pick(r.measurement))));
@@ -77,7 +79,7 @@ export function renderReport(input: ReportInput): string {
     { label: `${smallLabel}: CPU s (user+sys)`, values: metric(input, 'small', (m) => m.cpuSeconds), higherIsBetter: false, digits: 2 },
   ];
   if (config.kill) {
-    const values = new Map<ToolName, number>();
+    const values = new Map<RunnerName, number>();
     for (const tool of tools) {
       const kill = input.kills.get(tool.name);
       values.set(tool.name, kill?.ok ? kill.resentBytes / MIB : NaN);
@@ -151,7 +153,22 @@ function targets(input: ReportInput, rows: Record<'throughput' | 'cpuPerGiB' | '
     lines.push(`- re-sent after a kill at 50% ≤ the parts in flight (${inFlightMiB} MiB): ${fixed(resent, 1)} MiB — ${verdict(resent, (v) => v <= inFlightMiB)}`);
   }
   lines.push(`- small files ≥ 1.5× rclone's files/s (${smallLabel}): ${fixed(smallVsRclone, 2)}× — ${verdict(smallVsRclone, (v) => v >= 1.5)}`);
+  const bare = referenceRate(input);
+  if (Number.isFinite(bare)) {
+    const rclone = rows.smallRate.values.get('rclone') ?? NaN;
+    lines.push(
+      `  - for scale: Quire's own requests with nothing around them (the reference, bench/bareClient.ts) ran at ${fixed(bare, 1)} files/s, ` +
+        `${fixed(bare / rclone, 2)}× rclone, in the same run: about the most a client sending these requests gets from this server on this machine. ` +
+        `Quire reached ${fixed((100 * quire(rows.smallRate)) / bare, 0)}% of it; the rest is its ledger and queue.`,
+    );
+  }
   return lines;
+}
+
+/** The reference's median files/s over its successful runs; NaN when it was not run. */
+function referenceRate(input: ReportInput): number {
+  const ok = input.runs.filter((r) => r.tool === REFERENCE_NAME && r.workload === 'small' && r.failure === null);
+  return median(ok.map((r) => input.config.smallFiles / r.measurement.wallSeconds));
 }
 
 function settings(input: ReportInput, bigLabel: string, smallLabel: string): string[] {
@@ -163,7 +180,7 @@ function settings(input: ReportInput, bigLabel: string, smallLabel: string): str
       `Wall time is the whole command (start-up, any hashing, the upload, any verification); RSS and CPU are the tool's process, from wait4 via GNU time. ` +
       `The kill measurement runs once per tool through a counting proxy; "re-sent" is all file bytes that crossed the wire over the killed run and the rerun, minus the file size.`,
     '',
-    ...input.tools.map((t) => `- ${t.label} (${input.versions.get(t.name) ?? '?'}): ${t.describe(config)}`),
+    ...[...input.tools, ...(input.reference ? [input.reference] : [])].map((t) => `- ${t.label} (${input.versions.get(t.name) ?? '?'}): ${t.describe(config)}`),
   ];
 }
 

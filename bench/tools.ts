@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { BenchConfig, ToolName } from './config';
+import { REFERENCE_NAME, type BenchConfig, type RunnerName } from './config';
 import { lastLine, runChild, type Invocation } from './measure';
 
 /** One tool pointed at one endpoint and bucket, with its own fresh state (config, data folder). */
@@ -14,7 +14,7 @@ export interface ToolSession {
 }
 
 export interface Tool {
-  name: ToolName;
+  name: RunnerName;
   label: string;
   version(): Promise<string>;
   /** The flags that set part size and concurrency, printed under the table so a reader can check them. */
@@ -166,6 +166,44 @@ function aws(config: BenchConfig): Tool {
         uploadFile: cpFile,
         uploadFolder: (folder, prefix, n) => ({ command: bin, args: ['s3', 'cp', folder, `s3://${bucket}/${prefix}/${basename(folder)}/`, '--recursive', ...quiet], env: env(n) }),
         rerunAfterKill: cpFile,
+      };
+    },
+  };
+}
+
+/**
+ * bench/bareClient.ts, bundled with esbuild into the work folder on first use and run by the
+ * project's Node: Quire's requests without Quire's bookkeeping, for the small files only.
+ */
+export function bareReference(config: BenchConfig): Tool {
+  const node = join(config.repoRoot, 'node_modules', 'node', 'bin', 'node');
+  const bundle = join(config.workDir, 'bareClient.mjs');
+  let built: Promise<void> | null = null;
+  const build = async () => {
+    const esbuild = join(config.repoRoot, 'node_modules', '.bin', 'esbuild');
+    const run = await runChild(esbuild, [join(config.repoRoot, 'bench', 'bareClient.ts'), '--bundle', '--platform=node', '--format=esm', '--log-level=warning', `--outfile=${bundle}`], baseEnv(), 120_000);
+    if (run.exitCode !== 0) throw new Error(`could not bundle bench/bareClient.ts: ${lastLine(run.stderr)}`);
+  };
+  const { s3 } = config;
+  return {
+    name: REFERENCE_NAME,
+    label: 'Bare requests (reference)',
+    async version() {
+      const run = await runChild(node, ['--version'], process.env, 10_000);
+      return `Quire's ObjectWriter, Node ${run.stdout.trim() || '?'}`;
+    },
+    describe: (c) => `\`node bareClient.mjs FOLDER PREFIX ${c.smallConcurrency}\`: every file read whole, hashed and PUT through Quire's ObjectWriter with Quire's headers, ${c.smallConcurrency} in flight; no ledger, no queue, no retries (the small files only)`,
+    async open(endpoint, bucket) {
+      built ??= build();
+      await built;
+      const env = { ...baseEnv(), BARE_ENDPOINT: endpoint, BARE_REGION: s3.region, BARE_BUCKET: bucket, BARE_ACCESS_KEY_ID: s3.accessKeyId, BARE_SECRET_ACCESS_KEY: s3.secretAccessKey };
+      const onlySmallFiles = (): never => {
+        throw new Error('the bare reference runs only the small files');
+      };
+      return {
+        uploadFile: onlySmallFiles,
+        uploadFolder: (folder, prefix, n) => ({ command: node, args: [bundle, folder, prefix, String(n)], env }),
+        rerunAfterKill: onlySmallFiles,
       };
     },
   };
