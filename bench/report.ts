@@ -159,7 +159,8 @@ function targets(input: ReportInput, rows: Record<'throughput' | 'cpuPerGiB' | '
     lines.push(
       `  - for scale: Quire's own requests with nothing around them (the reference, bench/bareClient.ts) ran at ${fixed(bare, 1)} files/s, ` +
         `${fixed(bare / rclone, 2)}× rclone, in the same run: about the most a client sending these requests gets from this server on this machine. ` +
-        `Quire reached ${fixed((100 * quire(rows.smallRate)) / bare, 0)}% of it; the rest is its ledger and queue.`,
+        `Quire reached ${fixed((100 * quire(rows.smallRate)) / bare, 0)}% of it; the difference is Quire's own work around the requests ` +
+        `(queueing and recording every file in the ledger, and on a new data folder like the bench's its first orphan check).`,
     );
   }
   return lines;
