@@ -231,6 +231,8 @@ describe('uploads against the real S3 server', () => {
     janitorWorld.engine.connections.recordOrphansChecked(janitorWorld.connection.id, Date.now() - 13 * 3600 * 1000);
     await uploadOne('third.pdf');
     expect(ledger.operationCount('list_multipart')).toBe(2 * listingsPerCheck);
+    // Every request in the log says which connection it went to, the janitor's listings too.
+    expect(Object.keys(ledger.operationsByConnection())).toEqual([janitorWorld.connection.id]);
     ledger.close();
   });
 

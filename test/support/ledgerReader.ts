@@ -26,6 +26,12 @@ export function openLedgerForReading(dataDir: string) {
           r.n,
         ]),
       ) as Record<string, number>,
+    /** Which connection each logged request went to (null: not recorded), with how many. */
+    operationsByConnection: () =>
+      Object.fromEntries((db.prepare('SELECT connection_id AS id, count(*) AS n FROM operations GROUP BY 1').all() as { id: string | null; n: number }[]).map((r) => [String(r.id), r.n])) as Record<
+        string,
+        number
+      >,
     operationCount: (operation: string) => (db.prepare('SELECT count(*) AS n FROM operations WHERE operation = ?').get(operation) as { n: number }).n,
     /** Parts recorded for an upload's sessions that are still active. */
     recordedParts: (uploadId: string) =>

@@ -7,7 +7,10 @@ import { operations } from './schema';
 const FLUSH_AFTER_MS = 200;
 
 /** The columns of a record, each bound to a placeholder of the same name. */
-const RECORD_COLUMNS: (keyof OperationRecord)[] = ['operation', 'objectKey', 'httpMethod', 'bytesSent', 'durationMs', 'httpStatus', 'success', 'errorCode', 'startedAt', 'uploadId'];
+const RECORD_COLUMNS = ['connectionId', 'operation', 'objectKey', 'httpMethod', 'bytesSent', 'durationMs', 'httpStatus', 'success', 'errorCode', 'startedAt', 'uploadId'] as const satisfies readonly (keyof OperationRecord)[];
+// A field added to OperationRecord but not to RECORD_COLUMNS would silently not be written: this fails to compile instead.
+const everyFieldWritten: [Exclude<keyof OperationRecord, (typeof RECORD_COLUMNS)[number]>] extends [never] ? true : never = true;
+void everyFieldWritten;
 
 /**
  * The log of every S3 request (the platform specs' spaces_operations), written in batches: one

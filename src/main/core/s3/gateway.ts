@@ -8,6 +8,8 @@ import { RequestPacer } from './requestPacer';
 import { loadSdk, type Sdk } from './sdk';
 
 export interface OperationRecord {
+  /** The connection the request went to (also for requests no upload owns: tests, listings, the janitor). */
+  connectionId: string;
   operation: string;
   objectKey: string | null;
   httpMethod: string;
@@ -144,12 +146,12 @@ export class S3Gateway {
     try {
       const result = await call();
       const status = (result as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 200;
-      this.record({ operation, objectKey: key, httpMethod, bytesSent: bytes, durationMs: Math.round(performance.now() - started), httpStatus: status, success: true, errorCode: null, startedAt, uploadId: options.uploadId ?? null });
+      this.record({ connectionId: this.connection.id, operation, objectKey: key, httpMethod, bytesSent: bytes, durationMs: Math.round(performance.now() - started), httpStatus: status, success: true, errorCode: null, startedAt, uploadId: options.uploadId ?? null });
       return result;
     } catch (error) {
       const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
       if (e.name === 'SlowDown' || e.$metadata?.httpStatusCode === 429) this.pacer?.slowDown();
-      this.record({ operation, objectKey: key, httpMethod, bytesSent: 0, durationMs: Math.round(performance.now() - started), httpStatus: e.$metadata?.httpStatusCode ?? null, success: false, errorCode: e.code ?? e.name ?? 'Error', startedAt, uploadId: options.uploadId ?? null });
+      this.record({ connectionId: this.connection.id, operation, objectKey: key, httpMethod, bytesSent: 0, durationMs: Math.round(performance.now() - started), httpStatus: e.$metadata?.httpStatusCode ?? null, success: false, errorCode: e.code ?? e.name ?? 'Error', startedAt, uploadId: options.uploadId ?? null });
       throw error;
     }
   }
