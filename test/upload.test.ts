@@ -9,6 +9,7 @@ import { openLedgerForReading } from './support/ledgerReader';
 import { sha256OfFile, writeTestFile } from './support/files';
 import { headOf, openMultipartUploads, sha256OfObject } from './support/s3Server';
 import { createHash } from 'node:crypto';
+import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
 
 const MIB = 1024 * 1024;
 
@@ -249,5 +250,35 @@ describe('uploads against the real S3 server', () => {
     expect(failed.errorCode).toBe('file_missing');
     expect(failed.errorMessage).toContain('gone.pdf');
     expect(readFileSync(kept, 'utf8')).toBe('stays');
+  });
+
+  it('fails every file of a bucket that is gone with one clear message each, without a request per file, and sends them all once it is back', async () => {
+    const gone = await openTestWorld('refused');
+    const folder = join(gone.home, 'covers');
+    await mkdir(folder, { recursive: true });
+    for (let i = 0; i < 40; i += 1) await writeFile(join(folder, `cover-${i}.jpg`), `cover ${i}`);
+    // The bucket was there when the connection was added; it is deleted since.
+    await gone.s3.client.send(new DeleteBucketCommand({ Bucket: gone.bucket }));
+    const { queued } = await gone.engine.enqueue({ paths: [folder] });
+    expect(queued).toHaveLength(40);
+
+    expect(await gone.engine.run()).toMatchObject({ verified: 0, failed: 40 });
+    for (const upload of queued) {
+      const row = gone.engine.uploads.get(upload.id)!;
+      expect(row).toMatchObject({ status: 'failed', errorCode: 'no_such_bucket' });
+      expect(row.errorMessage).toContain(row.sourcePath);
+      expect(row.errorMessage).toContain(`"${gone.bucket}" does not exist`);
+    }
+    // Only the requests already on their way when the first refusal came back were sent.
+    const ledger = openLedgerForReading(join(gone.home, 'data'));
+    expect(ledger.operationCountForUploads('upload')).toBeLessThanOrEqual(8);
+    ledger.close();
+
+    // The author creates the bucket again and resumes: every file goes up.
+    await gone.s3.client.send(new CreateBucketCommand({ Bucket: gone.bucket }));
+    gone.engine.resume('all');
+    expect(await gone.engine.run()).toMatchObject({ verified: 40, failed: 0 });
+    const last = gone.engine.uploads.get(queued[39]!.id)!;
+    expect(await sha256OfObject(gone.s3, gone.bucket, last.objectKey)).toBe(createHash('sha256').update(readFileSync(last.sourcePath)).digest('hex'));
   });
 });

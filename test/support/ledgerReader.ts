@@ -33,6 +33,8 @@ export function openLedgerForReading(dataDir: string) {
         number
       >,
     operationCount: (operation: string) => (db.prepare('SELECT count(*) AS n FROM operations WHERE operation = ?').get(operation) as { n: number }).n,
+    /** The same, only requests made for queued files (not, say, a connection test's probe). */
+    operationCountForUploads: (operation: string) => (db.prepare('SELECT count(*) AS n FROM operations WHERE operation = ? AND upload_id IS NOT NULL').get(operation) as { n: number }).n,
     /** Parts recorded for an upload's sessions that are still active. */
     recordedParts: (uploadId: string) =>
       (

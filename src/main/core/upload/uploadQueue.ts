@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ConnectionSummary } from '../../../shared/connection';
+import type { ErrorCode } from '../../../shared/errors';
 import type { RunResult, UploadProgressEvent } from '../../../shared/upload';
 import type { ConnectionService } from '../connections/connectionService';
 import { QuireError } from '../errors';
@@ -47,6 +48,18 @@ export interface QueueEvents {
 const CONTROL_TICK_MS = 250;
 /** Runnable rows read at once: enough to keep 16 small files going between two ticks. */
 const CANDIDATE_BATCH = 64;
+/**
+ * Refusals that are about the connection, not the file: the bucket is gone or the keys are
+ * refused. Every other file of that connection would get the same answer.
+ */
+const CONNECTION_REFUSALS: ReadonlySet<ErrorCode> = new Set(['no_such_bucket', 'invalid_access_key', 'signature_mismatch']);
+/**
+ * How long such a refusal stands for the connection's other files: they fail with it at once
+ * instead of each sending a request doomed to the same answer (a thousand covers, a thousand
+ * refused requests, to a provider that may start limiting a key it keeps refusing). Short, so a
+ * bucket created again or a key re-enabled is tried afresh when the author resumes.
+ */
+const REFUSAL_STANDS_MS = 30_000;
 
 interface RunningJob {
   controller: AbortController;
@@ -71,6 +84,8 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
   private readonly connectivity: Connectivity;
   private readonly running = new Map<string, RunningJob>();
   private readonly waits = new Map<string, number>();
+  /** Per connection, its last refusal (see CONNECTION_REFUSALS) and until when it stands. */
+  private readonly refusals = new Map<string, { error: unknown; until: number }>();
   private candidates: UploadRow[] = [];
   /** Connections looked up this tick: a thousand small files need their connection once, not a thousand times. */
   private readonly connectionsThisTick = new Map<string, ConnectionSummary>();
@@ -105,6 +120,8 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
    */
   async runUntilIdle(signal?: AbortSignal): Promise<RunResult> {
     this.halted = null;
+    // Each run asks the server afresh: the author may have fixed the bucket or the keys.
+    this.refusals.clear();
     const touched = new Set<string>();
     // One listener for the run rather than a combined signal for each of a thousand jobs.
     const stopAll = () => {
@@ -286,6 +303,8 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     let connection: ConnectionSummary | null = null;
     try {
       connection = this.connectionFor(row.connectionId);
+      const refusal = this.refusals.get(connection.id);
+      if (refusal && refusal.until > Date.now()) throw refusal.error;
       const gateway = await this.gatewayFor(connection);
       await runUploadJob(row, this.contextFor(gateway, signal));
       this.waits.delete(row.id);
@@ -344,6 +363,13 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
       }
     }
     const quireError = error instanceof QuireError ? error : classifyS3Error(error, row.sourcePath, { endpoint: connection?.endpoint, bucket: connection?.bucket });
+    // Remembered from an answer of the server, not from a file failed by a refusal that stands
+    // (that would keep it standing for as long as files keep coming). The server's own error is
+    // kept, so each file's message names that file.
+    const standing = (this.refusals.get(connection?.id ?? '')?.until ?? 0) > Date.now();
+    if (connection && CONNECTION_REFUSALS.has(quireError.code) && !(error instanceof QuireError) && !standing) {
+      this.refusals.set(connection.id, { error, until: Date.now() + REFUSAL_STANDS_MS });
+    }
     if (connection && isNetworkError(error)) {
       // Offline: no wait is counted and nothing gives up. One probe per endpoint decides when
       // every upload waiting on it goes again; its finished parts stay recorded meanwhile.
