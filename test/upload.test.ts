@@ -23,6 +23,19 @@ describe('uploads against the real S3 server', () => {
     await mkdir(files, { recursive: true });
   });
 
+  /** Runs the queue; returns the notices the author was shown on the way. */
+  async function runCollectingNotices(): Promise<string[]> {
+    const notices: string[] = [];
+    const listener = (event: { notice?: string }) => event.notice && notices.push(event.notice);
+    world.engine.queue.on('upload', listener);
+    try {
+      await world.engine.run();
+    } finally {
+      world.engine.queue.off('upload', listener);
+    }
+    return notices;
+  }
+
   async function uploadAndCheck(name: string, size: number, method: 'single' | 'multipart') {
     const path = join(files, name);
     const sha256 = await writeTestFile(path, size);
@@ -163,11 +176,7 @@ describe('uploads against the real S3 server', () => {
     const { queued } = await world.engine.enqueue({ paths: [path] });
     await writeFile(path, 'version 2 is longer');
     await utimes(path, new Date(), new Date(Date.now() + 5000));
-    const notices: string[] = [];
-    const listener = (event: { notice?: string }) => event.notice && notices.push(event.notice);
-    world.engine.queue.on('upload', listener);
-    await world.engine.run();
-    world.engine.queue.off('upload', listener);
+    const notices = await runCollectingNotices();
     const row = world.engine.uploads.get(queued[0]!.id)!;
     expect(row.status).toBe('verified');
     expect(await sha256OfObject(world.s3, world.bucket, row.objectKey)).toBe(await sha256OfFile(path));
@@ -202,11 +211,7 @@ describe('uploads against the real S3 server', () => {
     expect(queued[0]!.method).toBe('single');
     const sha256 = await writeTestFile(path, 10 * MIB + 1);
     await utimes(path, new Date(), new Date(Date.now() + 5000));
-    const notices: string[] = [];
-    const listener = (event: { notice?: string }) => event.notice && notices.push(event.notice);
-    world.engine.queue.on('upload', listener);
-    await world.engine.run();
-    world.engine.queue.off('upload', listener);
+    const notices = await runCollectingNotices();
     const row = world.engine.uploads.get(queued[0]!.id)!;
     expect(row).toMatchObject({ status: 'verified', method: 'multipart', size: 10 * MIB + 1 });
     expect(row.etag).toMatch(/-\d+$/);

@@ -303,8 +303,8 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     let connection: ConnectionSummary | null = null;
     try {
       connection = this.connectionFor(row.connectionId);
-      const refusal = this.refusals.get(connection.id);
-      if (refusal && refusal.until > Date.now()) throw refusal.error;
+      const refusal = this.standingRefusal(connection.id);
+      if (refusal) throw refusal;
       const gateway = await this.gatewayFor(connection);
       await runUploadJob(row, this.contextFor(gateway, signal));
       this.waits.delete(row.id);
@@ -313,7 +313,17 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     }
   }
 
-  /** An edit to a connection (its endpoint, say) is seen by the jobs that start from the next tick. */
+  /** The server's refusal of this connection's bucket or keys, while it stands (see REFUSAL_STANDS_MS). */
+  private standingRefusal(connectionId: string): unknown {
+    const refusal = this.refusals.get(connectionId);
+    return refusal && refusal.until > Date.now() ? refusal.error : null;
+  }
+
+  /**
+   * Looked up once a tick: a connection removed meanwhile fails the jobs that start from the next
+   * tick. (Connections are never edited, only removed and added anew with a new id, which is why
+   * gatewayFor may keep one gateway per id for the life of the queue.)
+   */
   private connectionFor(id: string): ConnectionSummary {
     let connection = this.connectionsThisTick.get(id);
     if (!connection) {
@@ -366,8 +376,7 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     // Remembered from an answer of the server, not from a file failed by a refusal that stands
     // (that would keep it standing for as long as files keep coming). The server's own error is
     // kept, so each file's message names that file.
-    const standing = (this.refusals.get(connection?.id ?? '')?.until ?? 0) > Date.now();
-    if (connection && CONNECTION_REFUSALS.has(quireError.code) && !(error instanceof QuireError) && !standing) {
+    if (connection && CONNECTION_REFUSALS.has(quireError.code) && !(error instanceof QuireError) && !this.standingRefusal(connection.id)) {
       this.refusals.set(connection.id, { error, until: Date.now() + REFUSAL_STANDS_MS });
     }
     if (connection && isNetworkError(error)) {
