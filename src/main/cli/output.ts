@@ -2,10 +2,11 @@ import { formatBytes } from '../../shared/format';
 import type { ConnectionSummary } from '../../shared/connection';
 import type { OrphanReport } from '../../shared/orphans';
 import type { Preferences } from '../../shared/preferences';
+import { printable, printableJson } from '../../shared/printable';
 import type { UploadSummary } from '../../shared/upload';
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${printableJson(JSON.stringify(value, null, 2))}\n`);
 }
 
 export function printConnections(list: ConnectionSummary[]): void {
@@ -25,8 +26,8 @@ export function printUploads(list: UploadSummary[]): void {
   }
   for (const u of list) {
     const progress = u.size === 0 ? 100 : Math.floor((u.bytesDone / u.size) * 100);
-    process.stdout.write(`${u.id.slice(0, 8)}  ${u.status.padEnd(10)} ${String(progress).padStart(3)}%  ${formatBytes(u.size).padStart(10)}  ${u.objectKey}\n`);
-    if (u.error) process.stdout.write(`          ${u.error.message}\n`);
+    process.stdout.write(`${u.id.slice(0, 8)}  ${u.status.padEnd(10)} ${String(progress).padStart(3)}%  ${formatBytes(u.size).padStart(10)}  ${printable(u.objectKey)}\n`);
+    if (u.error) process.stdout.write(`          ${printable(u.error.message)}\n`);
   }
 }
 
@@ -39,14 +40,14 @@ export function printOrphans(report: OrphanReport): void {
     const hours = orphan.ageMs / 3_600_000;
     const age = hours < 48 ? `${hours.toFixed(1)} h` : `${Math.floor(hours / 24)} days`;
     const gone = report.aborted.some((a) => a.uploadId === orphan.uploadId) ? '  aborted' : '';
-    process.stdout.write(`${formatBytes(orphan.size).padStart(10)}  ${String(orphan.parts).padStart(5)} parts  ${age.padStart(9)} old  ${String(orphan.daysUntilProviderDeletes).padStart(2)} days before Spaces deletes it  ${orphan.key}${gone}\n`);
+    process.stdout.write(`${formatBytes(orphan.size).padStart(10)}  ${String(orphan.parts).padStart(5)} parts  ${age.padStart(9)} old  ${String(orphan.daysUntilProviderDeletes).padStart(2)} days before Spaces deletes it  ${printable(orphan.key)}${gone}\n`);
   }
   const total = report.orphans.reduce((sum, orphan) => sum + orphan.size, 0);
   process.stdout.write(`${report.orphans.length} unfinished upload(s), ${formatBytes(total)} billed until aborted.`);
   if (report.aborted.length > 0 || report.failed.length > 0) process.stdout.write(` ${report.aborted.length} aborted.`);
   else process.stdout.write(' Abort those over 24 hours old with: quire orphans --abort');
   process.stdout.write('\n');
-  for (const failure of report.failed) process.stdout.write(`could not abort ${failure.orphan.key}: ${failure.message}\n`);
+  for (const failure of report.failed) process.stdout.write(`could not abort ${printable(failure.orphan.key)}: ${printable(failure.message)}\n`);
 }
 
 export function printPreferences(preferences: Preferences): void {

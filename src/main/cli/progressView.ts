@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { formatBytes, formatDuration } from '../../shared/format';
+import { printable } from '../../shared/printable';
 import type { UploadProgressEvent } from '../../shared/upload';
 
 interface FileLine {
@@ -27,15 +28,16 @@ export class ProgressView {
 
   update(event: UploadProgressEvent): void {
     const previous = this.files.get(event.id);
-    this.files.set(event.id, { name: basename(event.objectKey), size: event.size, bytesDone: event.bytesDone, status: event.status });
+    // Keys and messages can carry a name's control characters: printed escaped, never as themselves.
+    this.files.set(event.id, { name: printable(basename(event.objectKey)), size: event.size, bytesDone: event.bytesDone, status: event.status });
     if (this.live) {
-      if (event.notice || event.error) this.printAbove(`${basename(event.objectKey)}: ${event.error?.message ?? event.notice}`);
+      if (event.notice || event.error) this.printAbove(printable(`${basename(event.objectKey)}: ${event.error?.message ?? event.notice}`));
       this.timer ??= setInterval(() => this.draw(), 200);
       return;
     }
     if (previous?.status !== event.status || event.notice) {
       const detail = event.error ? ` - ${event.error.message}` : event.notice ? ` - ${event.notice}` : '';
-      this.out.write(`${event.status.padEnd(10)} ${event.objectKey} (${formatBytes(event.size)})${detail}\n`);
+      this.out.write(`${printable(`${event.status.padEnd(10)} ${event.objectKey} (${formatBytes(event.size)})${detail}`)}\n`);
     }
   }
 

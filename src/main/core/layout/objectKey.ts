@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { categories, type Category } from '../../../shared/layout';
+import { BIDI_CONTROL, CONTROL_CHARACTER, escapeCharacter, printable } from '../../../shared/printable';
 import { QuireError } from '../errors';
 import { extensionOf } from './classify';
 
@@ -32,7 +33,7 @@ export function buildObjectKey(request: KeyRequest, fileLabel: string): string {
     key = prefix + validateRelativePath(request.relativePath, fileLabel);
   }
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
-    throw new QuireError('invalid_name', `${fileLabel}: the object name would be ${Buffer.byteLength(key, 'utf8')} bytes, over S3's limit of 1,024. Shorten the file or folder names.`);
+    refuse(fileLabel, `the object name would be ${Buffer.byteLength(key, 'utf8')} bytes, over S3's limit of 1,024. Shorten the file or folder names.`);
   }
   return key;
 }
@@ -51,21 +52,39 @@ function normalizePrefix(prefix: string, fileLabel: string): string {
  */
 function validateRelativePath(relativePath: string, fileLabel: string): string {
   const normalized = relativePath.normalize('NFC');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(normalized)) {
-    throw new QuireError('invalid_name', `${fileLabel}: the name contains control characters (such as a line break or tab). Rename the file and add it again.`);
+  const control = CONTROL_CHARACTER.exec(normalized);
+  if (control) {
+    refuse(fileLabel, `the name contains a control character (${escapeCharacter(control[0])}); line breaks, tabs and terminal escapes cannot be part of an object name. Rename the file and add it again.`);
+  }
+  const bidi = BIDI_CONTROL.exec(normalized);
+  if (bidi) {
+    refuse(
+      fileLabel,
+      `the name contains an invisible text-direction character (${escapeCharacter(bidi[0])}), which can make a name display differently from what it is ("invoice\\u202egpj.exe" shows as "invoiceexe.jpg"). Rename the file without it and add it again.`,
+    );
   }
   if (normalized.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(normalized)) {
-    throw new QuireError('invalid_name', `${fileLabel}: an absolute path cannot be an object name. Give a name relative to the destination.`);
+    refuse(fileLabel, 'an absolute path cannot be an object name. Give a name relative to the destination.');
   }
-  const segments = normalized.split(/[\\/]/);
+  // Folder separators reach this point as "/" on every system; a backslash left over is part of
+  // a Linux or macOS file name. Windows would read it as a separator and S3 consoles show it
+  // confusingly, so it is refused rather than silently turned into a folder.
+  if (normalized.includes('\\')) {
+    refuse(fileLabel, 'the name contains a backslash (\\), which Windows reads as a folder separator and S3 consoles show confusingly. Rename it (use / between folders) and add it again.');
+  }
+  const segments = normalized.split('/');
   if (segments.some((segment) => segment === '..' || segment === '.')) {
-    throw new QuireError('invalid_name', `${fileLabel}: "." and ".." are not allowed in object names; they could place the file outside its folder. Rename it.`);
+    refuse(fileLabel, '"." and ".." are not allowed in object names; they could place the file outside its folder. Rename it.');
   }
   if (segments.some((segment) => segment === '')) {
-    throw new QuireError('invalid_name', `${fileLabel}: the name has an empty folder ("//"). Rename it.`);
+    refuse(fileLabel, 'the name has an empty folder ("//"). Rename it.');
   }
-  return segments.join('/');
+  return normalized;
+}
+
+/** The label may itself hold the characters being refused: it is printed escaped. */
+function refuse(fileLabel: string, reason: string): never {
+  throw new QuireError('invalid_name', `${printable(fileLabel)}: ${reason}`);
 }
 
 /** "cover.jpg" -> "cover (2).jpg": how a second, different file is kept beside the first. */
