@@ -41,9 +41,16 @@ export interface RejectedFile {
   error: ErrorData;
 }
 
+/** An entry inside a dropped folder that is not uploaded by rule (a link or special file), and why. */
+export interface SkippedEntry {
+  path: string;
+  reason: string;
+}
+
 export interface EnqueueResult {
   queued: UploadSummary[];
   rejected: RejectedFile[];
+  skipped: SkippedEntry[];
 }
 
 export interface RunResult {

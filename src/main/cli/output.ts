@@ -3,10 +3,15 @@ import type { ConnectionSummary } from '../../shared/connection';
 import type { OrphanReport } from '../../shared/orphans';
 import type { Preferences } from '../../shared/preferences';
 import { printable, printableJson } from '../../shared/printable';
-import type { UploadSummary } from '../../shared/upload';
+import type { SkippedEntry, UploadSummary } from '../../shared/upload';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${printableJson(JSON.stringify(value, null, 2))}\n`);
+}
+
+/** Entries of a dropped folder left out by rule (links, special files): said, not silently dropped. */
+export function printSkipped(skipped: SkippedEntry[]): void {
+  for (const entry of skipped) process.stderr.write(`skipped ${printable(entry.path)}: ${printable(entry.reason)}\n`);
 }
 
 export function printConnections(list: ConnectionSummary[]): void {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import type { Dirent, Stats } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { MAX_OBJECT_SIZE, type ConnectionSummary } from '../../../shared/connection';
 import { formatBytes } from '../../../shared/format';
-import { enqueueInputSchema, type EnqueueInput, type EnqueueResult, type RejectedFile } from '../../../shared/upload';
+import { printable } from '../../../shared/printable';
+import { enqueueInputSchema, type EnqueueInput, type EnqueueResult, type RejectedFile, type SkippedEntry } from '../../../shared/upload';
 import { QuireError } from '../errors';
 import { classify, contentTypeFor, extensionOf } from '../layout/classify';
 import { buildObjectKey } from '../layout/objectKey';
@@ -15,13 +17,17 @@ import type { NewUpload, UploadRepository } from './uploadRepository';
 
 /**
  * Files that are never an author's content: editors' lock and swap files, half-finished
- * downloads, OS litter. Skipped inside folders (a file named explicitly is always taken).
+ * downloads, OS litter. Skipped inside folders without a word (a file named explicitly is
+ * always taken); links and special files, which may be content, are reported instead.
  */
 const IGNORED_NAMES = [/^\.DS_Store$/, /^Thumbs\.db$/i, /^desktop\.ini$/i, /^~\$/, /\.(part|crdownload|tmp|swp)$/i, /^\.~lock\./];
 
 interface Candidate {
+  /** The entry as the author sees it: its name is classified, keyed and named in messages. */
   absolutePath: string;
   relativePath: string;
+  /** What is read: the entry itself, or the file a followed link inside the folder leads to. */
+  sourcePath: string;
 }
 
 /**
@@ -36,12 +42,12 @@ export async function enqueueUploads(
 ): Promise<EnqueueResult> {
   const request = enqueueInputSchema.parse(input);
   const threshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
-  const result: EnqueueResult = { queued: [], rejected: [] };
+  const result: EnqueueResult = { queued: [], rejected: [], skipped: [] };
 
   for (const path of request.paths) {
     let candidates: Candidate[];
     try {
-      candidates = await expand(path);
+      candidates = await expand(path, result.skipped);
     } catch (error) {
       result.rejected.push(reject(path, error));
       continue;
@@ -77,13 +83,13 @@ const FILES_EXAMINED_AT_ONCE = 16;
 
 /** One file checked and described as a row to queue; throws (naming the file) when it may not be. */
 async function examine(candidate: Candidate, request: ReturnType<typeof enqueueInputSchema.parse>, connection: ConnectionSummary, threshold: number, createdAt: number): Promise<NewUpload> {
-  const identity = await fingerprintFile(candidate.absolutePath, threshold);
+  const identity = await fingerprintFile(candidate.sourcePath, threshold);
   checkAllowed(candidate.absolutePath, identity.size, connection);
   const category = request.type ?? classify(candidate.absolutePath);
   return {
     id: randomUUID(),
     connectionId: connection.id,
-    sourcePath: candidate.absolutePath,
+    sourcePath: candidate.sourcePath,
     size: identity.size,
     mtimeMs: identity.mtimeMs,
     fingerprint: identity.fingerprint,
@@ -98,51 +104,108 @@ async function examine(candidate: Candidate, request: ReturnType<typeof enqueueI
   };
 }
 
-async function expand(path: string): Promise<Candidate[]> {
+async function expand(path: string, skipped: SkippedEntry[]): Promise<Candidate[]> {
   const absolutePath = resolve(path);
+  // A link named by the author is followed wherever it points: they asked for it.
   const info = await stat(absolutePath).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new QuireError('file_missing', `${absolutePath}: no such file or folder. Check the path; nothing was queued for it.`);
-    if (error.code === 'EACCES') throw new QuireError('file_unreadable', `${absolutePath}: permission denied. Give Quire read access to it.`);
+    if (error.code === 'ENOENT') throw new QuireError('file_missing', `${printable(absolutePath)}: no such file or folder. Check the path; nothing was queued for it.`);
+    if (error.code === 'EACCES') throw new QuireError('file_unreadable', `${printable(absolutePath)}: permission denied. Give Quire read access to it.`);
     throw error;
   });
-  if (info.isFile()) return [{ absolutePath, relativePath: basename(absolutePath) }];
-  if (!info.isDirectory()) throw new QuireError('file_unreadable', `${absolutePath}: not a regular file or folder (a device or socket cannot be uploaded).`);
+  if (info.isFile()) return [{ absolutePath, relativePath: basename(absolutePath), sourcePath: absolutePath }];
+  if (!info.isDirectory()) throw new QuireError('file_unreadable', `${printable(absolutePath)}: not a regular file or folder (a device or socket cannot be uploaded).`);
   // A dropped folder keeps its own name and structure under the destination.
-  const root = resolve(absolutePath, '..');
+  const folder: DroppedFolder = { root: resolve(absolutePath, '..'), realPath: await realpath(absolutePath), skipped: [] };
   const files: Candidate[] = [];
-  await walk(absolutePath, root, files);
+  await walk(absolutePath, folder, files);
+  skipped.push(...folder.skipped.sort((a, b) => a.path.localeCompare(b.path)));
   return files.sort((a, b) => a.relativePath.localeCompare(b.relativePath));
 }
 
-async function walk(dir: string, root: string, into: Candidate[]): Promise<void> {
+interface DroppedFolder {
+  /** Relative paths (and so object keys) start below this: the folder's own name is kept. */
+  root: string;
+  /** Where the folder really is, links resolved: a followed link must lead to a file inside it. */
+  realPath: string;
+  skipped: SkippedEntry[];
+}
+
+async function walk(dir: string, folder: DroppedFolder, into: Candidate[]): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (IGNORED_NAMES.some((pattern) => pattern.test(entry.name))) continue;
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(full, root, into);
-    else if (entry.isFile()) into.push({ absolutePath: full, relativePath: relative(root, full).split(sep).join('/') });
+    const relativePath = relative(folder.root, full).split(sep).join('/');
+    if (entry.isDirectory()) await walk(full, folder, into);
+    else if (entry.isFile()) into.push({ absolutePath: full, relativePath, sourcePath: full });
+    else if (entry.isSymbolicLink()) {
+      const target = await followableTarget(full, folder);
+      if (typeof target === 'string') into.push({ absolutePath: full, relativePath, sourcePath: target });
+      else folder.skipped.push({ path: full, reason: target.reason });
+    } else folder.skipped.push({ path: full, reason: `${kindOf(entry)}, not a regular file; only files are uploaded.` });
   }
+}
+
+/**
+ * The rule for links inside a dropped folder: one that leads to a regular file inside the folder
+ * is uploaded under the link's own name; anything else is skipped and said so. A link out of the
+ * folder could send what the author never meant to share (a key file, a home folder), and links
+ * to folders are not followed at all, so a link to a parent can never make the walk loop.
+ * Returns the real path of the file, which is what gets read: pointing the link elsewhere after
+ * it was queued cannot make Quire send a file the rule would have refused.
+ */
+async function followableTarget(link: string, folder: DroppedFolder): Promise<string | { reason: string }> {
+  let target: string;
+  let info: Stats;
+  try {
+    target = await realpath(link);
+    info = await stat(target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { reason: 'a broken link: what it points to does not exist.' };
+    if (code === 'ELOOP') return { reason: 'a link that leads back to itself through other links.' };
+    return { reason: `a link that cannot be followed (${code ?? String(error)}).` };
+  }
+  if (info.isDirectory()) return { reason: `a link to a folder (${printable(target)}); links to folders are not followed. Drop that folder itself to upload it.` };
+  const fromFolder = relative(folder.realPath, target);
+  if (fromFolder === '..' || fromFolder.startsWith(`..${sep}`) || isAbsolute(fromFolder)) {
+    return { reason: `a link to ${printable(target)}, outside the folder you dropped; only links to files inside it are followed. Drop that file itself to upload it.` };
+  }
+  if (!info.isFile()) return { reason: `a link to ${kindOf(info)} (${printable(target)}), not a regular file; only files are uploaded.` };
+  return target;
+}
+
+function kindOf(entry: Dirent | Stats): string {
+  if (entry.isFIFO()) return 'a named pipe (FIFO)';
+  if (entry.isSocket()) return 'a socket';
+  if (entry.isCharacterDevice() || entry.isBlockDevice()) return 'a device';
+  return 'a special file';
 }
 
 function checkAllowed(path: string, size: number, connection: ConnectionSummary): void {
   if (size > MAX_OBJECT_SIZE) {
-    throw new QuireError('file_too_large', `${path} is ${formatBytes(size)}; no S3 service stores objects over 5 TiB. Split it before uploading.`);
+    throw new QuireError('file_too_large', `${printable(path)} is ${formatBytes(size)}; no S3 service stores objects over 5 TiB. Split it before uploading.`);
   }
   if (size > connection.maxFileSize) {
     throw new QuireError(
       'file_too_large',
-      `${path} is ${formatBytes(size)}, over connection "${connection.name}"'s limit of ${formatBytes(connection.maxFileSize)}. Raise the connection's maximum file size if this is intended.`,
+      `${printable(path)} is ${formatBytes(size)}, over connection "${connection.name}"'s limit of ${formatBytes(connection.maxFileSize)}. Raise the connection's maximum file size if this is intended.`,
     );
   }
   const ext = extensionOf(path);
   if (connection.allowedFileTypes.length > 0 && !connection.allowedFileTypes.includes(ext)) {
     throw new QuireError(
       'file_type_not_allowed',
-      `${path}: .${ext || '(none)'} files are not allowed on connection "${connection.name}" (allowed: ${connection.allowedFileTypes.join(', ')}).`,
+      `${printable(path)}: .${printable(ext) || '(none)'} files are not allowed on connection "${connection.name}" (allowed: ${connection.allowedFileTypes.join(', ')}).`,
     );
   }
 }
 
+/**
+ * Every message that leaves here is safe to print: the file's name is escaped where it is put in,
+ * and escaping the whole message again (which changes nothing already escaped) also covers names
+ * that arrive inside another error's text, such as the operating system's.
+ */
 function reject(path: string, error: unknown): RejectedFile {
-  if (error instanceof QuireError) return { path, error: error.toData() };
-  return { path, error: { code: 'internal', message: `${path}: ${error instanceof Error ? error.message : String(error)}`, retryable: false } };
+  if (error instanceof QuireError) return { path, error: { ...error.toData(), message: printable(error.message) } };
+  return { path, error: { code: 'internal', message: printable(`${path}: ${error instanceof Error ? error.message : String(error)}`), retryable: false } };
 }
