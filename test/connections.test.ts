@@ -1,3 +1,4 @@
+import { connectionSettings } from './support/connectionSettings';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,24 +50,24 @@ describe('connections and the keychain', () => {
   const base = () => ({ provider: 's3_compatible' as const, endpoint: world.s3.endpoint, region: world.s3.region, bucket: world.bucket, accessKeyId: world.s3.accessKeyId, pathStyle: true });
 
   it('names a wrong access key', async () => {
-    const error = await errorOf(world.engine.connections.add({ ...base(), name: 'bad-key', accessKeyId: 'NOSUCHKEY000000000000' }, { kind: 'given', secret: 'whatever' }));
+    const error = await errorOf(world.engine.connections.add(connectionSettings({ ...base(), name: 'bad-key', accessKeyId: 'NOSUCHKEY000000000000' }), { kind: 'given', secret: 'whatever' }));
     expect(error.code).toBe('invalid_access_key');
     expect(error.message).toContain('bad-key');
   });
 
   it('names a wrong secret (signature mismatch)', async () => {
-    const error = await errorOf(world.engine.connections.add({ ...base(), name: 'bad-secret' }, { kind: 'given', secret: 'not-the-secret' }));
+    const error = await errorOf(world.engine.connections.add(connectionSettings({ ...base(), name: 'bad-secret' }), { kind: 'given', secret: 'not-the-secret' }));
     expect(error.code).toBe('signature_mismatch');
   });
 
   it('names a missing bucket', async () => {
-    const error = await errorOf(world.engine.connections.add({ ...base(), name: 'no-bucket', bucket: 'quire-no-such-bucket-here' }, { kind: 'given', secret: world.s3.secretAccessKey }));
+    const error = await errorOf(world.engine.connections.add(connectionSettings({ ...base(), name: 'no-bucket', bucket: 'quire-no-such-bucket-here' }), { kind: 'given', secret: world.s3.secretAccessKey }));
     expect(error.code).toBe('no_such_bucket');
     expect(error.message).toContain('quire-no-such-bucket-here');
   });
 
   it('names an unreachable endpoint', async () => {
-    const error = await errorOf(world.engine.connections.add({ ...base(), name: 'offline', endpoint: 'http://127.0.0.1:9' }, { kind: 'given', secret: world.s3.secretAccessKey }));
+    const error = await errorOf(world.engine.connections.add(connectionSettings({ ...base(), name: 'offline', endpoint: 'http://127.0.0.1:9' }), { kind: 'given', secret: world.s3.secretAccessKey }));
     expect(error.code).toBe('endpoint_unreachable');
     expect(error.message).toContain('127.0.0.1:9');
   });
@@ -75,7 +76,7 @@ describe('connections and the keychain', () => {
     const otherKey = process.env.QUIRE_S3_OTHER_ACCESS_KEY_ID;
     const otherSecret = process.env.QUIRE_S3_OTHER_SECRET_ACCESS_KEY;
     if (!otherKey || !otherSecret) throw new Error('scripts/s3-server.sh creates a second account for this test (QUIRE_S3_OTHER_*)');
-    const error = await errorOf(world.engine.connections.add({ ...base(), name: 'stranger', accessKeyId: otherKey }, { kind: 'given', secret: otherSecret }));
+    const error = await errorOf(world.engine.connections.add(connectionSettings({ ...base(), name: 'stranger', accessKeyId: otherKey }), { kind: 'given', secret: otherSecret }));
     expect(error.code).toBe('access_denied');
     expect(error.message).toContain('stranger');
   });
@@ -85,12 +86,12 @@ describe('connections and the keychain', () => {
   });
 
   it('refuses a second connection with the same name', async () => {
-    const error = await errorOf(world.engine.connections.add({ ...base(), name: 'test' }, { kind: 'given', secret: world.s3.secretAccessKey }));
+    const error = await errorOf(world.engine.connections.add(connectionSettings({ ...base(), name: 'test' }), { kind: 'given', secret: world.s3.secretAccessKey }));
     expect(error.code).toBe('connection_exists');
   });
 
   it('moves the default and removes a connection with its keychain item', async () => {
-    const second = await world.engine.connections.add({ ...base(), name: 'second', makeDefault: true }, { kind: 'given', secret: world.s3.secretAccessKey });
+    const second = await world.engine.connections.add(connectionSettings({ ...base(), name: 'second', makeDefault: true }), { kind: 'given', secret: world.s3.secretAccessKey });
     expect(world.engine.connections.resolve().name).toBe('second');
     await world.engine.connections.remove('second', () => false);
     expect(world.engine.connections.resolve().name).toBe('test');
@@ -102,7 +103,7 @@ describe('connections and the keychain', () => {
     const env = { QUIRE_ACCESS_KEY_ID: world.s3.accessKeyId, QUIRE_SECRET_ACCESS_KEY: world.s3.secretAccessKey };
     const engine = Engine.open({ dataDir: home, env });
     try {
-      const saved = await engine.connections.add({ ...base(), name: 'headless' }, { kind: 'environment' });
+      const saved = await engine.connections.add(connectionSettings({ ...base(), name: 'headless' }), { kind: 'environment' });
       expect(() => execFileSync('secret-tool', ['lookup', 'service', 'quire', 'username', saved.id], { encoding: 'utf8' })).toThrow();
       await expect(engine.connections.test('headless')).resolves.toMatchObject({ name: 'headless' });
       for (const file of filesUnder(home)) expect(readFileSync(file).includes(Buffer.from(world.s3.secretAccessKey)), file).toBe(false);

@@ -35,7 +35,7 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
     expect(await world.engine.run()).toMatchObject({ verified: 0 });
     expect(world.engine.resume([file.id]).map((u) => u.status)).toEqual(['queued']);
     const notices: string[] = [];
-    world.engine.queue.on('upload', (event) => event.notice && notices.push(event.notice));
+    world.engine.events.on('upload.changed', (event) => event.notice && notices.push(event.notice));
     expect(await world.engine.run()).toMatchObject({ verified: 1 });
     await world.expectVerified(file);
     // The author sees where it picked up.

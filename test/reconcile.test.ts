@@ -18,7 +18,7 @@ describe.concurrent('reconciling with the file and the server', () => {
     const world = await openProxiedWorld(onTestFinished, 'modified', { bandwidthLimit: 30 * MIB });
     const file = await world.queueFile('chapter-03.wav', 120 * MIB);
     const notices: string[] = [];
-    world.engine.queue.on('upload', (event) => event.notice && notices.push(event.notice));
+    world.engine.events.on('upload.changed', (event) => event.notice && notices.push(event.notice));
     const { ledger } = world;
     const { running } = await world.runUntilParts(file, 2);
     // The author re-exports the chapter: same name and size, other bytes.
@@ -54,7 +54,7 @@ describe.concurrent('reconciling with the file and the server', () => {
     await running;
     const newSha256 = await writeTestFile(file.path, 70 * MIB);
     const notices: string[] = [];
-    world.engine.queue.on('upload', (event) => event.notice && notices.push(event.notice));
+    world.engine.events.on('upload.changed', (event) => event.notice && notices.push(event.notice));
     world.engine.resume([file.id]);
     expect(await world.engine.run()).toMatchObject({ verified: 1 });
     await world.expectVerified({ ...file, size: 70 * MIB, sha256: newSha256 });
@@ -93,7 +93,7 @@ describe.concurrent('reconciling with the file and the server', () => {
 
     const report = await world.engine.orphans();
     expect(report.orphans).toHaveLength(1);
-    expect(report.orphans[0]).toMatchObject({ key: orphanKey, uploadId: created.UploadId, size: 5 * MIB, parts: 1, daysUntilProviderDeletes: 30 });
+    expect(report.orphans[0]).toMatchObject({ key: orphanKey, s3UploadId: created.UploadId, size: 5 * MIB, parts: 1, daysUntilProviderDeletes: 30 });
     expect(report.orphans[0]!.ageMs).toBeLessThan(ORPHAN_MIN_AGE_MS);
 
     // The janitor of a run, and a plain --abort, leave an orphan younger than 24 hours alone.
@@ -107,7 +107,7 @@ describe.concurrent('reconciling with the file and the server', () => {
     expect(await openMultipartUploads(world.s3, world.bucket)).toBe(1);
 
     // A day later by the clock it is old enough, and aborting it leaves nothing billed.
-    const gateway = await world.engine.queue.gatewayFor(world.connection);
+    const gateway = await world.engine.gatewayFor(world.connection);
     const dayLater = await findOrphans(gateway, quirePrefixes([]), new Set(), Date.now() + ORPHAN_MIN_AGE_MS + 3_600_000);
     expect(dayLater).toHaveLength(1);
     expect(dayLater[0]!.daysUntilProviderDeletes).toBe(29);

@@ -27,11 +27,11 @@ describe('uploads against the real S3 server', () => {
   async function runCollectingNotices(): Promise<string[]> {
     const notices: string[] = [];
     const listener = (event: { notice?: string }) => event.notice && notices.push(event.notice);
-    world.engine.queue.on('upload', listener);
+    world.engine.events.on('upload.changed', listener);
     try {
       await world.engine.run();
     } finally {
-      world.engine.queue.off('upload', listener);
+      world.engine.events.off('upload.changed', listener);
     }
     return notices;
   }
@@ -141,7 +141,7 @@ describe('uploads against the real S3 server', () => {
   });
 
   it('rejects a missing file by name and keeps everything already recorded', async () => {
-    const before = world.engine.listUploads();
+    const before = world.engine.listUploads().uploads;
     const good = join(files, 'good.txt');
     await writeFile(good, 'fine');
     const { queued, rejected } = await world.engine.enqueue({ paths: [join(files, 'nope.pdf'), good] });
@@ -149,7 +149,7 @@ describe('uploads against the real S3 server', () => {
     expect(rejected[0]!.error.code).toBe('file_missing');
     expect(rejected[0]!.error.message).toContain('nope.pdf');
     expect(queued).toHaveLength(1);
-    expect(world.engine.listUploads().slice(0, before.length)).toEqual(before);
+    expect(world.engine.listUploads().uploads.slice(0, before.length)).toEqual(before);
   });
 
   it('refuses a file name with control characters, naming the file', async () => {
@@ -158,7 +158,7 @@ describe('uploads against the real S3 server', () => {
     const { queued, rejected } = await world.engine.enqueue({ paths: [path] });
     expect(queued).toEqual([]);
     expect(rejected[0]!.error.code).toBe('invalid_name');
-    expect(rejected[0]!.error.message).toContain('bad\u0001name.pdf');
+    expect(rejected[0]!.error.message).toContain('bad\\x01name.pdf');
   });
 
   it('refuses files over the connection limit before sending a byte', async () => {

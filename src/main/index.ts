@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
 import { createApiHandlers } from './core/api';
 import { Engine } from './core/engine';
+import { forwardEvents } from './core/events/engineEvents';
 import { registerIpc, sendEvent } from './electron/ipc';
 import { createMainWindow } from './electron/mainWindow';
 import { applyContentSecurityPolicy } from './electron/security';
@@ -31,17 +32,27 @@ if (!app.requestSingleInstanceLock()) {
     window = createMainWindow(outDir);
     const target = window;
     registerIpc(createApiHandlers(engine), target);
-    engine.queue.on('upload', (event) => sendEvent(target, 'upload.progress', event));
-    // Pick up whatever an earlier run, the CLI or a crash left unfinished.
-    void engine.run().catch(() => {});
+    forwardEvents(engine.events, (name, payload) => sendEvent(target, name, payload));
+    // The app drives the queue while it is open: whatever an earlier run, the CLI or a crash left
+    // unfinished goes on, and whatever is added (here or from a shell) goes up. If `quire run
+    // --follow` already drives it, that process uploads and the window steers it through the ledger.
+    try {
+      engine.start();
+    } catch {
+      // ledger_locked: the window still lists and steers the queue another process drives.
+    }
   });
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  app.on('before-quit', () => {
-    engine?.close();
+  app.on('before-quit', (event) => {
+    if (!engine) return;
+    // Stop at part boundaries and release the lock before quitting: nothing recorded is lost.
+    event.preventDefault();
+    const closing = engine;
     engine = null;
+    void closing.close().finally(() => app.quit());
   });
 }

@@ -22,10 +22,11 @@ export function App() {
       const [c, u] = await Promise.all([api.invoke('connections.list', {}), api.invoke('uploads.list', {})]);
       if (c.ok) setConnections(c.value);
       else setError(c.error.message);
-      if (u.ok) setUploads(u.value);
+      if (u.ok) setUploads(u.value.uploads);
     };
     void refresh();
-    return api.on('upload.progress', () => void refresh());
+    // Each event carries the upload's full summary: one row is replaced, nothing is listed again.
+    return api.on('upload.changed', ({ upload }) => setUploads((list) => (list.some((u) => u.id === upload.id) ? list.map((u) => (u.id === upload.id ? upload : u)) : [...list, upload])));
   }, []);
 
   return (

@@ -12,6 +12,7 @@ export const commandNames = [
   'uploads.enqueue',
   'uploads.list',
   'queue.run',
+  'queue.state',
   'uploads.pause',
   'uploads.resume',
   'uploads.cancel',
@@ -24,7 +25,7 @@ export const commandNames = [
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 
-export const eventNames = ['upload.progress'] as const;
+export const eventNames = ['upload.changed', 'queue.state', 'connection.refused'] as const;
 export type EventName = (typeof eventNames)[number];
 
 export const INVOKE_CHANNEL = 'quire:invoke';

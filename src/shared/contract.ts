@@ -4,7 +4,18 @@ import type { ErrorData } from './errors';
 import { commandNames, eventNames, type CommandName, type EventName } from './channels';
 import type { OrphanReport } from './orphans';
 import { preferencesUpdateSchema, type Preferences } from './preferences';
-import { enqueueInputSchema, type EnqueueResult, type RunResult, type UploadProgressEvent, type UploadSummary } from './upload';
+import { plainIssues } from './plainIssues';
+import {
+  enqueueInputSchema,
+  uploadListInputSchema,
+  type ConnectionRefusedEvent,
+  type EnqueueResult,
+  type QueueState,
+  type RunResult,
+  type UploadChangedEvent,
+  type UploadPage,
+  type UploadSummary,
+} from './upload';
 
 /**
  * The one contract between the engine and every host: command name -> input schema and result
@@ -16,6 +27,7 @@ import { enqueueInputSchema, type EnqueueResult, type RunResult, type UploadProg
 const optionalConnection = z.string().min(1).max(64).optional();
 /** A presigned link lasts at most 7 days (SigV4, and Spaces' own control panel). */
 export const MAX_LINK_SECONDS = 7 * 24 * 3600;
+const LINK_LIFETIME = 'a share link lasts from 1 second to 7 days (the longest S3 and Spaces allow)';
 
 export interface ObjectCheck {
   key: string;
@@ -46,8 +58,10 @@ export const commands = {
   'connections.remove': command<z.ZodObject<{ name: z.ZodString }>, null>(z.object({ name: z.string().min(1).max(64) })),
   'connections.setDefault': command<z.ZodObject<{ name: z.ZodString }>, ConnectionSummary>(z.object({ name: z.string().min(1).max(64) })),
   'uploads.enqueue': command<typeof enqueueInputSchema, EnqueueResult>(enqueueInputSchema),
-  'uploads.list': command<z.ZodObject<{}>, UploadSummary[]>(z.object({})),
+  'uploads.list': command<typeof uploadListInputSchema, UploadPage>(uploadListInputSchema),
+  // Drives the queue (when no host does yet) until nothing is left to do now, and says how it went.
   'queue.run': command<z.ZodObject<{}>, RunResult>(z.object({})),
+  'queue.state': command<z.ZodObject<{}>, QueueState>(z.object({})),
   'uploads.pause': command<typeof uploadTargets, UploadSummary[]>(uploadTargets),
   'uploads.resume': command<typeof uploadTargets, UploadSummary[]>(uploadTargets),
   'uploads.cancel': command<z.ZodObject<{ ids: z.ZodArray<typeof uploadId> }>, UploadSummary[]>(z.object({ ids: z.array(uploadId).min(1).max(10_000) })),
@@ -59,7 +73,15 @@ export const commands = {
     z.object({ key: z.string().min(1).max(1024), connection: optionalConnection }),
   ),
   'objects.link': command<z.ZodObject<{ key: z.ZodString; expiresInSeconds: z.ZodNumber; connection: typeof optionalConnection }>, { url: string; expiresAt: number }>(
-    z.object({ key: z.string().min(1).max(1024), expiresInSeconds: z.number().int().min(1).max(MAX_LINK_SECONDS), connection: optionalConnection }),
+    z.object({
+      key: z.string().min(1).max(1024),
+      expiresInSeconds: z
+        .number()
+        .int()
+        .min(1, LINK_LIFETIME)
+        .max(MAX_LINK_SECONDS, LINK_LIFETIME),
+      connection: optionalConnection,
+    }),
   ),
 } as const satisfies Record<CommandName, { input: z.ZodType; result: unknown }>;
 
@@ -73,13 +95,25 @@ export type CommandRawInput<K extends CommandName> = z.input<Commands[K]['input'
 export type CommandResult<K extends CommandName> = Commands[K]['result'];
 
 export interface Events {
-  'upload.progress': UploadProgressEvent;
+  'upload.changed': UploadChangedEvent;
+  'queue.state': QueueState;
+  'connection.refused': ConnectionRefusedEvent;
 }
 // Every event name has a payload type.
 const everyEventTyped: Exclude<EventName, keyof Events> extends never ? true : never = true;
 void everyEventTyped;
 
 export { commandNames, eventNames, type CommandName, type EventName };
+
+/**
+ * Parses a command's input from outside (IPC, WebSocket, CLI flags): the one place inputs are
+ * validated, with messages as plain as the engine's.
+ */
+export function parseCommandInput<K extends CommandName>(name: K, input: unknown): { ok: true; value: CommandInput<K> } | { ok: false; message: string } {
+  const parsed = commands[name].input.safeParse(input ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data as CommandInput<K> };
+  return { ok: false, message: plainIssues(parsed.error.issues) };
+}
 
 /** Errors cross every boundary as data: Electron keeps only `message` of a thrown error. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorData };

@@ -1,7 +1,8 @@
 /** An unfinished multipart upload in the bucket that Quire's ledger does not own. */
 export interface Orphan {
   key: string;
-  uploadId: string;
+  /** S3's UploadId of the unfinished upload (not a Quire upload id). */
+  s3UploadId: string;
   initiated: number;
   /** Bytes of the parts it holds: what it costs until aborted. */
   size: number;

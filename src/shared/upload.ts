@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ErrorData } from './errors';
 import { categoryNames, type Category } from './layout';
+import { uploadStatuses, type UploadStatus } from './uploadStatus';
 
-export const uploadStatuses = ['queued', 'preparing', 'uploading', 'completing', 'verified', 'paused', 'waiting', 'failed', 'cancelled'] as const;
-export type UploadStatus = (typeof uploadStatuses)[number];
+export { uploadStatuses, type UploadStatus };
 
 export const enqueueInputSchema = z.object({
   paths: z.array(z.string().min(1)).min(1, 'name at least one file or folder'),
@@ -61,14 +61,55 @@ export interface RunResult {
   paused: number;
 }
 
-/** Progress events, as the engine emits them to every host. */
-export interface UploadProgressEvent {
-  id: string;
-  status: UploadStatus;
-  bytesDone: number;
-  size: number;
-  objectKey: string;
+/**
+ * One page of the queue, filtered: a UI shows 100,000 uploads a screenful at a time, so no list
+ * of them all ever crosses a boundary. Oldest first, as the queue works them.
+ */
+export const uploadListInputSchema = z.object({
+  status: z.array(z.enum(uploadStatuses)).max(uploadStatuses.length).optional(),
+  connection: z.string().min(1).max(64).optional(),
+  category: z.enum(categoryNames as [Category, ...Category[]]).optional(),
+  /** Matched anywhere in the file's path or the object's key, ignoring case. */
+  text: z.string().max(200).optional(),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(1000).default(200),
+});
+export type UploadListInput = z.input<typeof uploadListInputSchema>;
+
+export interface UploadPage {
+  uploads: UploadSummary[];
+  /** How many uploads match the filter in all. */
+  total: number;
+  offset: number;
+}
+
+/** An upload changed; the summary is what the ledger holds now. */
+export interface UploadChangedEvent {
+  upload: UploadSummary;
   /** Something the author should know that is not a failure ("changed since queued, uploading it anew"). */
   notice?: string;
-  error?: ErrorData;
+}
+
+/**
+ * What the queue of this data folder is doing. `stopped`: no process drives it; `elsewhere`:
+ * another process does (the app, `quire run --follow`), and picks up what this one adds;
+ * `idle`: nothing to do; `running`: uploads in progress; `waiting`: nothing can go now (offline
+ * endpoints, retries later); `paused`: the author paused everything; `halted`: the ledger cannot
+ * be written (a full disk), nothing goes until it can.
+ */
+export interface QueueState {
+  state: 'stopped' | 'elsewhere' | 'idle' | 'running' | 'waiting' | 'paused' | 'halted';
+  /** Uploads being worked on now. */
+  active: number;
+  /** Uploads queued or waiting. */
+  pending: number;
+  offline: { connectionId: string; endpoint: string; nextProbeAt: number }[];
+  halted: ErrorData | null;
+}
+
+/** The server refused a connection's bucket or keys: its other queued files fail with this at once. */
+export interface ConnectionRefusedEvent {
+  connectionId: string;
+  connection: string;
+  error: ErrorData;
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { connectionSettings } from './connectionSettings';
 import { afterAll } from 'vitest';
 import type { ConnectionSummary } from '../../src/shared/connection';
 import { Engine, type EngineOptions } from '../../src/main/core/engine';
@@ -26,7 +27,7 @@ export async function openTestWorld(label: string, options: Omit<EngineOptions, 
   (options.onDone ?? afterAll)(() => engine.close());
   // `endpoint` puts something between the engine and the server: the fault-injecting proxy.
   const connection = await engine.connections.add(
-    { name: 'test', provider: 's3_compatible', endpoint: options.endpoint ?? s3.endpoint, region: s3.region, bucket, accessKeyId: s3.accessKeyId, pathStyle: true },
+    connectionSettings({ name: 'test', provider: 's3_compatible', endpoint: options.endpoint ?? s3.endpoint, region: s3.region, bucket, accessKeyId: s3.accessKeyId, pathStyle: true }),
     { kind: 'given', secret: s3.secretAccessKey },
   );
   return { s3, bucket, home, engine, connection };

@@ -1,15 +1,18 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { connectionInputSchema } from '../../shared/connection';
-import { type CommandName, type CommandRawInput, type CommandResult } from '../../shared/contract';
-import type { EnqueueResult, RunResult, UploadProgressEvent } from '../../shared/upload';
+import { parseCommandInput, type CommandRawInput, type CommandResult } from '../../shared/contract';
+import { printable } from '../../shared/printable';
+import type { EnqueueResult, QueueState, RunResult, UploadStatus, UploadSummary } from '../../shared/upload';
+import { uploadStatuses } from '../../shared/uploadStatus';
 import { createApiHandlers, dispatch, type ApiHandlers } from '../core/api';
 import { Engine } from '../core/engine';
+import { forwardEvents } from '../core/events/engineEvents';
 import type { QueueSettings } from '../core/upload/uploadQueue';
 import { QuireError } from '../core/errors';
 import { parseDuration, parseSize, splitList } from './cliArgs';
-import { printConnections, printJson, printOrphans, printPreferences, printUploads } from './output';
+import { printConnections, printJson, printOrphans, printPreferences, printSkipped, printUploads } from './output';
 import { ProgressView } from './progressView';
 import { readSecret } from './secretInput';
+import { cliVerbs, type CliVerb } from './verbs';
 
 const USAGE = `Quire - resumable, verified uploads to DigitalOcean Spaces and S3.
 
@@ -21,8 +24,12 @@ Usage:
   quire connect list | test [NAME] | remove NAME | default NAME
   quire upload PATH... [--to PREFIX] [--type TYPE] [--connection NAME] [--dated-names]
                        [--public|--private] [--overwrite] [--queue-only]
-  quire queue            list uploads and their states
-  quire run              work the queue to the end (resumes anything interrupted)
+  quire queue [--status failed,waiting] [--search TEXT]
+                         list uploads and their states
+  quire run [--follow]   work the queue to the end (resumes anything interrupted); --follow
+                         keeps running and uploads whatever is added, from any shell, until
+                         Ctrl-C or SIGTERM
+  quire status           what the queue is doing (and whether another Quire drives it)
   quire pause ID... | --all     pause uploads (--all: everything, until resumed)
   quire resume ID... | --all    resume paused uploads (and retry failed ones)
   quire cancel ID...     cancel uploads and abort their unfinished server uploads
@@ -72,6 +79,9 @@ const OPTIONS = {
   all: { type: 'boolean' },
   abort: { type: 'boolean' },
   'older-than': { type: 'string' },
+  follow: { type: 'boolean' },
+  status: { type: 'string' },
+  search: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -85,11 +95,13 @@ function parseFlags(argv: string[]) {
   }
 }
 
-/** Runs a contract command and returns its value, or throws its error as a QuireError. */
-async function call<K extends CommandName>(handlers: ApiHandlers, name: K, input: CommandRawInput<K>): Promise<CommandResult<K>> {
-  const outcome = await dispatch(handlers, name, input);
+type VerbCommand<V extends CliVerb> = (typeof cliVerbs)[V];
+
+/** Runs a verb's contract command through `dispatch` and returns its value, or throws its error. */
+async function call<V extends CliVerb>(handlers: ApiHandlers, verb: V, input: CommandRawInput<VerbCommand<V>>, signal?: AbortSignal): Promise<CommandResult<VerbCommand<V>>> {
+  const outcome = await dispatch(handlers, cliVerbs[verb], input, { signal });
   if (!outcome.ok) throw new QuireError(outcome.error.code, outcome.error.message, { retryable: outcome.error.retryable });
-  return outcome.value as CommandResult<K>;
+  return outcome.value as CommandResult<VerbCommand<V>>;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -106,6 +118,7 @@ async function main(argv: string[]): Promise<number> {
   // `quire run` resumes); a second Ctrl-C quits without waiting.
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort(new DOMException('interrupted', 'AbortError')));
+  process.once('SIGTERM', () => stop.abort(new DOMException('terminated', 'AbortError')));
   try {
     switch (command) {
       case 'connect':
@@ -113,30 +126,36 @@ async function main(argv: string[]): Promise<number> {
       case 'upload':
         return await upload(engine, handlers, rest, flags, stop.signal);
       case 'queue': {
-        const list = await call(handlers, 'uploads.list', {});
+        const list = await everyUpload(handlers, flags);
         if (flags.json) printJson(list);
         else printUploads(list);
         return list.some((u) => u.status === 'failed') ? 1 : 0;
       }
       case 'run':
-        return await run(engine, flags, stop.signal);
+        return flags.follow ? await follow(engine, flags, stop.signal) : await run(engine, handlers, flags, stop.signal);
+      case 'status': {
+        const state = await call(handlers, 'status', {});
+        if (flags.json) printJson(state);
+        else printQueueState(state);
+        return 0;
+      }
       case 'pause':
       case 'resume': {
-        const changed = await call(handlers, command === 'pause' ? 'uploads.pause' : 'uploads.resume', uploadTargets(rest, flags, `quire ${command} ID... | --all`));
+        const changed = await call(handlers, command, uploadTargets(rest, flags, `quire ${command} ID... | --all`));
         if (flags.json) printJson(changed);
         else process.stdout.write(`${changed.length} upload(s) ${command === 'pause' ? 'paused' : 'resumed'}.${command === 'pause' && flags.all ? ' Nothing starts until: quire resume --all' : ''}${command === 'resume' && changed.length > 0 ? ' A running Quire picks them up; otherwise: quire run' : ''}\n`);
         return 0;
       }
       case 'cancel': {
         if (rest.length === 0) throw new QuireError('usage', 'Name the uploads to cancel: quire cancel ID... (ids from: quire queue)');
-        const cancelled = await call(handlers, 'uploads.cancel', { ids: rest });
+        const cancelled = await call(handlers, 'cancel', { ids: rest });
         if (flags.json) printJson(cancelled);
         else process.stdout.write(`${cancelled.length} upload(s) cancelled; their unfinished uploads on the server are aborted.\n`);
         return 0;
       }
       case 'orphans': {
         const olderThanSeconds = flags['older-than'] ? parseDuration(flags['older-than']) : undefined;
-        const report = flags.abort ? await call(handlers, 'orphans.abort', { connection: flags.connection, olderThanSeconds }) : await call(handlers, 'orphans.list', { connection: flags.connection });
+        const report = flags.abort ? await call(handlers, 'orphans --abort', { connection: flags.connection, olderThanSeconds }) : await call(handlers, 'orphans', { connection: flags.connection });
         if (flags.json) printJson(report);
         else printOrphans(report);
         return report.failed.length > 0 ? 1 : 0;
@@ -146,19 +165,19 @@ async function main(argv: string[]): Promise<number> {
           ...(flags['limit-rate'] !== undefined ? { bandwidthLimit: parseSize(flags['limit-rate']) } : {}),
           ...(flags['requests-per-second'] !== undefined ? { requestsPerSecond: Number(flags['requests-per-second']) } : {}),
         };
-        const preferences = Object.keys(update).length > 0 ? await call(handlers, 'settings.update', update) : await call(handlers, 'settings.get', {});
+        const preferences = Object.keys(update).length > 0 ? await call(handlers, 'settings --limit-rate', update) : await call(handlers, 'settings', {});
         if (flags.json) printJson(preferences);
         else printPreferences(preferences);
         return 0;
       }
       case 'verify': {
-        const check = await call(handlers, 'objects.verify', { key: required(rest[0], 'quire verify KEY'), connection: flags.connection });
+        const check = await call(handlers, 'verify', { key: required(rest[0], 'quire verify KEY'), connection: flags.connection });
         if (flags.json) printJson(check);
-        else process.stdout.write(`${check.matches ? 'verified' : 'MISMATCH'}  ${check.key}  ${check.size} bytes  ETag ${check.etag}  SHA-256 ${check.sha256 ?? '(not recorded on the object)'}\n${check.recorded ? `uploaded from ${check.recorded.sourcePath}\n` : 'not uploaded by Quire from this computer\n'}`);
+        else process.stdout.write(`${check.matches ? 'verified' : 'MISMATCH'}  ${printable(check.key)}  ${check.size} bytes  ETag ${check.etag}  SHA-256 ${check.sha256 ?? '(not recorded on the object)'}\n${check.recorded ? `uploaded from ${printable(check.recorded.sourcePath)}\n` : 'not uploaded by Quire from this computer\n'}`);
         return check.matches ? 0 : 1;
       }
       case 'link': {
-        const link = await call(handlers, 'objects.link', { key: required(rest[0], 'quire link KEY'), expiresInSeconds: parseDuration(flags.expires ?? '1h'), connection: flags.connection });
+        const link = await call(handlers, 'link', { key: required(rest[0], 'quire link KEY'), expiresInSeconds: parseDuration(flags.expires ?? '1h'), connection: flags.connection });
         if (flags.json) printJson(link);
         else process.stdout.write(`${link.url}\n(valid until ${new Date(link.expiresAt).toISOString()})\n`);
         return 0;
@@ -167,7 +186,7 @@ async function main(argv: string[]): Promise<number> {
         throw new QuireError('usage', `Unknown command "${command}". See: quire --help`);
     }
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 
@@ -189,33 +208,33 @@ async function connect(handlers: ApiHandlers, args: string[], flags: Flags): Pro
         accessKeyId: flags['access-key-id'] ?? process.env.QUIRE_ACCESS_KEY_ID ?? process.env.DO_SPACES_KEY ?? missing('--access-key-id'),
         makeDefault: flags.default ?? false,
       };
-      // A malformed connection fails before the author is asked for the secret.
-      const check = connectionInputSchema.safeParse(connection);
-      if (!check.success) throw new QuireError('usage', `The connection is not valid: ${check.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`);
+      // A malformed connection fails, by the contract's own check, before the author is asked for the secret.
+      const check = parseCommandInput('connections.add', { connection });
+      if (!check.ok) throw new QuireError('usage', `The connection is not valid: ${check.message}.`);
       const secret = await readSecret({ fromStdin: flags['secret-stdin'] ?? false, prompt: `Secret access key for ${connection.accessKeyId}: ` });
-      const saved = await call(handlers, 'connections.add', { connection, secret });
+      const saved = await call(handlers, 'connect add', { connection, secret });
       if (flags.json) printJson(saved);
       else process.stdout.write(`Connection "${saved.name}" tested and saved (${saved.bucket} at ${saved.endpoint})${saved.isDefault ? ', the default' : ''}. ${secret ? 'Its secret is in the system keychain.' : 'Its secret stays in the environment and was not stored.'}\n`);
       return 0;
     }
     case 'list': {
-      const list = await call(handlers, 'connections.list', {});
+      const list = await call(handlers, 'connect list', {});
       if (flags.json) printJson(list);
       else printConnections(list);
       return 0;
     }
     case 'test': {
-      const tested = await call(handlers, 'connections.test', { name: name ?? flags.connection });
+      const tested = await call(handlers, 'connect test', { name: name ?? flags.connection });
       if (flags.json) printJson(tested);
       else process.stdout.write(`Connection "${tested.name}" works: bucket ${tested.bucket} answers and accepts writes.\n`);
       return 0;
     }
     case 'remove':
-      await call(handlers, 'connections.remove', { name: required(name, 'quire connect remove NAME') });
+      await call(handlers, 'connect remove', { name: required(name, 'quire connect remove NAME') });
       if (!flags.json) process.stdout.write(`Connection "${name}" removed, with its keychain entry.\n`);
       return 0;
     case 'default': {
-      const chosen = await call(handlers, 'connections.setDefault', { name: required(name, 'quire connect default NAME') });
+      const chosen = await call(handlers, 'connect default', { name: required(name, 'quire connect default NAME') });
       if (!flags.json) process.stdout.write(`"${chosen.name}" is now the default connection.\n`);
       return 0;
     }
@@ -226,7 +245,7 @@ async function connect(handlers: ApiHandlers, args: string[], flags: Flags): Pro
 
 async function upload(engine: Engine, handlers: ApiHandlers, paths: string[], flags: Flags, signal: AbortSignal): Promise<number> {
   if (paths.length === 0) throw new QuireError('usage', 'Name the files or folders to upload: quire upload PATH...');
-  const result = await call(handlers, 'uploads.enqueue', {
+  const result = await call(handlers, 'upload', {
     paths,
     connection: flags.connection,
     to: flags.to,
@@ -235,27 +254,42 @@ async function upload(engine: Engine, handlers: ApiHandlers, paths: string[], fl
     visibility: flags.public ? 'public-read' : flags.private ? 'private' : undefined,
     onConflict: flags.overwrite ? 'overwrite' : 'keep-both',
   });
-  for (const rejected of result.rejected) process.stderr.write(`error: ${rejected.error.message}\n`);
+  for (const rejected of result.rejected) process.stderr.write(`error: ${printable(rejected.error.message)}\n`);
+  printSkipped(result.skipped);
   if (flags['queue-only']) {
     if (flags.json) printJson(result);
     else process.stdout.write(`${result.queued.length} file(s) queued. Start them with: quire run\n`);
     return result.rejected.length > 0 ? 1 : 0;
   }
-  const code = await run(engine, flags, signal, result);
+  let code: number;
+  try {
+    code = await run(engine, handlers, flags, signal, result);
+  } catch (error) {
+    // Another Quire (the app, `quire run --follow`) drives this queue: it picks these up now.
+    if (!(error instanceof QuireError) || error.code !== 'ledger_locked') throw error;
+    if (flags.json) printJson({ enqueued: result, drivenElsewhere: true });
+    else process.stdout.write(`${result.queued.length} file(s) queued. ${error.message.split(';')[0]}, and uploads them now; follow them with: quire queue\n`);
+    code = 0;
+  }
   return result.rejected.length > 0 ? 1 : code;
 }
 
-async function run(engine: Engine, flags: Flags, signal: AbortSignal, enqueued?: EnqueueResult): Promise<number> {
+/** `quire run`: the queue worked until nothing can move without the author, with a progress view. */
+async function run(engine: Engine, handlers: ApiHandlers, flags: Flags, signal: AbortSignal, enqueued?: EnqueueResult): Promise<number> {
   const view = flags.json ? null : new ProgressView();
   // The JSON report covers this command's uploads (queued or worked on now), not the whole history.
   const reported = new Set(enqueued?.queued.map((upload) => upload.id));
-  const onEvent = view ? view.update.bind(view) : (event: UploadProgressEvent) => void reported.add(event.id);
-  engine.queue.on('upload', onEvent);
+  const stopForwarding = forwardEvents(engine.events, (name, payload) => {
+    if (name !== 'upload.changed') return;
+    const event = payload as Parameters<ProgressView['update']>[0];
+    if (view) view.update(event);
+    else reported.add(event.upload.id);
+  });
   let summary: RunResult;
   try {
-    summary = await engine.run(signal);
+    summary = await call(handlers, 'run', {}, signal);
   } finally {
-    engine.queue.off('upload', onEvent);
+    stopForwarding();
     view?.finish();
   }
   if (flags.json) printJson({ ...(enqueued ? { enqueued } : {}), run: summary, uploads: engine.summariesOf([...reported]).sort((a, b) => a.createdAt - b.createdAt) });
@@ -266,6 +300,61 @@ async function run(engine: Engine, flags: Flags, signal: AbortSignal, enqueued?:
     );
   }
   return summary.failed > 0 || summary.waiting > 0 ? 1 : 0;
+}
+
+/**
+ * `quire run --follow`: this process hosts the engine, like the app and `quire serve` do: it
+ * drives the queue, uploads whatever any shell adds, and stops cleanly on Ctrl-C or SIGTERM.
+ */
+async function follow(engine: Engine, flags: Flags, signal: AbortSignal): Promise<number> {
+  const view = flags.json ? null : new ProgressView();
+  const stopForwarding = forwardEvents(engine.events, (name, payload) => {
+    if (flags.json) process.stdout.write(`${JSON.stringify({ event: name, payload })}\n`);
+    else if (name === 'upload.changed') view!.update(payload as Parameters<ProgressView['update']>[0]);
+    else if (name === 'connection.refused') process.stderr.write(`${printable((payload as { error: { message: string } }).error.message)}\n`);
+  });
+  try {
+    engine.start();
+    if (!flags.json) process.stderr.write(`Quire is uploading from ${engine.dataDir}; add files from any shell (quire upload PATH). Ctrl-C stops.\n`);
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await engine.stop();
+  } finally {
+    stopForwarding();
+    view?.finish();
+  }
+  return 0;
+}
+
+/** The whole queue (or its filtered part), a page at a time: the contract never sends it all at once. */
+async function everyUpload(handlers: ApiHandlers, flags: Flags): Promise<UploadSummary[]> {
+  const status = flags.status ? splitList(flags.status).map((name) => name.toLowerCase()) : undefined;
+  const unknown = status?.filter((name) => !(uploadStatuses as readonly string[]).includes(name)) ?? [];
+  if (unknown.length > 0) throw new QuireError('usage', `--status takes any of ${uploadStatuses.join(', ')}; not ${unknown.join(', ')}.`);
+  const all: UploadSummary[] = [];
+  for (let offset = 0; ; ) {
+    const page = await call(handlers, 'queue', { status: status as UploadStatus[] | undefined, connection: flags.connection, text: flags.search, offset, limit: 1000 });
+    all.push(...page.uploads);
+    offset += page.uploads.length;
+    if (page.uploads.length === 0 || offset >= page.total) return all;
+  }
+}
+
+function printQueueState(state: QueueState): void {
+  const what: Record<QueueState['state'], string> = {
+    stopped: 'no Quire is uploading from this data folder (start one: quire run, or quire run --follow)',
+    elsewhere: 'another Quire (the app, or quire run --follow) is uploading from this data folder',
+    idle: 'idle: nothing to upload',
+    running: 'uploading',
+    waiting: 'waiting: nothing can go right now (offline, or retrying later)',
+    paused: 'paused (continue with: quire resume --all)',
+    halted: 'halted',
+  };
+  process.stdout.write(`${what[state.state]}\n${state.active} uploading, ${state.pending} queued or waiting\n`);
+  for (const endpoint of state.offline) process.stdout.write(`offline: ${endpoint.endpoint}, next try ${new Date(endpoint.nextProbeAt).toISOString()}\n`);
+  if (state.halted) process.stdout.write(`${printable(state.halted.message)}\n`);
 }
 
 function uploadTargets(ids: string[], flags: Flags, usage: string): { ids: string[] } | { all: true } {

@@ -44,7 +44,7 @@ export function printOrphans(report: OrphanReport): void {
   for (const orphan of report.orphans) {
     const hours = orphan.ageMs / 3_600_000;
     const age = hours < 48 ? `${hours.toFixed(1)} h` : `${Math.floor(hours / 24)} days`;
-    const gone = report.aborted.some((a) => a.uploadId === orphan.uploadId) ? '  aborted' : '';
+    const gone = report.aborted.some((a) => a.s3UploadId === orphan.s3UploadId) ? '  aborted' : '';
     process.stdout.write(`${formatBytes(orphan.size).padStart(10)}  ${String(orphan.parts).padStart(5)} parts  ${age.padStart(9)} old  ${String(orphan.daysUntilProviderDeletes).padStart(2)} days before Spaces deletes it  ${printable(orphan.key)}${gone}\n`);
   }
   const total = report.orphans.reduce((sum, orphan) => sum + orphan.size, 0);

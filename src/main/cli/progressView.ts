@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { formatBytes, formatDuration } from '../../shared/format';
 import { printable } from '../../shared/printable';
-import type { UploadProgressEvent } from '../../shared/upload';
+import type { UploadChangedEvent } from '../../shared/upload';
 
 interface FileLine {
   name: string;
@@ -26,7 +26,8 @@ export class ProgressView {
     return this.out.isTTY === true;
   }
 
-  update(event: UploadProgressEvent): void {
+  update({ upload, notice }: UploadChangedEvent): void {
+    const event = { ...upload, notice, error: upload.status === 'failed' || upload.status === 'waiting' ? upload.error : null };
     const previous = this.files.get(event.id);
     // Keys and messages can carry a name's control characters: printed escaped, never as themselves.
     this.files.set(event.id, { name: printable(basename(event.objectKey)), size: event.size, bytesDone: event.bytesDone, status: event.status });

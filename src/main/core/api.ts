@@ -1,14 +1,19 @@
-import { commands, type CommandInput, type CommandName, type CommandResult, type Outcome } from '../../shared/contract';
+import { commands, parseCommandInput, type CommandInput, type CommandName, type CommandResult, type Outcome } from '../../shared/contract';
 import type { Engine } from './engine';
 import { QuireError } from './errors';
 
-export type ApiHandlers = { [K in CommandName]: (input: CommandInput<K>) => Promise<CommandResult<K>> };
+/** What a host passes with a call besides its input: a signal that stops a long command (Ctrl-C). */
+export interface CallContext {
+  signal?: AbortSignal;
+}
+
+export type ApiHandlers = { [K in CommandName]: (input: CommandInput<K>, context: CallContext) => Promise<CommandResult<K>> };
 
 /** The engine behind each contract command; every host dispatches through this one table. */
 export function createApiHandlers(engine: Engine): ApiHandlers {
   return {
     'connections.list': async () => engine.connections.list(),
-    'connections.add': async ({ connection, secret }) => engine.connections.add(connection, secret ? { kind: 'given', secret } : { kind: 'environment' }),
+    'connections.add': async ({ connection, secret }) => engine.addConnection(connection, secret ? { kind: 'given', secret } : { kind: 'environment' }),
     'connections.test': async ({ name }) => engine.connections.test(name),
     'connections.remove': async ({ name }) => {
       await engine.connections.remove(name, (id) => engine.uploads.hasUnfinished(id));
@@ -16,8 +21,9 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
     },
     'connections.setDefault': async ({ name }) => engine.connections.setDefault(name),
     'uploads.enqueue': async (input) => engine.enqueue(input),
-    'uploads.list': async () => engine.listUploads(),
-    'queue.run': async () => engine.run(),
+    'uploads.list': async (input) => engine.listUploads(input),
+    'queue.run': async (_input, { signal }) => engine.run(signal),
+    'queue.state': async () => engine.queueState(),
     'uploads.pause': async (target) => engine.pause('all' in target ? 'all' : target.ids),
     'uploads.resume': async (target) => engine.resume('all' in target ? 'all' : target.ids),
     'uploads.cancel': async ({ ids }) => engine.cancel(ids),
@@ -31,20 +37,18 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
 }
 
 /**
- * Validates an input from outside (IPC, HTTP, WebSocket) against the contract and runs it.
- * Unknown commands and bad inputs come back as `usage` errors; nothing throws across a boundary.
+ * Validates an input from outside (IPC, WebSocket, the CLI's flags) against the contract and runs
+ * it: the one place inputs are checked. Unknown commands and bad inputs come back as `usage`
+ * errors and never reach the engine; nothing throws across a boundary.
  */
-export async function dispatch(handlers: ApiHandlers, name: string, rawInput: unknown): Promise<Outcome<unknown>> {
+export async function dispatch(handlers: ApiHandlers, name: string, rawInput: unknown, context: CallContext = {}): Promise<Outcome<unknown>> {
   if (!Object.hasOwn(commands, name)) return { ok: false, error: { code: 'usage', message: `Unknown command "${name}".`, retryable: false } };
   const commandName = name as CommandName;
-  const parsed = commands[commandName].input.safeParse(rawInput ?? {});
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
-    return { ok: false, error: { code: 'usage', message: `${name}: ${detail}`, retryable: false } };
-  }
+  const parsed = parseCommandInput(commandName, rawInput);
+  if (!parsed.ok) return { ok: false, error: { code: 'usage', message: parsed.message, retryable: false } };
   try {
-    const handler = handlers[commandName] as (input: unknown) => Promise<unknown>;
-    return { ok: true, value: await handler(parsed.data) };
+    const handler = handlers[commandName] as (input: unknown, context: CallContext) => Promise<unknown>;
+    return { ok: true, value: await handler(parsed.value, context) };
   } catch (error) {
     if (error instanceof QuireError) return { ok: false, error: error.toData() };
     return { ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : String(error), retryable: false } };

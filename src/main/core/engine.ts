@@ -1,12 +1,13 @@
-import type { ConnectionSummary } from '../../shared/connection';
+import type { ConnectionSettings, ConnectionSummary } from '../../shared/connection';
 import type { ObjectCheck } from '../../shared/contract';
 import type { OrphanReport } from '../../shared/orphans';
 import type { Preferences, PreferencesUpdate } from '../../shared/preferences';
-import type { EnqueueInput, EnqueueResult, RunResult, UploadSummary } from '../../shared/upload';
+import type { EnqueueInput, EnqueueResult, QueueState, RunResult, UploadListInput, UploadPage, UploadSummary } from '../../shared/upload';
 import { ConnectionRepository } from './connections/connectionRepository';
-import { ConnectionService } from './connections/connectionService';
+import { ConnectionService, type SecretSource } from './connections/connectionService';
 import { OsKeychain, type SecretStore } from './credentials/keychain';
 import { QuireError } from './errors';
+import { EngineEvents } from './events/engineEvents';
 import { openLedger, type Ledger } from './ledger/database';
 import { ledgerFailure } from './ledger/ledgerFailure';
 import { PreferenceStore } from './ledger/preferenceStore';
@@ -14,10 +15,12 @@ import { OperationLog } from './ledger/operationLog';
 import { defaultDataDir, findResourcesDir } from './paths';
 import { QueueLock } from './queueLock';
 import { classifyS3Error } from './s3/classifyError';
-import { S3Gateway, type OperationRecord } from './s3/gateway';
+import type { S3Gateway } from './s3/gateway';
+import { GatewayPool } from './s3/gatewayPool';
 import { defaultQueueSettings } from './settings';
 import { enqueueUploads } from './upload/enqueue';
 import { ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './upload/janitor';
+import { UploadChanges } from './upload/uploadChanges';
 import { UploadQueue, type QueueSettings } from './upload/uploadQueue';
 import { UploadRepository } from './upload/uploadRepository';
 import { toUploadSummary } from './upload/uploadSummary';
@@ -33,16 +36,23 @@ export interface EngineOptions {
 }
 
 /**
- * The engine: everything Quire does, in plain Node. Hosts (CLI, web host, Electron) construct one
- * and call it; it never imports Electron.
+ * The engine: everything Quire does, in plain Node. Hosts (CLI, web host, Electron) open one,
+ * `start()` it for as long as they drive the queue, and call it; it never imports Electron.
+ * While started it holds the queue lock of its data folder, and its scheduler idles until work
+ * arrives. Other processes steer it through the ledger (pause, cancel, enqueue from a second shell).
  */
 export class Engine {
   readonly connections: ConnectionService;
   readonly uploads: UploadRepository;
-  readonly queue: UploadQueue;
   readonly preferences: PreferenceStore;
+  /** Every event hosts forward, typed by the contract. */
+  readonly events = new EngineEvents();
+  private readonly queue: UploadQueue;
+  private readonly gateways: GatewayPool;
+  private readonly changes: UploadChanges;
   private readonly lock: QueueLock;
   private readonly operationLog: OperationLog;
+  private starting: Promise<void> | null = null;
 
   private constructor(
     readonly dataDir: string,
@@ -53,11 +63,38 @@ export class Engine {
     overrides: Partial<QueueSettings>,
   ) {
     this.operationLog = new OperationLog(db);
-    const record = (op: OperationRecord) => this.recordOperation(op);
-    this.connections = new ConnectionService(new ConnectionRepository(db), secrets, record, env);
     this.uploads = new UploadRepository(db);
+    this.gateways = new GatewayPool(
+      (connection) => this.connections.credentialsFor(connection),
+      (op) => this.operationLog.record(op),
+      (uploadId) => {
+        if (uploadId) this.uploads.countAttempt(uploadId);
+      },
+      {
+        maxSockets: settings.requestBudget + 4,
+        requestIdleTimeoutMs: settings.requestIdleTimeoutMs,
+        maxAttempts: settings.maxAttempts,
+        requestsPerSecond: settings.requestsPerSecond,
+        bandwidthLimit: settings.bandwidthLimit,
+      },
+    );
+    this.connections = new ConnectionService(new ConnectionRepository(db), secrets, this.gateways, env);
     this.preferences = new PreferenceStore(db, { bandwidthLimit: settings.bandwidthLimit, requestsPerSecond: settings.requestsPerSecond, queuePaused: false });
-    this.queue = new UploadQueue(this.uploads, this.connections, this.preferences, record, settings, overrides, ledgerPathIn(dataDir));
+    this.changes = new UploadChanges(this.uploads, this.events);
+    this.queue = new UploadQueue(
+      {
+        repository: this.uploads,
+        connections: this.connections,
+        preferences: this.preferences,
+        gateways: this.gateways,
+        changes: this.changes,
+        events: this.events,
+        ledgerVersion: () => db.$client.pragma('data_version', { simple: true }) as number,
+        ledgerPath: ledgerPathIn(dataDir),
+      },
+      settings,
+      overrides,
+    );
     this.lock = new QueueLock(dataDir);
   }
 
@@ -79,34 +116,79 @@ export class Engine {
     return ledgerPathIn(this.dataDir);
   }
 
-  async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
-    const connection = this.connections.resolve(input.connection);
-    return enqueueUploads(input, connection, this.uploads, { multipartThreshold: this.settings.multipartThreshold });
-  }
-
-  listUploads(): UploadSummary[] {
-    return this.uploads.list().map(toUploadSummary);
+  get started(): boolean {
+    return this.lock.held;
   }
 
   /**
-   * Works the queue to the end. Only one process drives it; rows a dead process left in flight
-   * become runnable first, which is what makes a crash just a pause.
+   * Takes the queue lock and starts the scheduler; rows a dead process left in flight become
+   * runnable first, which is what makes a crash just a pause. Starting again changes nothing.
+   * Throws `ledger_locked` when another process drives this data folder's queue.
    */
-  async run(signal?: AbortSignal): Promise<RunResult> {
+  start(): void {
+    if (this.lock.held) return;
     try {
       this.lock.acquire();
+      this.uploads.requeueInterrupted();
     } catch (error) {
+      this.lock.release();
       throw ledgerFailure(error, this.ledgerPath) ?? error;
     }
+    this.queue.start();
+  }
+
+  /** Stops at part boundaries (every finished part stays recorded) and releases the lock last. */
+  async stop(): Promise<void> {
     try {
-      this.uploads.requeueInterrupted();
-      return await this.queue.runUntilIdle(signal);
-    } catch (error) {
-      throw ledgerFailure(error, this.ledgerPath) ?? error;
+      await this.queue.stop();
     } finally {
       this.operationLog.flush();
       this.lock.release();
     }
+  }
+
+  /**
+   * `quire run`: works the queue until nothing can move without the author, then stops, unless a
+   * host had started the engine already (then it only waits). `signal` stops it early, cleanly.
+   */
+  async run(signal?: AbortSignal): Promise<RunResult> {
+    const ownsStart = !this.started;
+    this.start();
+    const stopEarly = () => void this.stop();
+    signal?.addEventListener('abort', stopEarly, { once: true });
+    try {
+      return await this.queue.whenIdle();
+    } catch (error) {
+      throw ledgerFailure(error, this.ledgerPath) ?? error;
+    } finally {
+      signal?.removeEventListener('abort', stopEarly);
+      if (ownsStart) await this.stop();
+    }
+  }
+
+  queueState(): QueueState {
+    const state = this.queue.state();
+    if (state.state !== 'stopped') return state;
+    return { ...state, state: this.lock.heldElsewhere() ? 'elsewhere' : 'stopped', pending: this.uploads.pendingCount() };
+  }
+
+  async addConnection(settings: ConnectionSettings, secret: SecretSource): Promise<ConnectionSummary> {
+    return this.connections.add(settings, secret);
+  }
+
+  async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
+    const connection = this.connections.resolve(input.connection);
+    const result = await enqueueUploads(input, connection, this.uploads, { multipartThreshold: this.settings.multipartThreshold });
+    this.changedAll(result.queued.map((upload) => upload.id));
+    return result;
+  }
+
+  /** One filtered page of the queue, oldest first. */
+  listUploads(input: UploadListInput = {}): UploadPage {
+    const offset = input.offset ?? 0;
+    const connectionId = input.connection ? this.connections.resolve(input.connection).id : undefined;
+    const { rows, total } = this.uploads.page({ statuses: input.status, connectionId, category: input.category, text: input.text }, offset, input.limit ?? 200);
+    return { uploads: rows.map(toUploadSummary), total, offset };
   }
 
   /**
@@ -118,13 +200,13 @@ export class Engine {
     if (target === 'all') this.preferences.write({ queuePaused: true });
     const ids = this.uploads.pause(target === 'all' ? 'all' : this.resolveIds(target));
     this.queue.stopJobs(ids, 'paused');
-    return this.summariesOf(ids);
+    return this.changedAll(ids);
   }
 
   /** Paused uploads (and failed ones: a retry) go back in the queue; "all" lifts a global pause. */
   resume(target: string[] | 'all'): UploadSummary[] {
     if (target === 'all') this.preferences.write({ queuePaused: false });
-    return this.summariesOf(this.uploads.resume(target === 'all' ? 'all' : this.resolveIds(target)));
+    return this.changedAll(this.uploads.resume(target === 'all' ? 'all' : this.resolveIds(target)));
   }
 
   /**
@@ -134,12 +216,13 @@ export class Engine {
   async cancel(target: string[]): Promise<UploadSummary[]> {
     const ids = this.uploads.cancel(this.resolveIds(target));
     this.queue.stopJobs(ids, 'cancelled');
+    const summaries = this.changedAll(ids);
     try {
       await this.queue.abortCancelledSessions();
     } finally {
       this.operationLog.flush();
     }
-    return this.summariesOf(ids);
+    return summaries;
   }
 
   getPreferences(): Preferences {
@@ -147,7 +230,9 @@ export class Engine {
   }
 
   updatePreferences(update: PreferencesUpdate): Preferences {
-    return this.preferences.write(update);
+    const preferences = this.preferences.write(update);
+    this.queue.nudge();
+    return preferences;
   }
 
   /**
@@ -164,7 +249,7 @@ export class Engine {
 
   private async findOrAbortOrphans(options: { connection?: string; abort?: boolean; olderThanMs?: number }): Promise<OrphanReport> {
     const connection = this.connections.resolve(options.connection);
-    const gateway = await this.queue.gatewayFor(connection);
+    const gateway = await this.gateways.forConnection(connection);
     const orphans = await findOrphans(gateway, quirePrefixes(this.uploads.objectKeys(connection.id)), this.uploads.ownedActiveS3UploadIds()).catch((error) => {
       throw classifyS3Error(error, `Listing unfinished uploads in "${connection.bucket}"`, { endpoint: connection.endpoint, bucket: connection.bucket });
     });
@@ -181,6 +266,13 @@ export class Engine {
       if (matches.length === 1) return matches[0]!.id;
       throw new QuireError('upload_not_found', matches.length === 0 ? `No upload with id ${id} in the queue (see: quire queue).` : `Id ${id} matches ${matches.length} uploads; give more of it.`);
     });
+  }
+
+  /** Rows changed here: hosts hear of each, and the queue looks at once. */
+  private changedAll(ids: string[]): UploadSummary[] {
+    for (const id of ids) this.changes.changed(id);
+    this.queue.nudge();
+    return this.summariesOf(ids);
   }
 
   /** The uploads with these ids, as the API shows them (unknown ids are left out). */
@@ -206,33 +298,30 @@ export class Engine {
     });
   }
 
-  /** A time-limited link to a private object. Spaces and SigV4 allow at most 7 days. */
+  /** A time-limited link to a private object (the contract holds it to Spaces' and SigV4's 7 days). */
   async link(key: string, expiresInSeconds: number, connectionName?: string): Promise<{ url: string; expiresAt: number }> {
-    if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > 7 * 24 * 3600) {
-      throw new QuireError('usage', 'A share link lasts from 1 second to 7 days (the longest Spaces and S3 allow).');
-    }
     const connection = this.connections.resolve(connectionName);
     return this.withGateway(connection, async (gateway) => ({ url: await gateway.presignGet(key, expiresInSeconds), expiresAt: Date.now() + expiresInSeconds * 1000 }));
   }
 
-  close(): void {
-    this.queue.close();
-    this.operationLog.flush();
+  /** Stops (when started) and closes the ledger: the host is quitting. */
+  async close(): Promise<void> {
+    await this.stop();
+    this.gateways.destroy();
     this.db.$client.close();
   }
 
-  private async withGateway<T>(connection: ConnectionSummary, use: (gateway: S3Gateway) => Promise<T>): Promise<T> {
-    const gateway = new S3Gateway(connection, await this.connections.credentialsFor(connection), (op) => this.recordOperation(op), { maxSockets: 2 });
-    try {
-      return await use(gateway);
-    } finally {
-      gateway.destroy();
-      this.operationLog.flush();
-    }
+  /** The connection's one gateway (paced, retried, recorded), for tools and tests that talk to the bucket. */
+  gatewayFor(connection: ConnectionSummary): Promise<S3Gateway> {
+    return this.gateways.forConnection(connection);
   }
 
-  private recordOperation(op: OperationRecord): void {
-    this.operationLog.record(op);
+  private async withGateway<T>(connection: ConnectionSummary, use: (gateway: S3Gateway) => Promise<T>): Promise<T> {
+    try {
+      return await use(await this.gateways.forConnection(connection));
+    } finally {
+      this.operationLog.flush();
+    }
   }
 }
 

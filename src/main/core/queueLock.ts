@@ -1,71 +1,97 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { QuireError } from './errors';
 
 /**
- * Only one process may drive the upload queue at a time: two drivers would upload the same parts
- * twice and race on Complete. Others (a second CLI, the UI of another host) may still read the
- * ledger. The lock is a file holding the owner's PID; a lock whose PID is gone (a crash, a
- * SIGKILL) is stale and taken over, which is exactly the resume-after-crash path.
+ * Only one process may drive the upload queue of a data folder at a time: two drivers would send
+ * the same parts twice and race on Complete. Others (a second `quire`, another host's UI) still
+ * read and steer through the ledger.
+ *
+ * The lock is a kernel lock, not a PID in a file: an open SQLite transaction on `queue.lock`
+ * (an fcntl lock on POSIX, LockFileEx on Windows). The kernel drops it the moment the holder
+ * dies, however it dies (crash, SIGKILL, power cut, reboot), so a stale lock cannot exist and a
+ * PID reused after a reboot cannot fool it. `queue.owner` beside it only names the holder in the
+ * message another process shows; nothing trusts it.
  */
 export class QueueLock {
-  private held = false;
+  private handle: Database.Database | null = null;
 
   constructor(private readonly dataDir: string) {}
 
-  private get path(): string {
-    return join(this.dataDir, 'queue.lock');
+  get held(): boolean {
+    return this.handle !== null;
   }
 
+  /** Takes the lock, or throws `ledger_locked` naming the process that has it. Holding it already is fine. */
   acquire(): void {
-    if (this.held) return;
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      try {
-        const fd = openSync(this.path, 'wx', 0o600);
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
-        this.held = true;
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const owner = this.ownerPid();
-        if (owner !== null && owner !== process.pid && isAlive(owner)) {
-          throw new QuireError(
-            'ledger_locked',
-            `Another Quire process (PID ${owner}) is already uploading from this data folder; its queue includes yours. Wait for it, or stop it first.`,
-          );
-        }
-        try {
-          unlinkSync(this.path);
-        } catch {
-          // Another process removed the stale lock first; the retry will tell who won.
-        }
-      }
+    if (this.handle) return;
+    let handle: Database.Database;
+    try {
+      handle = lockFile(join(this.dataDir, 'queue.lock'));
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+      throw new QuireError(
+        'ledger_locked',
+        `Another Quire${this.ownerDescription()} is already uploading from this data folder; its queue includes yours and it picks up what you add. Wait for it, or stop it first.`,
+      );
     }
-    throw new QuireError('ledger_locked', 'Could not take the upload queue lock; try again.', { retryable: true });
+    this.handle = handle;
+    try {
+      writeFileSync(this.ownerPath, JSON.stringify({ pid: process.pid, since: Date.now() }), { mode: 0o600 });
+    } catch {
+      // Only used to name this process in another's message; a full disk must not stop the queue.
+    }
+  }
+
+  /** Is another process holding the lock right now? (Takes and drops it when nobody does.) */
+  heldElsewhere(): boolean {
+    if (this.handle) return false;
+    try {
+      this.acquire();
+      this.release();
+      return false;
+    } catch (error) {
+      if (error instanceof QuireError && error.code === 'ledger_locked') return true;
+      throw error;
+    }
   }
 
   release(): void {
-    if (!this.held) return;
-    this.held = false;
-    if (this.ownerPid() === process.pid) unlinkSync(this.path);
+    if (!this.handle) return;
+    this.handle.close();
+    this.handle = null;
   }
 
-  private ownerPid(): number | null {
+  private get ownerPath(): string {
+    return join(this.dataDir, 'queue.owner');
+  }
+
+  private ownerDescription(): string {
     try {
-      const pid = Number.parseInt(readFileSync(this.path, 'utf8'), 10);
-      return Number.isInteger(pid) && pid > 0 ? pid : null;
+      const { pid } = JSON.parse(readFileSync(this.ownerPath, 'utf8')) as { pid?: unknown };
+      return Number.isInteger(pid) ? ` process (PID ${pid as number})` : ' process';
     } catch {
-      return null;
+      return ' process';
     }
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+/**
+ * An exclusive lock at once (no waiting), without writing a byte: a full disk must not stop a
+ * restart from taking it. The transaction stays open, and so the lock held, until the handle closes.
+ */
+function lockFile(path: string): Database.Database {
+  for (let attempt = 0; ; attempt += 1) {
+    const handle = new Database(path, { timeout: 0 });
+    try {
+      handle.exec('BEGIN EXCLUSIVE');
+      return handle;
+    } catch (error) {
+      handle.close();
+      // Quire before 0.2 wrote its PID into this file: no lock is held on such a file.
+      if ((error as { code?: string }).code === 'SQLITE_NOTADB' && attempt === 0) rmSync(path, { force: true });
+      else throw error;
+    }
   }
 }

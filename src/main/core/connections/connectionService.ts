@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { connectionInputSchema, type ConnectionInput, type ConnectionSummary } from '../../../shared/connection';
+import type { ConnectionSettings, ConnectionSummary } from '../../../shared/connection';
 import { credentialsFromEnvironment } from '../credentials/environmentCredentials';
 import type { SecretStore } from '../credentials/keychain';
 import { QuireError } from '../errors';
 import { classifyS3Error } from '../s3/classifyError';
-import { S3Gateway, type Credentials, type OperationRecorder } from '../s3/gateway';
+import { isRetryable } from '../s3/retryPolicy';
+import type { Credentials, S3Gateway } from '../s3/gateway';
+import type { GatewayPool } from '../s3/gatewayPool';
 import { ConnectionRepository } from './connectionRepository';
 import { resolveCdnBaseUrl, resolveEndpoint, resolvePathStyle } from './endpoints';
 
@@ -23,7 +25,7 @@ export class ConnectionService {
   constructor(
     private readonly repository: ConnectionRepository,
     private readonly secrets: SecretStore,
-    private readonly recordOperation: OperationRecorder,
+    private readonly gateways: Pick<GatewayPool, 'forConnection' | 'unsaved'>,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
@@ -31,12 +33,8 @@ export class ConnectionService {
     return this.repository.list();
   }
 
-  async add(input: ConnectionInput, secretSource: SecretSource): Promise<ConnectionSummary> {
-    const parsed = connectionInputSchema.safeParse(input);
-    if (!parsed.success) {
-      throw new QuireError('usage', `The connection is not valid: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ')}.`);
-    }
-    const settings = parsed.data;
+  /** `settings` come parsed by the contract (connections.add): validated once, at the boundary. */
+  async add(settings: ConnectionSettings, secretSource: SecretSource): Promise<ConnectionSummary> {
     if (this.repository.findByName(settings.name)) {
       throw new QuireError('connection_exists', `A connection named "${settings.name}" already exists. Pick another name, or remove the old one first.`);
     }
@@ -58,7 +56,12 @@ export class ConnectionService {
     const secret = secretSource.kind === 'given' ? secretSource.secret : this.environmentSecret(summary);
     if (!secret) throw new QuireError('secret_missing', `Connection "${summary.name}" needs its secret access key.`);
 
-    await this.liveTest(summary, { accessKeyId: summary.accessKeyId, secretAccessKey: secret });
+    const gateway = this.gateways.unsaved(summary, { accessKeyId: summary.accessKeyId, secretAccessKey: secret });
+    try {
+      await liveTest(gateway);
+    } finally {
+      gateway.destroy();
+    }
     // A secret typed by the author goes to the keychain, and only there; one from the
     // environment stays in the environment (headless use) and is written nowhere.
     if (secretSource.kind === 'given') await this.secrets.set(summary.id, secret);
@@ -73,7 +76,7 @@ export class ConnectionService {
 
   async test(name?: string): Promise<ConnectionSummary> {
     const connection = this.resolve(name);
-    await this.liveTest(connection, await this.credentialsFor(connection));
+    await liveTest(await this.gateways.forConnection(connection));
     return connection;
   }
 
@@ -141,26 +144,31 @@ export class ConnectionService {
     // Only a secret given together with this connection's key ID belongs to it.
     return fromEnv && fromEnv.accessKeyId === connection.accessKeyId ? fromEnv.secretAccessKey : null;
   }
+}
 
-  private async liveTest(connection: ConnectionSummary, credentials: Credentials): Promise<void> {
-    const gateway = new S3Gateway(connection, credentials, this.recordOperation, { maxSockets: 2 });
-    const subject = `Connection "${connection.name}"`;
-    const context = { endpoint: connection.endpoint, bucket: connection.bucket };
-    const probeKey = `.quire/probe-${randomUUID()}`;
-    try {
-      await gateway.listOneKey().catch((error) => {
-        throw classifyS3Error(error, subject, context);
-      });
-      await gateway
-        .putObject(probeKey, EMPTY, { contentType: 'application/octet-stream', visibility: 'private', sha256: EMPTY_SHA256 })
-        .catch((error) => {
-          throw classifyS3Error(error, `${subject} can list the bucket but not write to it`, context);
-        });
-      await gateway.deleteObject(probeKey).catch((error) => {
-        throw classifyS3Error(error, `${subject} can write but not delete (the probe object ${probeKey} was left behind)`, context);
-      });
-    } finally {
-      gateway.destroy();
-    }
+/**
+ * The bucket answers, and a probe object can be written and deleted. Each request goes through
+ * the gateway's pacing and retry rule, so a 503 is tried again rather than blamed on the keys;
+ * and the probe object is removed whatever happened after it was written.
+ */
+async function liveTest(gateway: S3Gateway): Promise<void> {
+  const { connection } = gateway;
+  const subject = `Connection "${connection.name}"`;
+  const context = { endpoint: connection.endpoint, bucket: connection.bucket };
+  await gateway.listOneKey().catch((error) => {
+    throw classifyS3Error(error, subject, context);
+  });
+  const probeKey = `.quire/probe-${randomUUID()}`;
+  await gateway.putObject(probeKey, EMPTY, { contentType: 'application/octet-stream', visibility: 'private', sha256: EMPTY_SHA256 }).catch((error) => {
+    throw classifyS3Error(error, `${subject} can list the bucket but not write to it`, context);
+  });
+  try {
+    await gateway.deleteObject(probeKey);
+  } catch (error) {
+    // A refusal is about the keys' rights; a server that kept failing is not, and then the
+    // probe is tried once more in the background, so nothing of Quire's is left in the bucket.
+    if (!isRetryable(error)) throw classifyS3Error(error, `${subject} can write but not delete (remove ${probeKey} from the bucket by hand, or give the key delete rights)`, context);
+    void gateway.deleteObject(probeKey).catch(() => {});
+    throw classifyS3Error(error, `${subject}: the server kept failing while Quire removed its test object ${probeKey}; try again in a moment`, context);
   }
 }

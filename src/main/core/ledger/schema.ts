@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { uploadStatuses, type UploadStatus } from '../../../shared/uploadStatus';
 
 /*
  * The local ledger: the durable record that makes resume possible. Its shape follows the platform
@@ -30,17 +31,6 @@ export const connections = sqliteTable('connections', {
   updatedAt: integer('updated_at').notNull(),
 });
 
-export const uploadStatuses = [
-  'queued',
-  'preparing',
-  'uploading',
-  'completing',
-  'verified',
-  'paused',
-  'waiting',
-  'failed',
-  'cancelled',
-] as const;
 
 /** One row per file the author asked to upload: the job is the row (see architecture.md). */
 export const uploads = sqliteTable(
@@ -65,7 +55,12 @@ export const uploads = sqliteTable(
     sha256: text('sha256'),
     etag: text('etag'),
     bytesDone: integer('bytes_done').notNull().default(0),
+    /** Requests tried again within jobs: shown to the author, limits nothing. */
     attempts: integer('attempts').notNull().default(0),
+    /** Jobs that ended in a retryable failure since the last success or resume; past a limit the upload fails. */
+    waitCount: integer('wait_count').notNull().default(0),
+    /** Times the file was found changed while Quire waited for it to be finished; past a limit it fails. */
+    changeCount: integer('change_count').notNull().default(0),
     retryAfter: integer('retry_after'),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
@@ -145,6 +140,6 @@ export const settings = sqliteTable('settings', {
 
 export type ConnectionRow = typeof connections.$inferSelect;
 export type UploadRow = typeof uploads.$inferSelect;
-export type UploadStatus = (typeof uploadStatuses)[number];
+export type { UploadStatus };
 export type MultipartSessionRow = typeof multipartSessions.$inferSelect;
 export type MultipartPartRow = typeof multipartParts.$inferSelect;

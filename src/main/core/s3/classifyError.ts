@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../../shared/errors';
 import { QuireError } from '../errors';
-import { isRetryable, type S3ErrorLike } from './retryPolicy';
+import { NETWORK_ERROR_CODES, isNetworkError, isRetryable, type S3ErrorLike } from './retryPolicy';
 
 /**
  * Turns what the SDK threw into a message an author can act on. `subject` names what was being
@@ -34,8 +34,9 @@ export function classifyS3Error(error: unknown, subject: string, context: { endp
     default:
       break;
   }
-  if (e.code && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENETDOWN)$/.test(e.code)) {
-    return make('endpoint_unreachable', `cannot reach ${context.endpoint ?? 'the storage endpoint'} (${e.code}). Check the endpoint address and your internet connection.`);
+  if (isNetworkError(error)) {
+    const how = e.code && NETWORK_ERROR_CODES.has(e.code) ? e.code : (e.name ?? 'no answer');
+    return make('endpoint_unreachable', `cannot reach ${context.endpoint ?? 'the storage endpoint'} (${how}). Check the endpoint address and your internet connection.`);
   }
   if (status === 403) return make('access_denied', 'the server refused access (403). Check the keys and that they may write to this bucket.');
   if (status === 404) return make('object_not_found', 'not found (404).');

@@ -5,7 +5,9 @@ import { BandwidthLimiter } from './bandwidthLimiter';
 import { http } from './httpModule';
 import { ObjectWriter, stripQuotes, type FileRangeBody, type ServerClock, type WriteResult } from './objectWriter';
 import { RequestPacer } from './requestPacer';
+import { httpStatusOf } from './retryPolicy';
 import { loadSdk, type Sdk } from './sdk';
+import { withRetries } from '../upload/withRetries';
 
 export interface OperationRecord {
   /** The connection the request went to (also for requests no upload owns: tests, listings, the janitor). */
@@ -44,13 +46,20 @@ export interface RemotePart {
 
 export interface RemoteMultipartUpload {
   key: string;
-  uploadId: string;
+  /** S3's UploadId (not a Quire upload id). */
+  s3UploadId: string;
   initiated: number;
 }
 
 interface RequestOptions {
+  /** The Quire upload (the ledger row) the request works for, if any: the operation log names it. */
   uploadId?: string | null;
   signal?: AbortSignal;
+  /**
+   * false: one try only, for a request whose retry needs the caller's own care first (a
+   * CreateMultipartUpload whose lost answer may have left an upload open).
+   */
+  retry?: boolean;
 }
 
 export interface GatewayOptions {
@@ -61,6 +70,10 @@ export interface GatewayOptions {
   bandwidth?: BandwidthLimiter;
   /** A socket silent this long is dropped (a stalled path), so the request can be tried again. */
   requestIdleTimeoutMs?: number;
+  /** Tries per request (retryPolicy.ts decides which failures are worth another). */
+  maxAttempts?: number;
+  /** Told of every retry, with the Quire upload it was for: the ledger counts them for the author. */
+  onRetry?: (uploadId: string | null) => void;
 }
 
 /** The loaded SDK with this gateway's client. */
@@ -76,9 +89,10 @@ export interface ObjectSettings {
 }
 
 /**
- * Every S3 request Quire makes goes through here, so each is recorded in the operations table
- * (the platform specs' spaces_operations) with its duration, bytes and outcome, and so the
- * client is configured once for radosgw/Spaces quirks.
+ * Every S3 request Quire makes goes through here: paced below the provider's limits, retried by
+ * the one retry rule (retryPolicy.ts), recorded in the operations table (the platform specs'
+ * spaces_operations) with its duration, bytes and outcome, with the client configured once for
+ * radosgw/Spaces quirks. The engine keeps one per connection (gatewayPool.ts).
  */
 export class S3Gateway {
   /** PutObject and UploadPart: the requests that carry file bytes, sent without the SDK. */
@@ -134,24 +148,35 @@ export class S3Gateway {
     return this.sdkClient;
   }
 
+  /** Tries per request; a caller that retries a request itself (retry: false) keeps to the same. */
+  get maxAttempts(): number {
+    return this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  }
+
   destroy(): void {
     this.writer.destroy();
     void this.sdkClient?.then(({ client }) => client.destroy());
   }
 
-  private async send<T>(operation: string, httpMethod: string, key: string | null, bytes: number, options: RequestOptions, call: () => Promise<T>): Promise<T> {
+  private send<T>(operation: string, httpMethod: string, key: string | null, bytes: number, options: RequestOptions, call: () => Promise<T>): Promise<T> {
+    const once = () => this.sendOnce(operation, httpMethod, key, bytes, options, call);
+    if (options.retry === false) return once();
+    return withRetries(once, { maxAttempts: this.maxAttempts, signal: options.signal, onRetry: () => this.options.onRetry?.(options.uploadId ?? null) });
+  }
+
+  private async sendOnce<T>(operation: string, httpMethod: string, key: string | null, bytes: number, options: RequestOptions, call: () => Promise<T>): Promise<T> {
     await this.pacer?.take(options.signal);
     const startedAt = Date.now();
     const started = performance.now();
     try {
       const result = await call();
-      const status = (result as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 200;
+      const status = httpStatusOf(result) ?? 200;
       this.record({ connectionId: this.connection.id, operation, objectKey: key, httpMethod, bytesSent: bytes, durationMs: Math.round(performance.now() - started), httpStatus: status, success: true, errorCode: null, startedAt, uploadId: options.uploadId ?? null });
       return result;
     } catch (error) {
-      const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'SlowDown' || e.$metadata?.httpStatusCode === 429) this.pacer?.slowDown();
-      this.record({ connectionId: this.connection.id, operation, objectKey: key, httpMethod, bytesSent: 0, durationMs: Math.round(performance.now() - started), httpStatus: e.$metadata?.httpStatusCode ?? null, success: false, errorCode: e.code ?? e.name ?? 'Error', startedAt, uploadId: options.uploadId ?? null });
+      const e = error as { name?: string; code?: string };
+      if (e.name === 'SlowDown' || httpStatusOf(error) === 429) this.pacer?.slowDown();
+      this.record({ connectionId: this.connection.id, operation, objectKey: key, httpMethod, bytesSent: 0, durationMs: Math.round(performance.now() - started), httpStatus: httpStatusOf(error) ?? null, success: false, errorCode: e.code ?? e.name ?? 'Error', startedAt, uploadId: options.uploadId ?? null });
       throw error;
     }
   }
@@ -172,10 +197,10 @@ export class S3Gateway {
    */
   async probe(signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.control('probe', 'HEAD', null, { signal }, ({ s3, client }) => client.send(new s3.HeadBucketCommand({ Bucket: this.connection.bucket }), { abortSignal: signal }));
+      await this.control('probe', 'HEAD', null, { signal, retry: false }, ({ s3, client }) => client.send(new s3.HeadBucketCommand({ Bucket: this.connection.bucket }), { abortSignal: signal }));
       return true;
     } catch (error) {
-      return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined;
+      return httpStatusOf(error) !== undefined;
     }
   }
 
@@ -191,7 +216,7 @@ export class S3Gateway {
         lastModified: head.LastModified?.getTime() ?? null,
       };
     } catch (error) {
-      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
+      if (httpStatusOf(error) === 404) return null;
       throw error;
     }
   }
@@ -284,7 +309,7 @@ export class S3Gateway {
         client.send(new s3.ListMultipartUploadsCommand({ Bucket: this.connection.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
       );
       for (const upload of page.Uploads ?? []) {
-        if (upload.Key && upload.UploadId) uploads.push({ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated?.getTime() ?? 0 });
+        if (upload.Key && upload.UploadId) uploads.push({ key: upload.Key, s3UploadId: upload.UploadId, initiated: upload.Initiated?.getTime() ?? 0 });
       }
       if (!page.IsTruncated) return uploads;
       keyMarker = page.NextKeyMarker;
@@ -304,6 +329,7 @@ export class S3Gateway {
 }
 
 const DEFAULT_MAX_SOCKETS = 16;
+const DEFAULT_MAX_ATTEMPTS = 4;
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
 /**

@@ -9,7 +9,8 @@ export interface S3ErrorLike {
   $metadata?: { httpStatusCode?: number; clockSkewCorrected?: boolean };
 }
 
-const NETWORK_ERROR_CODES = new Set([
+/** Socket errors that mean the network path failed: the retry rule and the author's message both read this one list. */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET', // the connection dropped mid-request: a laptop changing Wi-Fi, a proxy restart
   'ECONNREFUSED', // the endpoint is not listening (yet): offline, or a server restarting
   'ETIMEDOUT',
@@ -21,6 +22,11 @@ const NETWORK_ERROR_CODES = new Set([
   'ENETDOWN',
   'UND_ERR_SOCKET',
 ]);
+
+/** The HTTP status of the server's answer an S3 error carries, if an answer came at all. */
+export function httpStatusOf(error: unknown): number | undefined {
+  return (error as S3ErrorLike | undefined)?.$metadata?.httpStatusCode;
+}
 
 export function isAbort(error: unknown): boolean {
   const name = (error as S3ErrorLike | undefined)?.name;

@@ -19,7 +19,7 @@ export async function chooseKey(row: UploadRow, sha256: string, context: Transfe
   for (let n = 1; n <= 1000; n += 1) {
     const key = n === 1 ? row.objectKey : suffixedKey(row.objectKey, n);
     if (n > 1 && context.repository.keyTakenByAnotherJob(row.connectionId, key, row.id)) continue;
-    const remote = await jobRequest(context, row, () => context.gateway.headObject(key, { uploadId: row.id, signal: context.signal }));
+    const remote = await jobRequest(context, () => context.gateway.headObject(key, { uploadId: row.id, signal: context.signal }));
     if (remote && remote.sha256 === sha256 && remote.size === row.size) return { key, identical: remote };
     if (!remote || row.onConflict === 'overwrite') {
       if (key !== row.objectKey) context.repository.update(row.id, { objectKey: key });

@@ -23,6 +23,11 @@ export class Connectivity {
     return [...this.offline.keys()];
   }
 
+  /** Every offline connection and when it is probed next. */
+  offlineSchedule(): { connectionId: string; nextProbeAt: number }[] {
+    return [...this.offline].map(([connectionId, state]) => ({ connectionId, nextProbeAt: state.nextProbeAt }));
+  }
+
   /** Returns when the endpoint will be probed next. Already offline: the schedule stands. */
   markOffline(connectionId: string, now = Date.now()): number {
     const known = this.offline.get(connectionId);

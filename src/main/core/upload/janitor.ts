@@ -1,6 +1,7 @@
 import type { Orphan } from '../../../shared/orphans';
 import { categories } from '../../../shared/layout';
 import type { S3Gateway } from '../s3/gateway';
+import { httpStatusOf } from '../s3/retryPolicy';
 
 /** Spaces deletes unfinished multipart uploads after 30 days (anchors.md); until then they are billed. */
 export const SPACES_UNFINISHED_UPLOAD_DAYS = 30;
@@ -42,12 +43,12 @@ export async function findOrphans(gateway: S3Gateway, prefixes: string[], owned:
   const orphans: Orphan[] = [];
   for (const prefix of prefixes) {
     for (const upload of await gateway.listMultipartUploads(prefix)) {
-      if (owned.has(upload.uploadId)) continue;
-      const parts = await gateway.listParts(upload.key, upload.uploadId).catch(() => []);
+      if (owned.has(upload.s3UploadId)) continue;
+      const parts = await gateway.listParts(upload.key, upload.s3UploadId).catch(() => []);
       const ageMs = Math.max(0, now - upload.initiated);
       orphans.push({
         key: upload.key,
-        uploadId: upload.uploadId,
+        s3UploadId: upload.s3UploadId,
         initiated: upload.initiated,
         size: parts.reduce((sum, part) => sum + part.size, 0),
         parts: parts.length,
@@ -65,11 +66,11 @@ export async function abortOrphans(gateway: S3Gateway, orphans: Orphan[]): Promi
   const failed: { orphan: Orphan; message: string }[] = [];
   for (const orphan of orphans) {
     try {
-      await gateway.abortMultipartUpload(orphan.key, orphan.uploadId);
+      await gateway.abortMultipartUpload(orphan.key, orphan.s3UploadId);
       aborted.push(orphan);
     } catch (error) {
       // Already gone (aborted elsewhere, or expired) is what aborting wanted.
-      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) aborted.push(orphan);
+      if (httpStatusOf(error) === 404) aborted.push(orphan);
       else failed.push({ orphan, message: error instanceof Error ? error.message : String(error) });
     }
   }

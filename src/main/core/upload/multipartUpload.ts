@@ -6,7 +6,8 @@ import { chooseKey } from './conflicts';
 import { FileShrankError, READ_BUFFER_SIZE, expectedMultipartEtag, md5OfRange, sha256OfFile } from './fileHashes';
 import { choosePartSize, partCount, partRange } from './partPlan';
 import { SourceChangedError, assertSourceUnchanged } from './sourceFile';
-import { emitRow, jobRequest, type TransferContext } from './transferContext';
+import { httpStatusOf } from '../s3/retryPolicy';
+import { jobRequest, type TransferContext, type Verified } from './transferContext';
 import { verifyObject } from './verifyObject';
 import { withRetries } from './withRetries';
 
@@ -16,21 +17,24 @@ import { withRetries } from './withRetries';
  * over bytes it checked against their signatures) once it is accepted, and on resume the
  * server's ListParts decides what is really there.
  */
-export async function uploadMultipart(row: UploadRow, context: TransferContext): Promise<void> {
-  const session = (await resumeSession(row, context)) ?? (await startSession(row, context));
-  if (!session) return; // Already complete on the server: verified without sending anything.
+export async function uploadMultipart(row: UploadRow, context: TransferContext): Promise<Verified> {
+  const resumed = await resumeSession(row, context);
+  // Already complete on the server: verified without sending anything.
+  if (resumed && 'etag' in resumed) return resumed;
+  const session = resumed ?? (await startSession(row, context));
+  if ('etag' in session) return session;
   try {
     await sendMissingParts(row, session, context);
-    context.repository.setStatus(row.id, 'completing');
-    emitRow(context, row.id);
+    context.repository.move(row.id, 'completing');
+    context.changed(row.id);
     await assertSourceUnchanged(row);
     const parts = context.repository.parts(session.id);
     if (parts.length !== session.partCount) throw new QuireError('internal', `${row.sourcePath}: ${parts.length} of ${session.partCount} parts recorded before completing.`, { retryable: true });
-    await jobRequest(context, row, () =>
+    await jobRequest(context, () =>
       context.gateway.completeMultipartUpload(session.objectKey, session.s3UploadId, parts.map((part) => ({ partNumber: part.partNumber, etag: part.etag })), { uploadId: row.id, signal: context.signal }),
     );
     context.repository.endSession(session.id, 'completed');
-    await verifyObject(row, session.objectKey, { etag: expectedMultipartEtag(parts.map((part) => part.md5)) }, context);
+    return await verifyObject(row, session.objectKey, { etag: expectedMultipartEtag(parts.map((part) => part.md5)) }, context);
   } catch (error) {
     if (error instanceof SourceChangedError) await abandonSession(row, session, context);
     throw error;
@@ -39,28 +43,27 @@ export async function uploadMultipart(row: UploadRow, context: TransferContext):
 
 /**
  * Picks up a recorded session, reconciled with the server. Null when there is none to resume;
- * undefined when the server already holds the finished object.
+ * Verified when the server already holds the finished object.
  */
-async function resumeSession(row: UploadRow, context: TransferContext): Promise<MultipartSessionRow | null | undefined> {
+async function resumeSession(row: UploadRow, context: TransferContext): Promise<MultipartSessionRow | Verified | null> {
   const session = context.repository.activeSession(row.id);
   if (!session) return null;
   const local = context.repository.parts(session.id);
   let remoteParts;
   try {
-    remoteParts = await jobRequest(context, row, () => context.gateway.listParts(session.objectKey, session.s3UploadId, { uploadId: row.id, signal: context.signal }));
+    remoteParts = await jobRequest(context, () => context.gateway.listParts(session.objectKey, session.s3UploadId, { uploadId: row.id, signal: context.signal }));
   } catch (error) {
     // The server no longer knows the UploadId (Spaces drops unfinished uploads after 30 days;
     // radosgw answers 404 NoSuchKey rather than NoSuchUpload). Either Complete went through
     // just before a crash (it is only sent once every part is recorded), or the upload is gone
     // and starts afresh.
-    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw error;
+    if (httpStatusOf(error) !== 404) throw error;
     if (local.length === session.partCount) {
       const expected = expectedMultipartEtag(local.map((part) => part.md5));
-      const head = await jobRequest(context, row, () => context.gateway.headObject(session.objectKey, { uploadId: row.id, signal: context.signal }));
+      const head = await jobRequest(context, () => context.gateway.headObject(session.objectKey, { uploadId: row.id, signal: context.signal }));
       if (head && head.etag === expected && head.size === row.size) {
         context.repository.endSession(session.id, 'completed');
-        await verifyObject(row, session.objectKey, { etag: expected }, context, 'completed before Quire stopped: verified without sending again');
-        return undefined;
+        return verifyObject(row, session.objectKey, { etag: expected }, context, 'completed before Quire stopped: verified without sending again');
       }
     }
     context.repository.endSession(session.id, 'aborted');
@@ -90,22 +93,28 @@ async function resumeSession(row: UploadRow, context: TransferContext): Promise<
   return session;
 }
 
-async function startSession(row: UploadRow, context: TransferContext): Promise<MultipartSessionRow | undefined> {
+async function startSession(row: UploadRow, context: TransferContext): Promise<MultipartSessionRow | Verified> {
   const partSize = choosePartSize(row.size, context.settings.partSize);
   const sha256 = await sourceRead(row, () => sha256OfFile(row.sourcePath, row.size, context.signal));
   await assertSourceUnchanged(row);
   // Recorded before CreateMultipartUpload: the mark that a Create may have been sent.
   context.repository.update(row.id, { sha256 });
   const choice = await chooseKey(row, sha256, context);
-  if (choice.identical) {
-    await verifyObject(row, choice.key, { etag: choice.identical.etag }, context, 'already in the bucket, identical: not sent again');
-    return undefined;
-  }
+  if (choice.identical) return verifyObject(row, choice.key, { etag: choice.identical.etag }, context, 'already in the bucket, identical: not sent again');
   // An earlier attempt got this far (its hash was recorded when this row was read): it may have
-  // been killed after the server created an upload but before the ledger heard of it.
-  if (row.sha256 !== null) await abortUnrecordedUploads(row, choice.key, context);
-  const s3UploadId = await jobRequest(context, row, () =>
-    context.gateway.createMultipartUpload(choice.key, { contentType: row.contentType, visibility: row.visibility, sha256 }, { uploadId: row.id, signal: context.signal }),
+  // been killed after the server created an upload but before the ledger heard of it. So may
+  // this attempt's own Create whose answer was lost (a 503 after the server made it): each retry
+  // first aborts what such a lost answer left, or it would be billed until the janitor came.
+  let unrecordedPossible = row.sha256 !== null;
+  const s3UploadId = await withRetries(
+    async () => {
+      if (unrecordedPossible) await abortUnrecordedUploads(row, choice.key, context);
+      unrecordedPossible = true;
+      return jobRequest(context, () =>
+        context.gateway.createMultipartUpload(choice.key, { contentType: row.contentType, visibility: row.visibility, sha256 }, { uploadId: row.id, signal: context.signal, retry: false }),
+      );
+    },
+    { maxAttempts: context.gateway.maxAttempts, signal: context.signal, onRetry: () => context.repository.countAttempt(row.id) },
   );
   const session: MultipartSessionRow = {
     id: randomUUID(),
@@ -133,11 +142,11 @@ const CLOCK_MARGIN_MS = 15 * 60_000;
  */
 async function abortUnrecordedUploads(row: UploadRow, key: string, context: TransferContext): Promise<void> {
   const owned = context.repository.ownedActiveS3UploadIds();
-  const open = await jobRequest(context, row, () => context.gateway.listMultipartUploads(key));
+  const open = await jobRequest(context, () => context.gateway.listMultipartUploads(key));
   for (const upload of open) {
-    if (upload.key !== key || owned.has(upload.uploadId) || upload.initiated < row.createdAt - CLOCK_MARGIN_MS) continue;
-    await jobRequest(context, row, () => context.gateway.abortMultipartUpload(key, upload.uploadId, { uploadId: row.id })).catch((error) => {
-      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw error;
+    if (upload.key !== key || owned.has(upload.s3UploadId) || upload.initiated < row.createdAt - CLOCK_MARGIN_MS) continue;
+    await jobRequest(context, () => context.gateway.abortMultipartUpload(key, upload.s3UploadId, { uploadId: row.id })).catch((error) => {
+      if (httpStatusOf(error) !== 404) throw error;
     });
   }
 }
@@ -148,10 +157,10 @@ async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, co
   const missing: number[] = [];
   for (let n = 1; n <= session.partCount; n += 1) if (!doneNumbers.has(n)) missing.push(n);
   let bytesDone = done.reduce((sum, part) => sum + part.size, 0);
-  context.repository.setStatus(row.id, 'uploading', { bytesDone, objectKey: session.objectKey });
+  context.repository.move(row.id, 'uploading', { bytesDone, objectKey: session.objectKey });
   // Seeing where it picked up is what tells the author an interrupted upload was safe.
   const resumedAt = done.length > 0 ? `resumed at ${Math.floor((bytesDone / row.size) * 100)}%: ${done.length} of ${session.partCount} parts were already in the bucket` : undefined;
-  emitRow(context, row.id, resumedAt);
+  context.changed(row.id, resumedAt);
   if (missing.length === 0) return;
 
   await withSource(row, async (handle) => {
@@ -165,7 +174,7 @@ async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, co
         const { length } = await sendPart(row, session, partNumber, handle, context, signal);
         bytesDone += length;
         context.repository.update(row.id, { bytesDone });
-        emitRow(context, row.id);
+        context.changed(row.id);
       }
     };
     await Promise.all(
@@ -190,11 +199,7 @@ async function sendPart(row: UploadRow, session: MultipartSessionRow, partNumber
   try {
     await assertSourceUnchanged(row);
     const sent = await sourceRead(row, () =>
-      withRetries(() => context.gateway.uploadPart(session.objectKey, session.s3UploadId, partNumber, { handle, path: row.sourcePath, offset, length, chunk }, { uploadId: row.id, signal }), {
-        maxAttempts: context.settings.maxAttempts,
-        signal,
-        onRetry: () => context.repository.countAttempt(row.id),
-      }),
+      context.gateway.uploadPart(session.objectKey, session.s3UploadId, partNumber, { handle, path: row.sourcePath, offset, length, chunk }, { uploadId: row.id, signal }),
     );
     // The server checked every chunk's signature, so it stored the bytes read, and its ETag is
     // their MD5 (S3's rule for a part); it is also what the object's ETag is computed from.

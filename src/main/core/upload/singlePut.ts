@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { close, fstat, open, read } from 'node:fs';
 import { promisify } from 'node:util';
 import type { UploadRow } from '../ledger/schema';
+import { httpStatusOf } from '../s3/retryPolicy';
 import { chooseKey } from './conflicts';
 import { SourceChangedError } from './sourceFile';
-import { jobRequest, type TransferContext } from './transferContext';
-import { markVerified, verifyObject } from './verifyObject';
+import { jobRequest, type TransferContext, type Verified } from './transferContext';
+import { verifyObject } from './verifyObject';
 
 /**
  * Files up to the multipart threshold (10 MiB) go in one PutObject: the whole file is one buffer,
@@ -16,15 +17,15 @@ import { markVerified, verifyObject } from './verifyObject';
  * itself refuses to replace an existing object, and only then is the key looked at (same file:
  * nothing to send; another file: keep both). Accepted, the object holds exactly the bytes read.
  */
-export async function uploadSingle(row: UploadRow, body: Buffer, context: TransferContext): Promise<void> {
+export async function uploadSingle(row: UploadRow, body: Buffer, context: TransferContext): Promise<Verified> {
   if (body.length !== row.size) throw new SourceChangedError(row.sourcePath, false);
   const sha256 = createHash('sha256').update(body).digest('hex');
-  // Its whole life is one request: the ledger records the outcome (verified, or why not), and
-  // the UI hears it is on its way without a ledger write per file.
-  context.emit({ id: row.id, status: 'uploading', bytesDone: 0, size: row.size, objectKey: row.objectKey });
+  // Written before it is said: what the UI hears is what the ledger holds.
+  context.repository.markUploading(row.id);
+  context.changed(row.id);
 
   const put = (key: string, ifNoneMatch: boolean) =>
-    jobRequest(context, row, () =>
+    jobRequest(context, () =>
       context.gateway.putObject(key, body, { contentType: row.contentType, visibility: row.visibility, sha256 }, { uploadId: row.id, signal: context.signal, ifNoneMatch }),
     );
 
@@ -36,19 +37,14 @@ export async function uploadSingle(row: UploadRow, body: Buffer, context: Transf
   });
   if (etag === null) {
     const choice = await chooseKey(row, sha256, context);
-    if (choice.identical) {
-      await verifyObject(row, choice.key, { etag: choice.identical.etag }, context, 'already in the bucket, identical: not sent again', sha256);
-      return;
-    }
+    if (choice.identical) return verifyObject(row, choice.key, { etag: choice.identical.etag }, context, 'already in the bucket, identical: not sent again', sha256);
     key = choice.key;
     etag = await put(key, true);
   }
-  if (etag) {
-    markVerified(row, key, etag, context, undefined, sha256);
-    return;
-  }
+  // The server checked the bytes against their SHA-256 before it stored them.
+  if (etag) return { key, etag, sha256 };
   // No ETag in the answer (some proxies strip it): the bucket's copy is looked at instead.
-  await verifyObject(row, key, { sha256 }, context, undefined, sha256);
+  return verifyObject(row, key, { sha256 }, context, undefined, sha256);
 }
 
 /**
@@ -81,6 +77,5 @@ const closeFile = promisify(close);
 
 /** 412: `If-None-Match: *` met an object already at the key. */
 function isKeyTaken(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'PreconditionFailed' || e.$metadata?.httpStatusCode === 412;
+  return (error as { name?: string }).name === 'PreconditionFailed' || httpStatusOf(error) === 412;
 }

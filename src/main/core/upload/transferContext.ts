@@ -1,23 +1,20 @@
-import type { UploadProgressEvent } from '../../../shared/upload';
 import type { UploadRow } from '../ledger/schema';
 import type { S3Gateway } from '../s3/gateway';
 import type { BufferPool } from '../util/bufferPool';
 import type { Semaphore } from '../util/semaphore';
 import type { UploadRepository } from './uploadRepository';
-import { withRetries } from './withRetries';
 
 export interface TransferSettings {
   multipartThreshold: number;
   partSize: number;
   /** Spaces allows at most 10 concurrent PUTs to one object. */
   partsPerObject: number;
-  /** Tries per request before the upload is handed back to the queue as "waiting". */
-  maxAttempts: number;
 }
 
 /** What one upload job needs from the engine around it: small ports, easy to follow. */
 export interface TransferContext {
   repository: UploadRepository;
+  /** The connection's one gateway: paced, bandwidth-limited, every request retried by one rule. */
   gateway: S3Gateway;
   /** The global budget of S3 requests in flight, shared by every job. */
   requests: Semaphore;
@@ -25,23 +22,25 @@ export interface TransferContext {
   buffers: BufferPool;
   settings: TransferSettings;
   signal: AbortSignal;
-  emit: (event: UploadProgressEvent) => void;
+  /** The row changed (it was written first): hosts hear of it, coalesced. */
+  changed: (id: string, notice?: string) => void;
 }
 
 /** A new attempt starts with the last one's error forgotten. */
 export const CLEARED_ERROR = { errorCode: null, errorMessage: null, errorRetryable: null, retryAfter: null } as const;
 
-/** One S3 request of a job: inside the global budget, retried per policy, attempts counted. */
-export function jobRequest<T>(context: TransferContext, row: UploadRow, call: () => Promise<T>): Promise<T> {
-  return withRetries(() => context.requests.run(call), {
-    maxAttempts: context.settings.maxAttempts,
-    signal: context.signal,
-    onRetry: () => context.repository.countAttempt(row.id),
-  });
+/** One S3 request of a job, inside the global budget (the gateway retries it by its one rule). */
+export function jobRequest<T>(context: TransferContext, call: () => Promise<T>): Promise<T> {
+  return context.requests.run(call);
 }
 
-export function emitRow(context: TransferContext, id: string, notice?: string): void {
-  const row = context.repository.get(id);
-  if (!row) return;
-  context.emit({ id: row.id, status: row.status, bytesDone: row.bytesDone, size: row.size, objectKey: row.objectKey, notice });
+/** How a job ends well: the bucket holds exactly the file, as checked. The queue writes it. */
+export interface Verified {
+  key: string;
+  etag: string;
+  /** The file's SHA-256 when this job computed it (a small file's is known only here). */
+  sha256: string | null;
+  notice?: string;
 }
+
+export type { UploadRow };

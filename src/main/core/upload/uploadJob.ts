@@ -4,7 +4,7 @@ import { fingerprintFile, type FileIdentity } from './fingerprint';
 import { uploadMultipart } from './multipartUpload';
 import { readSmallFile, uploadSingle } from './singlePut';
 import { SourceChangedError } from './sourceFile';
-import { CLEARED_ERROR, emitRow, type TransferContext } from './transferContext';
+import { CLEARED_ERROR, type TransferContext, type Verified } from './transferContext';
 
 /**
  * Runs one queued row to `verified`, or throws. Before anything is sent the file must still be the
@@ -12,7 +12,7 @@ import { CLEARED_ERROR, emitRow, type TransferContext } from './transferContext'
  * (dropping any partial upload of the old one), tells the author, and sends it once the file has
  * been left alone for a moment (see SOURCE_QUIET_MS).
  */
-export async function runUploadJob(row: UploadRow, context: TransferContext): Promise<void> {
+export async function runUploadJob(row: UploadRow, context: TransferContext): Promise<Verified> {
   const wholeFileLimit = context.settings.multipartThreshold;
   if (row.method === 'single') {
     // A small file is read whole anyway: it is checked against the row from that very read, and
@@ -25,8 +25,8 @@ export async function runUploadJob(row: UploadRow, context: TransferContext): Pr
     throw new SourceChangedError(row.sourcePath, false);
   }
   // Hashing a large file takes seconds the author should see.
-  context.repository.setStatus(row.id, 'preparing', { ...CLEARED_ERROR });
-  emitRow(context, row.id);
+  context.repository.move(row.id, 'preparing', { ...CLEARED_ERROR });
+  context.changed(row.id);
   let identity;
   try {
     identity = await fingerprintFile(row.sourcePath, wholeFileLimit);
@@ -46,7 +46,7 @@ function missingSince(row: UploadRow): QuireError {
  * take the new size, mtime and fingerprint. Parts of the old version on the server are aborted
  * here or, failing that, by the janitor.
  */
-export function requeueNewVersion(row: UploadRow, identity: FileIdentity, context: TransferContext): void {
+export function requeueNewVersion(row: UploadRow, identity: FileIdentity, context: Pick<TransferContext, 'repository' | 'gateway' | 'settings'>): void {
   const session = context.repository.activeSession(row.id);
   if (session) {
     context.repository.endSession(session.id, 'aborted');
@@ -60,7 +60,6 @@ export function requeueNewVersion(row: UploadRow, identity: FileIdentity, contex
     sha256: null,
     bytesDone: 0,
   });
-  emitRow(context, row.id, `${row.sourcePath} changed since it was queued: uploading the new version.`);
 }
 
 export { SourceChangedError };

@@ -1,26 +1,26 @@
-import { EventEmitter } from 'node:events';
 import type { ConnectionSummary } from '../../../shared/connection';
 import type { ErrorCode } from '../../../shared/errors';
-import type { RunResult, UploadProgressEvent } from '../../../shared/upload';
+import type { QueueState, RunResult } from '../../../shared/upload';
 import type { ConnectionService } from '../connections/connectionService';
+import type { EngineEvents } from '../events/engineEvents';
 import { QuireError } from '../errors';
 import { ledgerFailure } from '../ledger/ledgerFailure';
 import type { PreferenceStore } from '../ledger/preferenceStore';
 import type { UploadRow } from '../ledger/schema';
-import { BandwidthLimiter } from '../s3/bandwidthLimiter';
-import { classifyS3Error } from '../s3/classifyError';
-import { S3Gateway, type OperationRecorder } from '../s3/gateway';
-import { RequestPacer } from '../s3/requestPacer';
-import { backoffDelayMs, isAbort, isNetworkError } from '../s3/retryPolicy';
+import type { S3Gateway } from '../s3/gateway';
+import type { GatewayPool } from '../s3/gatewayPool';
+import { backoffDelayMs, httpStatusOf } from '../s3/retryPolicy';
 import { BufferPool } from '../util/bufferPool';
-import { READ_BUFFER_SIZE } from './fileHashes';
 import { Semaphore } from '../util/semaphore';
 import { Connectivity } from './connectivity';
+import { READ_BUFFER_SIZE } from './fileHashes';
 import { fingerprintFile } from './fingerprint';
 import { ORPHAN_CHECK_INTERVAL_MS, ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './janitor';
-import type { TransferContext, TransferSettings } from './transferContext';
+import { outcomeOfFailure, type JobOutcome } from './jobOutcome';
 import { SOURCE_QUIET_MS } from './sourceFile';
-import { SourceChangedError, requeueNewVersion, runUploadJob } from './uploadJob';
+import type { TransferContext, TransferSettings } from './transferContext';
+import type { UploadChanges } from './uploadChanges';
+import { requeueNewVersion, runUploadJob } from './uploadJob';
 import { OFFLINE_ERROR_CODE, type UploadRepository } from './uploadRepository';
 
 export interface QueueSettings extends TransferSettings {
@@ -28,6 +28,8 @@ export interface QueueSettings extends TransferSettings {
   filesAtOnce: number;
   /** S3 requests in flight across all files; small files fill it one request each. */
   requestBudget: number;
+  /** Tries per S3 request before the job ends and the upload waits. */
+  maxAttempts: number;
   /** After this many waits an upload that keeps failing is marked failed (retryable). Being offline does not count. */
   maxWaits: number;
   /** Requests per second per connection, before any SlowDown lowers it. */
@@ -40,12 +42,13 @@ export interface QueueSettings extends TransferSettings {
   maxProbeIntervalMs: number;
 }
 
-export interface QueueEvents {
-  upload: [UploadProgressEvent];
-}
-
-/** How often the queue looks at the ledger for pauses, cancels and settings made by the author. */
+/** While there is work: how often the queue looks at the ledger for the author's pauses, cancels and settings. */
 const CONTROL_TICK_MS = 250;
+/**
+ * While idle: how often it asks SQLite whether another process wrote the ledger (an enqueue from a
+ * second shell). One pragma read; the full look happens only when the answer changed.
+ */
+const IDLE_POLL_MS = 500;
 /** Runnable rows read at once: enough to keep 16 small files going between two ticks. */
 const CANDIDATE_BATCH = 64;
 /**
@@ -67,113 +70,233 @@ interface RunningJob {
   multipart: boolean;
 }
 
+interface IdleWaiter {
+  touched: Set<string>;
+  resolve: (result: RunResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface QueuePorts {
+  repository: UploadRepository;
+  connections: ConnectionService;
+  preferences: PreferenceStore;
+  gateways: GatewayPool;
+  changes: UploadChanges;
+  events: EngineEvents;
+  /** SQLite's data_version: it moves when another connection (another process) commits. */
+  ledgerVersion: () => number;
+  ledgerPath: string;
+}
+
 /**
- * Works the queue: picks runnable rows oldest first, runs a few large files (and more small ones)
- * at once inside one global request budget, and turns every outcome into a row status. Jobs are
- * rows, so stopping this object at any moment loses nothing a restart cannot pick up.
- *
- * The ledger is also how the author steers a running queue from anywhere (the app, a second
- * `quire` command): pauses, cancels and settings written there are picked up within a tick.
+ * The scheduler: while started, it picks runnable rows oldest first, runs a few large files (and
+ * more small ones) at once inside one global request budget, and settles each job's outcome into
+ * its row. With nothing to do it idles, and wakes when work arrives: at once for anything done in
+ * this process (`nudge`), within a second for anything another process wrote to the ledger.
+ * Jobs are rows, so stopping at any moment loses nothing a restart cannot pick up.
  */
-export class UploadQueue extends EventEmitter<QueueEvents> {
+export class UploadQueue {
   private readonly requests: Semaphore;
   private readonly buffers: BufferPool;
-  private readonly bandwidth = new BandwidthLimiter(0);
-  private readonly gateways = new Map<string, S3Gateway>();
-  private readonly pacers = new Map<string, RequestPacer>();
   private readonly connectivity: Connectivity;
   private readonly running = new Map<string, RunningJob>();
-  private readonly waits = new Map<string, number>();
   /** Per connection, its last refusal (see CONNECTION_REFUSALS) and until when it stands. */
   private readonly refusals = new Map<string, { error: unknown; until: number }>();
   private candidates: UploadRow[] = [];
   /** Connections looked up this tick: a thousand small files need their connection once, not a thousand times. */
   private readonly connectionsThisTick = new Map<string, ConnectionSummary>();
+  private readonly idleWaiters = new Set<IdleWaiter>();
   private housekeeping: Promise<void> | null = null;
   private aborting: Promise<number> | null = null;
-  private requestsPerSecond: number;
+  private loop: Promise<void> | null = null;
+  private stopping = false;
   private paused = false;
-  /** Set while the run loop waits: a finished job calls it. */
-  private wake: (() => void) | null = null;
+  private nudged = false;
+  private pending = 0;
+  private ledgerVersionSeen = -1;
+  /** Set while the loop sleeps; `woken` keeps a wake-up that came while it was busy. */
+  private wakeSleeper: (() => void) | null = null;
+  private woken = false;
   private halted: QuireError | null = null;
+  private publishedShape = '';
+  private publishedCounts = '';
+  private publishedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly repository: UploadRepository,
-    private readonly connections: ConnectionService,
-    private readonly preferences: PreferenceStore,
-    private readonly recordOperation: OperationRecorder,
+    private readonly ports: QueuePorts,
     private readonly settings: QueueSettings,
     /** Settings the host fixed for this process (CLI flags): they win over stored preferences. */
     private readonly overrides: Partial<QueueSettings>,
-    private readonly ledgerPath: string,
   ) {
-    super();
     this.requests = new Semaphore(settings.requestBudget);
     this.buffers = new BufferPool(READ_BUFFER_SIZE, settings.requestBudget);
     this.connectivity = new Connectivity(settings.maxProbeIntervalMs);
-    this.requestsPerSecond = settings.requestsPerSecond;
+  }
+
+  private get repository(): UploadRepository {
+    return this.ports.repository;
+  }
+
+  get started(): boolean {
+    return this.loop !== null;
+  }
+
+  /** Starts the scheduler (the caller holds the queue lock). Starting a started queue changes nothing. */
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.halted = null;
+    // Each start asks the server afresh: the author may have fixed the bucket or the keys.
+    this.refusals.clear();
+    this.loop = this.drive();
+  }
+
+  /** Stops at part boundaries: in-flight requests are aborted, every finished part stays recorded. */
+  async stop(): Promise<void> {
+    if (!this.loop) return;
+    this.stopping = true;
+    this.stopJobs([...this.running.keys()], 'Quire is stopping');
+    this.wake();
+    await this.loop;
+  }
+
+  /** Something changed in this process (an enqueue, a resume, a setting): look now, not at the next tick. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake();
   }
 
   /**
-   * Runs until nothing is queued or waiting, everything is paused, or the ledger cannot be
-   * written (then it throws that error, having stopped every job: nothing is lost).
+   * Resolves once nothing can move without the author (all done, failed or paused), with how the
+   * uploads worked on meanwhile ended; or when the queue stops. Rejects if the ledger cannot be
+   * written (a full disk), having stopped every job: nothing is lost.
    */
-  async runUntilIdle(signal?: AbortSignal): Promise<RunResult> {
-    this.halted = null;
-    // Each run asks the server afresh: the author may have fixed the bucket or the keys.
-    this.refusals.clear();
-    const touched = new Set<string>();
-    // One listener for the run rather than a combined signal for each of a thousand jobs.
-    const stopAll = () => {
-      for (const job of this.running.values()) job.controller.abort(signal?.reason);
-      this.wake?.();
-    };
-    signal?.addEventListener('abort', stopAll, { once: true });
-    try {
-      return await this.work(touched, signal);
-    } finally {
-      signal?.removeEventListener('abort', stopAll);
-    }
+  whenIdle(): Promise<RunResult> {
+    if (!this.loop) return Promise.reject(new QuireError('internal', 'The upload queue is not started.'));
+    return new Promise((resolve, reject) => {
+      this.idleWaiters.add({ touched: new Set(), resolve, reject });
+      this.nudge();
+    });
   }
 
-  private async work(touched: Set<string>, signal?: AbortSignal): Promise<RunResult> {
-    let lastTick = Number.NEGATIVE_INFINITY;
-    for (;;) {
-      if (signal?.aborted) break;
-      // The author's controls, probes and housekeeping once a tick; between ticks, a finished
-      // job only makes room for the next (a thousand small files finish many per tick).
-      if (performance.now() - lastTick >= CONTROL_TICK_MS) {
-        lastTick = performance.now();
-        this.candidates = [];
-        this.connectionsThisTick.clear();
-        this.guard(() => this.applyControls());
-        if (this.halted) break;
-        this.startHousekeeping();
-        this.probeOfflineEndpoints(signal);
-      }
-      if (!this.paused) this.guard(() => this.fillSlots(touched));
-      if (this.halted) break;
-      if (this.running.size === 0 && (this.paused || !this.guard(() => this.repository.hasPending(), false))) break;
-      await this.nextEvent(Math.max(0, lastTick + CONTROL_TICK_MS - performance.now()));
+  state(): QueueState {
+    const offline = this.connectivity.offlineSchedule().map(({ connectionId, nextProbeAt }) => ({
+      connectionId,
+      endpoint: this.connectionsThisTick.get(connectionId)?.endpoint ?? '',
+      nextProbeAt,
+    }));
+    const state: QueueState['state'] = this.halted ? 'halted' : !this.loop ? 'stopped' : this.running.size > 0 ? 'running' : this.paused ? 'paused' : this.pending > 0 ? 'waiting' : 'idle';
+    return { state, active: this.running.size, pending: this.pending, offline, halted: this.halted?.toData() ?? null };
+  }
+
+  private async drive(): Promise<void> {
+    // The first look happens after the caller's current step: a `run` that starts the queue and
+    // then waits for it is registered before any job starts, so its report counts them all.
+    await Promise.resolve();
+    let failure: unknown = null;
+    try {
+      await this.work();
+    } catch (error) {
+      failure = error;
     }
-    if (this.halted) this.stopJobs([...this.running.keys()], 'the ledger cannot be written');
+    this.stopJobs([...this.running.keys()], this.halted ? 'the ledger cannot be written' : 'Quire is stopping');
     await Promise.all([...this.running.values()].map((job) => job.done));
     await this.housekeeping;
-    if (this.halted) throw this.halted;
-    return this.summarize(touched);
+    this.ports.changes.flush();
+    failure ??= this.halted;
+    this.loop = null;
+    this.publish();
+    for (const waiter of this.idleWaiters) {
+      if (failure) waiter.reject(failure);
+      else waiter.resolve(this.summarize(waiter.touched));
+    }
+    this.idleWaiters.clear();
   }
 
-  /** Resolves when a job finishes, the next tick is due, or the run is aborted (each calls `wake`). */
-  private nextEvent(tickInMs: number): Promise<void> {
+  private async work(): Promise<void> {
+    let lastTick = Number.NEGATIVE_INFINITY;
+    while (!this.stopping) {
+      const busy = this.running.size > 0 || this.pending > 0;
+      const interval = busy ? CONTROL_TICK_MS : IDLE_POLL_MS;
+      const tickDue = performance.now() - lastTick >= interval;
+      // The author's controls, probes and housekeeping once a tick; between ticks, a finished
+      // job only makes room for the next (a thousand small files finish many per tick). Idle,
+      // a tick happens only when asked to, or when another process wrote to the ledger.
+      const ticks = this.nudged || (tickDue && (busy || this.ledgerChangedElsewhere()));
+      if (ticks) {
+        lastTick = performance.now();
+        this.nudged = false;
+        this.tick();
+        if (this.halted) return;
+      }
+      if ((ticks || busy) && !this.paused) this.guard(() => this.fillSlots());
+      if (this.halted) return;
+      if (this.running.size === 0 && (ticks || busy)) this.pending = this.guard(() => this.repository.pendingCount(), 0);
+      this.publish();
+      if (this.running.size === 0 && (this.paused || this.pending === 0)) this.settleIdleWaiters();
+      await this.sleep(Math.max(0, lastTick + interval - performance.now()));
+    }
+  }
+
+  private tick(): void {
+    this.ledgerVersionSeen = this.guard(() => this.ports.ledgerVersion(), this.ledgerVersionSeen);
+    this.candidates = [];
+    this.connectionsThisTick.clear();
+    this.guard(() => this.applyControls());
+    if (this.halted) return;
+    this.pending = this.guard(() => this.repository.pendingCount(), this.pending);
+    this.startHousekeeping();
+    this.probeOfflineEndpoints();
+  }
+
+  private ledgerChangedElsewhere(): boolean {
+    return this.guard(() => this.ports.ledgerVersion(), this.ledgerVersionSeen) !== this.ledgerVersionSeen;
+  }
+
+  private settleIdleWaiters(): void {
+    if (this.idleWaiters.size === 0) return;
+    this.ports.changes.flush();
+    for (const waiter of this.idleWaiters) waiter.resolve(this.summarize(waiter.touched));
+    this.idleWaiters.clear();
+  }
+
+  /**
+   * The queue's state for hosts, sent when it changes: at once for a new state (idle, running,
+   * offline, halted...), at most once a tick for the counts alone (a thousand small files would
+   * otherwise send two events each).
+   */
+  private publish(): void {
+    const state = this.state();
+    const shape = `${state.state}|${state.offline.map((o) => o.connectionId).join(',')}|${state.halted?.code ?? ''}`;
+    const counts = `${state.active}|${state.pending}`;
+    const now = performance.now();
+    if (shape === this.publishedShape && (counts === this.publishedCounts || now - this.publishedAt < CONTROL_TICK_MS)) return;
+    this.publishedShape = shape;
+    this.publishedCounts = counts;
+    this.publishedAt = now;
+    this.ports.events.emit('queue.state', state);
+  }
+
+  /** Resolves when the loop is woken (a job finished, a nudge, a stop) or `ms` have passed. */
+  private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.wake = null;
+        this.wakeSleeper = null;
         resolve();
       };
-      const timer = setTimeout(done, tickInMs);
-      this.wake = done;
+      const timer = setTimeout(done, ms);
+      this.wakeSleeper = done;
     });
+  }
+
+  private wake(): void {
+    if (this.wakeSleeper) this.wakeSleeper();
+    else this.woken = true;
   }
 
   /** Stops jobs of this process at once (their rows say why: paused, cancelled, or queued again). */
@@ -199,51 +322,25 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     let left = 0;
     for (const session of this.repository.cancelledSessions()) {
       const row = this.repository.get(session.uploadId);
-      const connection = row ? this.connections.resolveById(row.connectionId) : null;
+      const connection = row ? this.ports.connections.resolveById(row.connectionId) : null;
       try {
-        if (connection) await (await this.gatewayFor(connection)).abortMultipartUpload(session.objectKey, session.s3UploadId, { uploadId: session.uploadId });
+        if (connection) await (await this.ports.gateways.forConnection(connection)).abortMultipartUpload(session.objectKey, session.s3UploadId, { uploadId: session.uploadId });
         this.repository.endSession(session.id, 'aborted');
       } catch (error) {
         // Already gone on the server is what cancel wanted; anything else is tried again later.
-        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) this.repository.endSession(session.id, 'aborted');
+        if (httpStatusOf(error) === 404) this.repository.endSession(session.id, 'aborted');
         else left += 1;
       }
     }
     return left;
   }
 
-  /** A gateway for one-off work (the orphan janitor, verification) sharing the connection's pacing. */
-  async gatewayFor(connection: ConnectionSummary): Promise<S3Gateway> {
-    const cached = this.gateways.get(connection.id);
-    if (cached) return cached;
-    const credentials = await this.connections.credentialsFor(connection);
-    const gateway = new S3Gateway(connection, credentials, this.recordOperation, {
-      maxSockets: this.settings.requestBudget + 4,
-      pacer: this.pacerFor(connection.id),
-      bandwidth: this.bandwidth,
-      requestIdleTimeoutMs: this.settings.requestIdleTimeoutMs,
-    });
-    this.gateways.set(connection.id, gateway);
-    return gateway;
-  }
-
-  close(): void {
-    this.stopJobs([...this.running.keys()], 'Quire is closing');
-    for (const gateway of this.gateways.values()) gateway.destroy();
-    this.gateways.clear();
-  }
-
   /** Picks up what the author decided since the last tick, wherever they decided it. */
   private applyControls(): void {
-    const preferences = this.preferences.read();
+    const preferences = this.ports.preferences.read();
     this.paused = preferences.queuePaused;
-    const limit = this.overrides.bandwidthLimit ?? preferences.bandwidthLimit;
-    if (limit !== this.bandwidth.limit) this.bandwidth.setLimit(limit);
-    const rate = this.overrides.requestsPerSecond ?? preferences.requestsPerSecond;
-    if (rate !== this.requestsPerSecond) {
-      this.requestsPerSecond = rate;
-      for (const pacer of this.pacers.values()) pacer.setRate(rate);
-    }
+    this.ports.gateways.setBandwidthLimit(this.overrides.bandwidthLimit ?? preferences.bandwidthLimit);
+    this.ports.gateways.setRequestsPerSecond(this.overrides.requestsPerSecond ?? preferences.requestsPerSecond);
     if (this.running.size === 0) return;
     const statuses = this.repository.statusesOf([...this.running.keys()]);
     for (const id of this.running.keys()) {
@@ -253,13 +350,13 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     }
   }
 
-  private fillSlots(touched: Set<string>): void {
-    while (this.running.size < this.settings.requestBudget) {
+  private fillSlots(): void {
+    while (this.running.size < this.settings.requestBudget && !this.stopping) {
       const multipartRunning = [...this.running.values()].filter((job) => job.multipart).length;
       const row = this.nextCandidate(multipartRunning >= this.settings.filesAtOnce);
       if (!row) return;
-      touched.add(row.id);
-      this.start(row);
+      for (const waiter of this.idleWaiters) waiter.touched.add(row.id);
+      this.startJob(row);
     }
   }
 
@@ -283,34 +380,38 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     }
   }
 
-  private start(row: UploadRow): void {
+  private startJob(row: UploadRow): void {
     const controller = new AbortController();
     const done = this.execute(row, controller.signal)
       .catch((error) => {
         // Settling itself failed. A full disk halts the queue; anything else is a bug, shown on the row.
         if (this.haltIfLedgerFailed(error)) return;
         const message = `${row.sourcePath}: ${error instanceof Error ? error.message : String(error)}`;
-        this.guard(() => this.repository.setStatus(row.id, 'failed', { errorCode: 'internal', errorMessage: message, errorRetryable: true }));
+        this.guard(() => this.repository.move(row.id, 'failed', { errorCode: 'internal', errorMessage: message, errorRetryable: true }));
+        this.ports.changes.changed(row.id);
       })
       .finally(() => {
         this.running.delete(row.id);
-        this.wake?.();
+        this.wake();
       });
     this.running.set(row.id, { controller, done, multipart: row.method === 'multipart' });
   }
 
   private async execute(row: UploadRow, signal: AbortSignal): Promise<void> {
     let connection: ConnectionSummary | null = null;
+    let gateway: S3Gateway | null = null;
+    let outcome: JobOutcome;
     try {
       connection = this.connectionFor(row.connectionId);
       const refusal = this.standingRefusal(connection.id);
       if (refusal) throw refusal;
-      const gateway = await this.gatewayFor(connection);
-      await runUploadJob(row, this.contextFor(gateway, signal));
-      this.waits.delete(row.id);
+      gateway = await this.ports.gateways.forConnection(connection);
+      outcome = { kind: 'verified', verified: await runUploadJob(row, this.contextFor(gateway, signal)) };
     } catch (error) {
-      await this.settle(row, error, signal, connection);
+      if (this.haltIfLedgerFailed(error)) return;
+      outcome = outcomeOfFailure(error, signal, row, { endpoint: connection?.endpoint, bucket: connection?.bucket });
     }
+    await this.settle(row, outcome, connection, gateway);
   }
 
   /** The server's refusal of this connection's bucket or keys, while it stands (see REFUSAL_STANDS_MS). */
@@ -319,99 +420,120 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
     return refusal && refusal.until > Date.now() ? refusal.error : null;
   }
 
-  /**
-   * Looked up once a tick: a connection removed meanwhile fails the jobs that start from the next
-   * tick. (Connections are never edited, only removed and added anew with a new id, which is why
-   * gatewayFor may keep one gateway per id for the life of the queue.)
-   */
+  /** Looked up once a tick: a connection removed meanwhile fails the jobs that start from the next tick. */
   private connectionFor(id: string): ConnectionSummary {
     let connection = this.connectionsThisTick.get(id);
     if (!connection) {
-      connection = this.connections.resolveById(id);
+      connection = this.ports.connections.resolveById(id);
       this.connectionsThisTick.set(id, connection);
     }
     return connection;
   }
 
   private contextFor(gateway: S3Gateway, signal: AbortSignal): TransferContext {
-    return { repository: this.repository, gateway, requests: this.requests, buffers: this.buffers, settings: this.settings, signal, emit: (event) => this.emit('upload', event) };
+    const changes = this.ports.changes;
+    return { repository: this.repository, gateway, requests: this.requests, buffers: this.buffers, settings: this.settings, signal, changed: (id, notice) => changes.changed(id, notice) };
   }
 
-  /** Turns a failed run into the row's next status. */
-  private async settle(row: UploadRow, error: unknown, signal: AbortSignal, connection: ConnectionSummary | null): Promise<void> {
-    if (this.haltIfLedgerFailed(error)) return;
-    const status = this.repository.statusOf(row.id);
-    // Paused or cancelled by the author: the row already says so, whatever the job ran into.
-    if (status === 'paused' || status === 'cancelled' || status === null) {
-      this.emitRow(row.id);
-      return;
-    }
-    if (signal.aborted || isAbort(error)) {
-      if (!this.halted) this.repository.setStatus(row.id, 'queued');
-      return;
-    }
-    if (error instanceof SourceChangedError && !error.deleted && connection) {
-      const identity = await fingerprintFile(row.sourcePath, this.settings.multipartThreshold).catch(() => null);
-      if (identity) {
-        const current = this.repository.get(row.id) ?? row;
-        requeueNewVersion(current, identity, this.contextFor(await this.gatewayFor(connection), signal));
-        // Sent only if it is still this version after a quiet moment; if not, it comes back
-        // here and waits longer. A file that never settles (a log, an export left running) fails
-        // with a message rather than keeping the run going for ever.
-        const changes = (this.waits.get(row.id) ?? 0) + 1;
-        this.waits.set(row.id, changes);
-        if (changes > this.settings.maxWaits) {
-          const message = `${row.sourcePath} keeps changing: it changed ${changes} times while Quire waited for it to be finished. Resume it once nothing writes to it any more.`;
-          this.repository.setStatus(row.id, 'failed', { errorCode: 'file_changed', errorMessage: message, errorRetryable: true });
-        } else {
-          const quietMs = SOURCE_QUIET_MS * 2 ** Math.min(changes - 1, 4);
-          const message = `${error.message} It goes up once the file has been left alone for ${quietMs / 1000} seconds.`;
-          this.repository.setStatus(row.id, 'waiting', { retryAfter: Date.now() + quietMs, errorCode: 'file_changed', errorMessage: message, errorRetryable: true });
-        }
-        this.emitRow(row.id, error.message);
+  /**
+   * The one place a job's end becomes the row's status: one write per outcome, each allowed by the
+   * state machine (a row the author paused or cancelled meanwhile refuses the job's write), then
+   * the hosts hear of it. Limits are counted in the row, so they hold across restarts.
+   */
+  private async settle(row: UploadRow, outcome: JobOutcome, connection: ConnectionSummary | null, gateway: S3Gateway | null): Promise<void> {
+    const { repository, changes } = this.ports;
+    const now = Date.now();
+    switch (outcome.kind) {
+      case 'verified': {
+        const { key, etag, sha256, notice } = outcome.verified;
+        repository.markVerified(row.id, { objectKey: key, etag, size: row.size, sha256 });
+        changes.changed(row.id, notice);
         return;
       }
+      case 'stopped':
+        // Paused or cancelled by the author: the row already says so. Stopped by the engine: runnable again.
+        repository.moveMany([row.id], 'queued', {}, ['preparing', 'uploading', 'completing']);
+        changes.changed(row.id);
+        return;
+      case 'changed': {
+        const identity = await fingerprintFile(row.sourcePath, this.settings.multipartThreshold).catch(() => null);
+        const current = repository.get(row.id);
+        if (!current) return;
+        if (!identity || !gateway) {
+          repository.move(row.id, 'failed', { errorCode: 'file_missing', errorMessage: outcome.error.message, errorRetryable: true });
+          changes.changed(row.id);
+          return;
+        }
+        requeueNewVersion(current, identity, { repository, gateway, settings: this.settings });
+        // Sent only if it is still this version after a quiet moment; if not, it comes back
+        // here and waits longer. A file that never settles (a log, an export left running) fails
+        // with a message rather than keeping the queue busy for ever.
+        const changeCount = current.changeCount + 1;
+        if (changeCount > this.settings.maxWaits) {
+          const message = `${row.sourcePath} keeps changing: it changed ${changeCount} times while Quire waited for it to be finished. Resume it once nothing writes to it any more.`;
+          repository.move(row.id, 'failed', { changeCount, errorCode: 'file_changed', errorMessage: message, errorRetryable: true });
+        } else {
+          const quietMs = SOURCE_QUIET_MS * 2 ** Math.min(changeCount - 1, 4);
+          const message = `${outcome.error.message} It goes up once the file has been left alone for ${quietMs / 1000} seconds.`;
+          repository.move(row.id, 'waiting', { changeCount, retryAfter: now + quietMs, errorCode: 'file_changed', errorMessage: message, errorRetryable: true });
+        }
+        changes.changed(row.id, `${row.sourcePath} changed since it was queued: uploading the new version.`);
+        return;
+      }
+      case 'offline': {
+        // No wait is counted and nothing gives up. One probe per endpoint decides when every
+        // upload waiting on it goes again; its finished parts stay recorded meanwhile.
+        if (!connection) return;
+        const nextProbe = this.connectivity.markOffline(connection.id);
+        repository.move(row.id, 'waiting', {
+          retryAfter: nextProbe,
+          errorCode: OFFLINE_ERROR_CODE,
+          errorMessage: `${row.sourcePath}: offline, ${connection.endpoint} cannot be reached. Finished parts are kept; the upload goes on by itself when the endpoint answers again.`,
+          errorRetryable: true,
+        });
+        changes.changed(row.id);
+        return;
+      }
+      case 'retry': {
+        const waitCount = (repository.get(row.id)?.waitCount ?? row.waitCount) + 1;
+        if (waitCount > this.settings.maxWaits) {
+          repository.move(row.id, 'failed', { waitCount, errorCode: outcome.error.code, errorMessage: outcome.error.message, errorRetryable: true });
+        } else {
+          // Rate limited or a server hiccup: back off (the time is in the row, so a restart honours it).
+          const retryAfter = now + Math.max(1000, backoffDelayMs(waitCount + 2));
+          repository.move(row.id, 'waiting', { waitCount, retryAfter, errorCode: outcome.error.code, errorMessage: outcome.error.message, errorRetryable: true });
+        }
+        changes.changed(row.id);
+        return;
+      }
+      case 'failed': {
+        const { error } = outcome;
+        // Remembered from an answer of the server, not from a file failed by a refusal that stands
+        // (that would keep it standing for as long as files keep coming). Each file's message names that file.
+        // The server's own error is kept, so each file failed by it gets a message naming that file.
+        if (connection && outcome.fromServer && CONNECTION_REFUSALS.has(error.code) && !this.standingRefusal(connection.id)) {
+          this.refusals.set(connection.id, { error: error.cause, until: now + REFUSAL_STANDS_MS });
+          this.ports.events.emit('connection.refused', { connectionId: connection.id, connection: connection.name, error: error.toData() });
+        }
+        repository.move(row.id, 'failed', { errorCode: error.code, errorMessage: error.message, errorRetryable: error.retryable });
+        changes.changed(row.id);
+        return;
+      }
+      default: {
+        const unhandled: never = outcome;
+        throw new Error(`Unhandled job outcome ${JSON.stringify(unhandled)}`);
+      }
     }
-    const quireError = error instanceof QuireError ? error : classifyS3Error(error, row.sourcePath, { endpoint: connection?.endpoint, bucket: connection?.bucket });
-    // Remembered from an answer of the server, not from a file failed by a refusal that stands
-    // (that would keep it standing for as long as files keep coming). The server's own error is
-    // kept, so each file's message names that file.
-    if (connection && CONNECTION_REFUSALS.has(quireError.code) && !(error instanceof QuireError) && !this.standingRefusal(connection.id)) {
-      this.refusals.set(connection.id, { error, until: Date.now() + REFUSAL_STANDS_MS });
-    }
-    if (connection && isNetworkError(error)) {
-      // Offline: no wait is counted and nothing gives up. One probe per endpoint decides when
-      // every upload waiting on it goes again; its finished parts stay recorded meanwhile.
-      const nextProbe = this.connectivity.markOffline(connection.id);
-      this.repository.setStatus(row.id, 'waiting', {
-        retryAfter: nextProbe,
-        errorCode: OFFLINE_ERROR_CODE,
-        errorMessage: `${row.sourcePath}: offline, ${connection.endpoint} cannot be reached. Finished parts are kept; the upload goes on by itself when the endpoint answers again.`,
-        errorRetryable: true,
-      });
-      this.emitRow(row.id);
-      return;
-    }
-    const waits = (this.waits.get(row.id) ?? 0) + 1;
-    this.waits.set(row.id, waits);
-    if (quireError.retryable && waits <= this.settings.maxWaits) {
-      // Rate limited or a server hiccup: back off (the time is persisted, so a restart honours it).
-      const retryAfter = Date.now() + Math.max(1000, backoffDelayMs(waits + 2));
-      this.repository.setStatus(row.id, 'waiting', { retryAfter, errorCode: quireError.code, errorMessage: quireError.message, errorRetryable: true });
-    } else {
-      this.repository.setStatus(row.id, 'failed', { errorCode: quireError.code, errorMessage: quireError.message, errorRetryable: quireError.retryable });
-    }
-    this.emitRow(row.id);
   }
 
-  private probeOfflineEndpoints(signal?: AbortSignal): void {
+  private probeOfflineEndpoints(): void {
     for (const connectionId of this.connectivity.takeDueProbes()) {
       void (async () => {
-        const gateway = this.gateways.get(connectionId);
-        const timeout = AbortSignal.timeout(Math.min(10_000, this.settings.requestIdleTimeoutMs));
-        const answered = gateway ? await gateway.probe(signal ? AbortSignal.any([signal, timeout]) : timeout) : true;
+        const gateway = await this.ports.gateways.existing(connectionId)?.catch(() => undefined);
+        const answered = gateway ? await gateway.probe(AbortSignal.timeout(Math.min(10_000, this.settings.requestIdleTimeoutMs))) : true;
         const next = this.connectivity.probed(connectionId, answered);
         this.guard(() => (next === null ? this.repository.wakeOffline(connectionId, Date.now()) : this.repository.postponeOffline(connectionId, next)));
+        if (next === null) this.nudge();
       })();
     }
   }
@@ -422,7 +544,7 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
    * over 24 hours old. One at a time; its failures only mean "try again later".
    */
   private startHousekeeping(): void {
-    if (this.housekeeping) return;
+    if (this.housekeeping || this.stopping) return;
     const now = Date.now();
     const due = this.guard(() => this.repository.connectionIdsWithWork().filter((id) => !this.connectivity.isOffline(id) && this.janitorDue(id, now)), []);
     const cancelled = this.guard(() => this.repository.cancelledSessions().length > 0, false);
@@ -437,25 +559,16 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
 
   /** The janitor's last look at this bucket, by this process or any before it, is over the interval old. */
   private janitorDue(connectionId: string, now: number): boolean {
-    return now - (this.connections.orphansCheckedAt(connectionId) ?? 0) >= ORPHAN_CHECK_INTERVAL_MS;
+    return now - (this.ports.connections.orphansCheckedAt(connectionId) ?? 0) >= ORPHAN_CHECK_INTERVAL_MS;
   }
 
   /** Recorded as checked when the check starts: one that fails (offline, say) is tried at the next interval. */
   private async cleanOrphans(connectionId: string): Promise<void> {
-    this.connections.recordOrphansChecked(connectionId);
-    const connection = this.connections.resolveById(connectionId);
-    const gateway = await this.gatewayFor(connection);
+    this.ports.connections.recordOrphansChecked(connectionId);
+    const connection = this.ports.connections.resolveById(connectionId);
+    const gateway = await this.ports.gateways.forConnection(connection);
     const orphans = await findOrphans(gateway, quirePrefixes(this.repository.objectKeys(connectionId)), this.repository.ownedActiveS3UploadIds());
     await abortOrphans(gateway, orphans.filter((orphan) => orphan.ageMs >= ORPHAN_MIN_AGE_MS));
-  }
-
-  private pacerFor(connectionId: string): RequestPacer {
-    let pacer = this.pacers.get(connectionId);
-    if (!pacer) {
-      pacer = new RequestPacer(this.requestsPerSecond);
-      this.pacers.set(connectionId, pacer);
-    }
-    return pacer;
   }
 
   /** Runs a ledger access; a ledger that cannot be written halts the queue instead of throwing. */
@@ -469,27 +582,14 @@ export class UploadQueue extends EventEmitter<QueueEvents> {
   }
 
   private haltIfLedgerFailed(error: unknown): boolean {
-    const failure = ledgerFailure(error, this.ledgerPath);
+    const failure = ledgerFailure(error, this.ports.ledgerPath);
     if (!failure) return false;
     if (!this.halted) {
       this.halted = failure;
       this.stopJobs([...this.running.keys()], 'the ledger cannot be written');
+      this.wake();
     }
     return true;
-  }
-
-  private emitRow(id: string, notice?: string): void {
-    const row = this.repository.get(id);
-    if (!row) return;
-    this.emit('upload', {
-      id,
-      status: row.status,
-      bytesDone: row.bytesDone,
-      size: row.size,
-      objectKey: row.objectKey,
-      notice,
-      error: row.errorMessage ? { code: (row.errorCode ?? 'internal') as QuireError['code'], message: row.errorMessage, retryable: row.errorRetryable ?? false } : undefined,
-    });
   }
 
   private summarize(ids: Set<string>): RunResult {

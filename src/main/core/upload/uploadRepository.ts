@@ -1,17 +1,24 @@
-import { and, asc, eq, inArray, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { enteredFrom, inFlightStatuses, unfinishedStatuses, type UploadStatus } from '../../../shared/uploadStatus';
+import type { Category } from '../../../shared/layout';
 import type { Ledger } from '../ledger/database';
-import { multipartParts, multipartSessions, operations, uploads, type MultipartPartRow, type MultipartSessionRow, type UploadRow, type UploadStatus } from '../ledger/schema';
+import { multipartParts, multipartSessions, operations, uploads, type MultipartPartRow, type MultipartSessionRow, type UploadRow } from '../ledger/schema';
 
-/** Statuses in which the queue still owes the author work. */
-export const UNFINISHED_STATUSES: UploadStatus[] = ['queued', 'preparing', 'uploading', 'completing', 'waiting', 'paused'];
-/** Statuses a process can only be in while it runs: after a crash they mean "was interrupted". */
-const IN_FLIGHT_STATUSES: UploadStatus[] = ['preparing', 'uploading', 'completing'];
-/** Set by the author, from any process: a running job must not write over them. */
-const AUTHOR_HELD_STATUSES: UploadStatus[] = ['paused', 'cancelled'];
 /** The error code of uploads that wait for their endpoint to answer again. */
 export const OFFLINE_ERROR_CODE = 'endpoint_unreachable';
 
-export type NewUpload = Omit<UploadRow, 'sha256' | 'etag' | 'bytesDone' | 'attempts' | 'retryAfter' | 'errorCode' | 'errorMessage' | 'errorRetryable' | 'verifiedAt' | 'updatedAt'>;
+export type NewUpload = Omit<
+  UploadRow,
+  'sha256' | 'etag' | 'bytesDone' | 'attempts' | 'waitCount' | 'changeCount' | 'retryAfter' | 'errorCode' | 'errorMessage' | 'errorRetryable' | 'verifiedAt' | 'updatedAt'
+>;
+
+/** What a page of the queue is filtered by (see the contract's uploads.list). */
+export interface UploadFilter {
+  statuses?: readonly UploadStatus[];
+  connectionId?: string;
+  category?: Category;
+  text?: string;
+}
 
 /** The columns a new row is written with; the rest take their defaults. */
 const INSERT_COLUMNS = ['id', 'connectionId', 'sourcePath', 'size', 'mtimeMs', 'fingerprint', 'objectKey', 'contentType', 'category', 'visibility', 'onConflict', 'status', 'method', 'createdAt', 'updatedAt'] as const;
@@ -20,8 +27,11 @@ const everyFieldWritten: [Exclude<keyof NewUpload, (typeof INSERT_COLUMNS)[numbe
 void everyFieldWritten;
 
 /**
- * The write points of the upload state machine (architecture.md). Each method is one small
- * transaction, written before the step it records is treated as done.
+ * The write points of the upload state machine. Each method is one small transaction, written
+ * before the step it records is treated as done. Every status change goes through `move` (or
+ * its prepared twins for the per-file hot path), which refuses a move the state machine does
+ * not list (src/shared/uploadStatus.ts): a job's late step can never write over a pause or a
+ * cancel the author made meanwhile, from this process or another.
  */
 export class UploadRepository {
   // What the queue asks and writes for every file, built and compiled once: drizzle's query
@@ -30,6 +40,7 @@ export class UploadRepository {
   private readonly statusById;
   private readonly insertOne;
   private readonly verifiedOne;
+  private readonly uploadingOne;
 
   constructor(private readonly db: Ledger) {
     const id = sql.placeholder('id');
@@ -54,7 +65,12 @@ export class UploadRepository {
         errorMessage: null,
         errorRetryable: null,
       })
-      .where(eq(uploads.id, id))
+      .where(and(eq(uploads.id, id), inArray(uploads.status, [...enteredFrom.verified])))
+      .prepare();
+    this.uploadingOne = db
+      .update(uploads)
+      .set({ status: 'uploading', updatedAt: sql.placeholder('now') as unknown as number, retryAfter: null, errorCode: null, errorMessage: null, errorRetryable: null })
+      .where(and(eq(uploads.id, id), inArray(uploads.status, [...enteredFrom.uploading])))
       .prepare();
   }
 
@@ -65,18 +81,67 @@ export class UploadRepository {
     });
   }
 
+  /** The bucket holds exactly the file (checked by the caller): a fact, even if a pause came meanwhile. */
+  markVerified(id: string, result: { objectKey: string; etag: string; size: number; sha256: string | null }): boolean {
+    return this.verifiedOne.run({ id, ...result, now: Date.now() }).changes > 0;
+  }
+
+  /** A small file's one request is on its way (prepared: a thousand covers write this a thousand times). */
+  markUploading(id: string): boolean {
+    return this.uploadingOne.run({ id, now: Date.now() }).changes > 0;
+  }
+
   /**
-   * The bucket holds exactly the file (checked by the caller). Unconditional, unlike setStatus:
-   * an object complete and checked in the bucket is a fact, even if a pause came meanwhile.
+   * The one way a row's status changes: only from a status the state machine allows, so the
+   * answer says whether it moved. `extra` columns are written with it, in the same statement.
    */
-  markVerified(id: string, result: { objectKey: string; etag: string; size: number; sha256: string | null }): void {
-    this.verifiedOne.run({ id, ...result, now: Date.now() });
+  move(id: string, to: Exclude<UploadStatus, 'verified'>, extra: Partial<UploadRow> = {}): boolean {
+    return this.db
+      .update(uploads)
+      .set({ ...extra, status: to, updatedAt: Date.now() })
+      .where(and(eq(uploads.id, id), inArray(uploads.status, [...enteredFrom[to]])))
+      .run().changes > 0;
+  }
+
+  /** `move` for many rows (or every row) at once; returns the ids that moved. */
+  moveMany(ids: string[] | 'all', to: Exclude<UploadStatus, 'verified'>, extra: Partial<UploadRow> = {}, onlyFrom: readonly UploadStatus[] = enteredFrom[to]): string[] {
+    const from = onlyFrom.filter((status) => enteredFrom[to].includes(status));
+    const scope = ids === 'all' ? inArray(uploads.status, from) : and(inArray(uploads.id, ids), inArray(uploads.status, from));
+    return this.db
+      .update(uploads)
+      .set({ ...extra, status: to, updatedAt: Date.now() })
+      .where(scope)
+      .returning({ id: uploads.id })
+      .all()
+      .map((row) => row.id);
   }
 
   get(id: string): UploadRow | null {
     return this.byId.get({ id }) ?? null;
   }
 
+  /** One page of the queue, oldest first (the order the queue works in), and how many match in all. */
+  page(filter: UploadFilter, offset: number, limit: number): { rows: UploadRow[]; total: number } {
+    const where = this.filterOf(filter);
+    const rows = this.db.select().from(uploads).where(where).orderBy(asc(uploads.createdAt), sql`rowid`).limit(limit).offset(offset).all();
+    const total = this.db.select({ n: count() }).from(uploads).where(where).get()?.n ?? 0;
+    return { rows, total };
+  }
+
+  private filterOf(filter: UploadFilter): SQL | undefined {
+    const conditions: (SQL | undefined)[] = [];
+    if (filter.statuses && filter.statuses.length > 0) conditions.push(inArray(uploads.status, [...filter.statuses]));
+    if (filter.connectionId) conditions.push(eq(uploads.connectionId, filter.connectionId));
+    if (filter.category) conditions.push(eq(uploads.category, filter.category));
+    if (filter.text) {
+      // LIKE's own wildcards in what the author typed are matched as themselves.
+      const pattern = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      conditions.push(sql`(lower(${uploads.sourcePath}) LIKE ${pattern} ESCAPE '\\' OR lower(${uploads.objectKey}) LIKE ${pattern} ESCAPE '\\')`);
+    }
+    return and(...conditions);
+  }
+
+  /** Every row, oldest first: for tests and tools over small ledgers; hosts page (see page). */
   list(): UploadRow[] {
     return this.db.select().from(uploads).orderBy(asc(uploads.createdAt)).all();
   }
@@ -94,13 +159,13 @@ export class UploadRepository {
     const row = this.db
       .select({ id: uploads.id })
       .from(uploads)
-      .where(and(eq(uploads.connectionId, connectionId), eq(uploads.objectKey, objectKey), inArray(uploads.status, UNFINISHED_STATUSES), sql`${uploads.id} != ${exceptId}`))
+      .where(and(eq(uploads.connectionId, connectionId), eq(uploads.objectKey, objectKey), inArray(uploads.status, [...unfinishedStatuses]), sql`${uploads.id} != ${exceptId}`))
       .get();
     return row !== undefined;
   }
 
   hasUnfinished(connectionId: string): boolean {
-    return this.db.select({ id: uploads.id }).from(uploads).where(and(eq(uploads.connectionId, connectionId), inArray(uploads.status, UNFINISHED_STATUSES))).get() !== undefined;
+    return this.db.select({ id: uploads.id }).from(uploads).where(and(eq(uploads.connectionId, connectionId), inArray(uploads.status, [...unfinishedStatuses]))).get() !== undefined;
   }
 
   /**
@@ -126,6 +191,16 @@ export class UploadRepository {
     return this.db.select({ id: uploads.id }).from(uploads).where(inArray(uploads.status, ['queued', 'waiting'])).limit(1).get() !== undefined;
   }
 
+  /** How many uploads are queued or waiting. */
+  pendingCount(): number {
+    return this.db.select({ n: count() }).from(uploads).where(inArray(uploads.status, ['queued', 'waiting'])).get()?.n ?? 0;
+  }
+
+  /** When the earliest waiting upload is due, if any is. */
+  nextRetryAt(): number | null {
+    return this.db.select({ at: sql<number | null>`min(${uploads.retryAfter})` }).from(uploads).where(eq(uploads.status, 'waiting')).get()?.at ?? null;
+  }
+
   statusesOf(ids: string[]): Map<string, UploadStatus> {
     return new Map(this.db.select({ id: uploads.id, status: uploads.status }).from(uploads).where(inArray(uploads.id, ids)).all().map((row) => [row.id, row.status]));
   }
@@ -135,48 +210,23 @@ export class UploadRepository {
   }
 
   /** At start-up: a row left "in flight" by a process that died is simply runnable again. */
-  requeueInterrupted(): number {
-    return this.db.update(uploads).set({ status: 'queued', updatedAt: Date.now() }).where(inArray(uploads.status, IN_FLIGHT_STATUSES)).run().changes;
-  }
-
-  /**
-   * A job's own step. It never writes over a pause or cancel the author made meanwhile (from this
-   * process or another): the job is being stopped and its step no longer counts. (`verified` is
-   * markVerified's, which is unconditional.)
-   */
-  setStatus(id: string, status: Exclude<UploadStatus, 'verified'>, extra: Partial<UploadRow> = {}): void {
-    this.db
-      .update(uploads)
-      .set({ ...extra, status, updatedAt: Date.now() })
-      .where(and(eq(uploads.id, id), notInArray(uploads.status, AUTHOR_HELD_STATUSES)))
-      .run();
+  requeueInterrupted(): string[] {
+    return this.moveMany('all', 'queued', {}, inFlightStatuses);
   }
 
   /** The author pauses: the server upload and every finished part are kept. Returns the ids paused. */
   pause(ids: string[] | 'all'): string[] {
-    const pausable: UploadStatus[] = ['queued', 'preparing', 'uploading', 'completing', 'waiting'];
-    return this.transition(ids, pausable, { status: 'paused', retryAfter: null });
+    return this.moveMany(ids, 'paused', { retryAfter: null });
   }
 
-  /** Paused (and failed, which is a retry) uploads run again. */
+  /** Paused (and failed, which is a retry) uploads run again, with their limits counted afresh. */
   resume(ids: string[] | 'all'): string[] {
-    return this.transition(ids, ['paused', 'failed'], { status: 'queued', retryAfter: null, errorCode: null, errorMessage: null, errorRetryable: null });
+    return this.moveMany(ids, 'queued', { retryAfter: null, waitCount: 0, changeCount: 0, errorCode: null, errorMessage: null, errorRetryable: null }, ['paused', 'failed']);
   }
 
   /** Cancelled for good; the server upload is aborted separately (see cancelledSessions). */
   cancel(ids: string[]): string[] {
-    return this.transition(ids, UNFINISHED_STATUSES.concat('failed'), { status: 'cancelled', retryAfter: null });
-  }
-
-  private transition(ids: string[] | 'all', from: UploadStatus[], values: Partial<UploadRow>): string[] {
-    const scope = ids === 'all' ? inArray(uploads.status, from) : and(inArray(uploads.id, ids), inArray(uploads.status, from));
-    return this.db
-      .update(uploads)
-      .set({ ...values, updatedAt: Date.now() })
-      .where(scope)
-      .returning({ id: uploads.id })
-      .all()
-      .map((row) => row.id);
+    return this.moveMany(ids, 'cancelled', { retryAfter: null });
   }
 
   /** Sessions of cancelled uploads whose server upload still has to be aborted. */

@@ -1,15 +1,16 @@
 import { QuireError } from '../errors';
 import type { UploadRow } from '../ledger/schema';
-import { jobRequest, type TransferContext } from './transferContext';
+import { jobRequest, type TransferContext, type Verified } from './transferContext';
 
 /**
  * The last step of every upload: the object the server now holds must have the file's size and
  * the ETag expected from the parts the server accepted (or, when no ETag was seen, the file's
  * SHA-256 in its metadata). Only then is the upload "verified", and only then does the UI say done.
  */
-export async function verifyObject(row: UploadRow, key: string, expected: { etag: string } | { sha256: string }, context: TransferContext, notice?: string, sha256?: string): Promise<void> {
-  context.repository.setStatus(row.id, 'completing', { objectKey: key });
-  const head = await jobRequest(context, row, () => context.gateway.headObject(key, { uploadId: row.id, signal: context.signal }));
+export async function verifyObject(row: UploadRow, key: string, expected: { etag: string } | { sha256: string }, context: TransferContext, notice?: string, sha256?: string): Promise<Verified> {
+  context.repository.move(row.id, 'completing', { objectKey: key });
+  context.changed(row.id);
+  const head = await jobRequest(context, () => context.gateway.headObject(key, { uploadId: row.id, signal: context.signal }));
   if (!head) {
     throw new QuireError('verification_failed', `${row.sourcePath}: the server reported the upload complete, but ${key} is not in the bucket. It will be uploaded again.`, { retryable: true });
   }
@@ -21,14 +22,5 @@ export async function verifyObject(row: UploadRow, key: string, expected: { etag
       `${row.sourcePath}: the bucket's ${key} does not match the file (size ${head.size} vs ${row.size}, ${what}). It was not marked done; upload it again.`,
     );
   }
-  markVerified(row, key, head.etag, context, notice, sha256);
-}
-
-/**
- * The bucket holds exactly the file: the row says so, and only now does the UI say done. One
- * write, with the file's SHA-256 when the job computed it (a small file's is known only here).
- */
-export function markVerified(row: UploadRow, key: string, etag: string, context: TransferContext, notice?: string, sha256?: string): void {
-  context.repository.markVerified(row.id, { objectKey: key, etag, size: row.size, sha256: sha256 ?? null });
-  context.emit({ id: row.id, status: 'verified', bytesDone: row.size, size: row.size, objectKey: key, notice });
+  return { key, etag: head.etag, sha256: sha256 ?? null, notice };
 }

@@ -1,0 +1,78 @@
+import type { EngineEvents } from '../events/engineEvents';
+import type { UploadRepository } from './uploadRepository';
+import { toUploadSummary } from './uploadSummary';
+
+/** At most ten events a second per upload: a 5 GiB chapter's parts need not each repaint a window. */
+export const UPLOAD_EVENT_INTERVAL_MS = 100;
+
+/**
+ * Turns "this row changed" into `upload.changed` events carrying the row's full summary as the
+ * ledger holds it when the event leaves: an event can never say what was not written, and a UI
+ * updates one row without listing the queue again. Changes to one upload closer together than
+ * the interval are sent once, at the end of it, with every notice they carried.
+ */
+export class UploadChanges {
+  private readonly pending = new Map<string, string[]>();
+  private readonly sentAt = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly repository: Pick<UploadRepository, 'get'>,
+    private readonly events: EngineEvents,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  changed(id: string, notice?: string): void {
+    const waiting = this.pending.get(id);
+    if (waiting) {
+      if (notice) waiting.push(notice);
+      return;
+    }
+    const last = this.sentAt.get(id);
+    if (last === undefined || this.now() - last >= UPLOAD_EVENT_INTERVAL_MS) {
+      this.send(id, notice ? [notice] : []);
+      return;
+    }
+    this.pending.set(id, notice ? [notice] : []);
+    this.schedule();
+  }
+
+  /** Sends whatever is held back, now (before a run reports, or the engine stops). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const held = [...this.pending];
+    this.pending.clear();
+    for (const [id, notices] of held) this.send(id, notices);
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.sendDue();
+    }, UPLOAD_EVENT_INTERVAL_MS);
+    // Held events never keep a process alive: a host that stops flushes them first.
+    this.timer.unref();
+  }
+
+  private sendDue(): void {
+    const now = this.now();
+    for (const [id, notices] of this.pending) {
+      if (now - (this.sentAt.get(id) ?? Number.NEGATIVE_INFINITY) < UPLOAD_EVENT_INTERVAL_MS) continue;
+      this.pending.delete(id);
+      this.send(id, notices);
+    }
+    // Only uploads heard from within the interval need remembering.
+    for (const [id, at] of this.sentAt) if (now - at >= UPLOAD_EVENT_INTERVAL_MS && !this.pending.has(id)) this.sentAt.delete(id);
+    if (this.pending.size > 0) this.schedule();
+  }
+
+  private send(id: string, notices: string[]): void {
+    const row = this.repository.get(id);
+    if (!row) return;
+    this.sentAt.set(id, this.now());
+    if (this.sentAt.size > 10_000 && !this.timer) this.schedule();
+    this.events.emit('upload.changed', { upload: toUploadSummary(row), ...(notices.length > 0 ? { notice: notices.join(' ') } : {}) });
+  }
+}
