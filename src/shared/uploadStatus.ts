@@ -17,8 +17,9 @@ export const enteredFrom: { readonly [To in UploadStatus]: readonly UploadStatus
   uploading: ['queued', 'waiting', 'preparing'],
   // Complete sent, or the object found already there; the bucket is being checked.
   completing: ['queued', 'waiting', 'preparing', 'uploading'],
-  // The bucket holds exactly the file: a fact, so even a pause that came meanwhile gives way.
-  verified: ['queued', 'waiting', 'preparing', 'uploading', 'completing', 'paused'],
+  // The bucket holds exactly the file: a fact, so even a pause or a cancel that came while the
+  // last answer was on its way gives way to it (the row must say what the bucket holds).
+  verified: ['queued', 'waiting', 'preparing', 'uploading', 'completing', 'paused', 'cancelled'],
   // The author pauses anything not yet finished.
   paused: ['queued', 'waiting', 'preparing', 'uploading', 'completing'],
   // Offline, rate limited, a server hiccup or a file still being written: tried again later.

@@ -15,7 +15,7 @@ import { OperationLog } from './ledger/operationLog';
 import { defaultDataDir, findResourcesDir } from './paths';
 import { QueueLock } from './queueLock';
 import { classifyS3Error } from './s3/classifyError';
-import type { S3Gateway } from './s3/gateway';
+import type { GatewayFactory, ObjectStore } from './s3/gateway';
 import { GatewayPool } from './s3/gatewayPool';
 import { defaultQueueSettings } from './settings';
 import { enqueueUploads } from './upload/enqueue';
@@ -33,6 +33,10 @@ export interface EngineOptions {
   secrets?: SecretStore;
   env?: NodeJS.ProcessEnv;
   settings?: Partial<QueueSettings>;
+  /** The gateway port: how a connection's gateway is made (the fast tests script one). */
+  gatewayFactory?: GatewayFactory;
+  /** The wall clock retries and waits are timed by (the fast tests move it by hand). */
+  clock?: () => number;
 }
 
 /**
@@ -52,7 +56,6 @@ export class Engine {
   private readonly changes: UploadChanges;
   private readonly lock: QueueLock;
   private readonly operationLog: OperationLog;
-  private starting: Promise<void> | null = null;
 
   private constructor(
     readonly dataDir: string,
@@ -61,6 +64,7 @@ export class Engine {
     env: NodeJS.ProcessEnv,
     readonly settings: QueueSettings,
     overrides: Partial<QueueSettings>,
+    options: Pick<EngineOptions, 'gatewayFactory' | 'clock'>,
   ) {
     this.operationLog = new OperationLog(db);
     this.uploads = new UploadRepository(db);
@@ -77,6 +81,7 @@ export class Engine {
         requestsPerSecond: settings.requestsPerSecond,
         bandwidthLimit: settings.bandwidthLimit,
       },
+      options.gatewayFactory,
     );
     this.connections = new ConnectionService(new ConnectionRepository(db), secrets, this.gateways, env);
     this.preferences = new PreferenceStore(db, { bandwidthLimit: settings.bandwidthLimit, requestsPerSecond: settings.requestsPerSecond, queuePaused: false });
@@ -91,6 +96,7 @@ export class Engine {
         events: this.events,
         ledgerVersion: () => db.$client.pragma('data_version', { simple: true }) as number,
         ledgerPath: ledgerPathIn(dataDir),
+        clock: options.clock ?? Date.now,
       },
       settings,
       overrides,
@@ -109,7 +115,7 @@ export class Engine {
       // A full disk or a read-only folder, said plainly; the ledger file itself is untouched.
       throw ledgerFailure(error, ledgerPathIn(dataDir)) ?? error;
     }
-    return new Engine(dataDir, db, options.secrets ?? new OsKeychain(), env, { ...defaultQueueSettings, ...options.settings }, options.settings ?? {});
+    return new Engine(dataDir, db, options.secrets ?? new OsKeychain(), env, { ...defaultQueueSettings, ...options.settings }, options.settings ?? {}, options);
   }
 
   get ledgerPath(): string {
@@ -312,11 +318,11 @@ export class Engine {
   }
 
   /** The connection's one gateway (paced, retried, recorded), for tools and tests that talk to the bucket. */
-  gatewayFor(connection: ConnectionSummary): Promise<S3Gateway> {
+  gatewayFor(connection: ConnectionSummary): Promise<ObjectStore> {
     return this.gateways.forConnection(connection);
   }
 
-  private async withGateway<T>(connection: ConnectionSummary, use: (gateway: S3Gateway) => Promise<T>): Promise<T> {
+  private async withGateway<T>(connection: ConnectionSummary, use: (gateway: ObjectStore) => Promise<T>): Promise<T> {
     try {
       return await use(await this.gateways.forConnection(connection));
     } finally {

@@ -13,7 +13,7 @@ export const defaultQueueSettings: QueueSettings = {
   requestBudget: 8,
   maxAttempts: 4,
   maxWaits: 12,
-  // anchors.md: older Spaces buckets allow 300 writes+lists/s, newer accounts 1,500 requests/s
+  // docs/storage-facts.md: older Spaces buckets allow 300 writes+lists/s, newer accounts 1,500 requests/s
   // per IP. The stricter figure holds for every bucket; a SlowDown lowers it further.
   requestsPerSecond: 300,
   bandwidthLimit: 0,

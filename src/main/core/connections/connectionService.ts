@@ -5,7 +5,7 @@ import type { SecretStore } from '../credentials/keychain';
 import { QuireError } from '../errors';
 import { classifyS3Error } from '../s3/classifyError';
 import { isRetryable } from '../s3/retryPolicy';
-import type { Credentials, S3Gateway } from '../s3/gateway';
+import type { Credentials, ObjectStore } from '../s3/gateway';
 import type { GatewayPool } from '../s3/gatewayPool';
 import { ConnectionRepository } from './connectionRepository';
 import { resolveCdnBaseUrl, resolveEndpoint, resolvePathStyle } from './endpoints';
@@ -151,7 +151,7 @@ export class ConnectionService {
  * the gateway's pacing and retry rule, so a 503 is tried again rather than blamed on the keys;
  * and the probe object is removed whatever happened after it was written.
  */
-async function liveTest(gateway: S3Gateway): Promise<void> {
+async function liveTest(gateway: ObjectStore): Promise<void> {
   const { connection } = gateway;
   const subject = `Connection "${connection.name}"`;
   const context = { endpoint: connection.endpoint, bucket: connection.bucket };

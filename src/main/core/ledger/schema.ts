@@ -32,7 +32,7 @@ export const connections = sqliteTable('connections', {
 });
 
 
-/** One row per file the author asked to upload: the job is the row (see architecture.md). */
+/** One row per file the author asked to upload: the job is the row: its status is the upload's place in the state machine (src/shared/uploadStatus.ts). */
 export const uploads = sqliteTable(
   'uploads',
   {

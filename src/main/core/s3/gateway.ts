@@ -328,6 +328,34 @@ export class S3Gateway {
   }
 }
 
+/**
+ * The engine's gateway port: all it asks of a bucket. S3Gateway is the one users run; the fast
+ * test tier puts a scripted store behind the same port (EngineOptions.gatewayFactory).
+ */
+export type ObjectStore = Pick<
+  S3Gateway,
+  | 'connection'
+  | 'maxAttempts'
+  | 'destroy'
+  | 'listOneKey'
+  | 'probe'
+  | 'headObject'
+  | 'putObject'
+  | 'createMultipartUpload'
+  | 'uploadPart'
+  | 'listParts'
+  | 'completeMultipartUpload'
+  | 'abortMultipartUpload'
+  | 'listMultipartUploads'
+  | 'deleteObject'
+  | 'presignGet'
+>;
+
+/** Makes a connection's gateway; the engine's default makes an S3Gateway. */
+export type GatewayFactory = (connection: ConnectionSummary, credentials: Credentials, record: OperationRecorder, options: GatewayOptions) => ObjectStore;
+
+export const s3GatewayFactory: GatewayFactory = (connection, credentials, record, options) => new S3Gateway(connection, credentials, record, options);
+
 const DEFAULT_MAX_SOCKETS = 16;
 const DEFAULT_MAX_ATTEMPTS = 4;
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;

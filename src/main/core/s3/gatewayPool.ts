@@ -1,6 +1,6 @@
 import type { ConnectionSummary } from '../../../shared/connection';
 import { BandwidthLimiter } from './bandwidthLimiter';
-import { S3Gateway, type Credentials, type OperationRecorder } from './gateway';
+import { s3GatewayFactory, type Credentials, type GatewayFactory, type ObjectStore, type OperationRecorder } from './gateway';
 import { RequestPacer } from './requestPacer';
 
 export interface GatewayPoolOptions {
@@ -20,7 +20,7 @@ export interface GatewayPoolOptions {
  * a new id, so a gateway kept per id never goes stale.
  */
 export class GatewayPool {
-  private readonly gateways = new Map<string, Promise<S3Gateway>>();
+  private readonly gateways = new Map<string, Promise<ObjectStore>>();
   private readonly pacers = new Map<string, RequestPacer>();
   private readonly bandwidth: BandwidthLimiter;
   private requestsPerSecond: number;
@@ -30,13 +30,14 @@ export class GatewayPool {
     private readonly record: OperationRecorder,
     private readonly onRetry: (uploadId: string | null) => void,
     private readonly options: GatewayPoolOptions,
+    private readonly factory: GatewayFactory = s3GatewayFactory,
   ) {
     this.bandwidth = new BandwidthLimiter(options.bandwidthLimit);
     this.requestsPerSecond = options.requestsPerSecond;
   }
 
   /** The connection's gateway, made on first use (its secret read from the keychain once). */
-  forConnection(connection: ConnectionSummary): Promise<S3Gateway> {
+  forConnection(connection: ConnectionSummary): Promise<ObjectStore> {
     let gateway = this.gateways.get(connection.id);
     if (!gateway) {
       gateway = this.credentialsFor(connection).then((credentials) => this.make(connection, credentials));
@@ -48,7 +49,7 @@ export class GatewayPool {
   }
 
   /** The gateway already made for a connection, if any (probes need no new one). */
-  existing(connectionId: string): Promise<S3Gateway> | undefined {
+  existing(connectionId: string): Promise<ObjectStore> | undefined {
     return this.gateways.get(connectionId);
   }
 
@@ -56,7 +57,7 @@ export class GatewayPool {
    * A gateway for a connection that is not saved yet (its live test while being added): paced and
    * retried like the rest, destroyed by the caller.
    */
-  unsaved(connection: ConnectionSummary, credentials: Credentials): S3Gateway {
+  unsaved(connection: ConnectionSummary, credentials: Credentials): ObjectStore {
     return this.build(connection, credentials, new RequestPacer(this.requestsPerSecond));
   }
 
@@ -79,7 +80,7 @@ export class GatewayPool {
     this.gateways.clear();
   }
 
-  private make(connection: ConnectionSummary, credentials: Credentials): S3Gateway {
+  private make(connection: ConnectionSummary, credentials: Credentials): ObjectStore {
     let pacer = this.pacers.get(connection.id);
     if (!pacer) {
       pacer = new RequestPacer(this.requestsPerSecond);
@@ -88,8 +89,8 @@ export class GatewayPool {
     return this.build(connection, credentials, pacer);
   }
 
-  private build(connection: ConnectionSummary, credentials: Credentials, pacer: RequestPacer): S3Gateway {
-    return new S3Gateway(connection, credentials, this.record, {
+  private build(connection: ConnectionSummary, credentials: Credentials, pacer: RequestPacer): ObjectStore {
+    return this.factory(connection, credentials, this.record, {
       maxSockets: this.options.maxSockets,
       pacer,
       bandwidth: this.bandwidth,

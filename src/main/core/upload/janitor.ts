@@ -1,9 +1,9 @@
 import type { Orphan } from '../../../shared/orphans';
 import { categories } from '../../../shared/layout';
-import type { S3Gateway } from '../s3/gateway';
+import type { ObjectStore } from '../s3/gateway';
 import { httpStatusOf } from '../s3/retryPolicy';
 
-/** Spaces deletes unfinished multipart uploads after 30 days (anchors.md); until then they are billed. */
+/** Spaces deletes unfinished multipart uploads after 30 days (docs/storage-facts.md); until then they are billed. */
 export const SPACES_UNFINISHED_UPLOAD_DAYS = 30;
 /** The platform specs' cleanup rule: an unfinished upload nobody owns is left alone for 24 hours. */
 export const ORPHAN_MIN_AGE_MS = 24 * 3600 * 1000;
@@ -39,7 +39,7 @@ function topFolder(key: string): string {
  * replaced, or by another tool. Each is billed until it is aborted or Spaces drops it, so each
  * comes with its size (from ListParts), its age and the days Spaces still keeps it.
  */
-export async function findOrphans(gateway: S3Gateway, prefixes: string[], owned: Set<string>, now = Date.now()): Promise<Orphan[]> {
+export async function findOrphans(gateway: ObjectStore, prefixes: string[], owned: Set<string>, now = Date.now()): Promise<Orphan[]> {
   const orphans: Orphan[] = [];
   for (const prefix of prefixes) {
     for (const upload of await gateway.listMultipartUploads(prefix)) {
@@ -61,7 +61,7 @@ export async function findOrphans(gateway: S3Gateway, prefixes: string[], owned:
 }
 
 /** Aborts the given orphans; returns those it could not (their error says why). */
-export async function abortOrphans(gateway: S3Gateway, orphans: Orphan[]): Promise<{ aborted: Orphan[]; failed: { orphan: Orphan; message: string }[] }> {
+export async function abortOrphans(gateway: ObjectStore, orphans: Orphan[]): Promise<{ aborted: Orphan[]; failed: { orphan: Orphan; message: string }[] }> {
   const aborted: Orphan[] = [];
   const failed: { orphan: Orphan; message: string }[] = [];
   for (const orphan of orphans) {

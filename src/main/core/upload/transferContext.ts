@@ -1,5 +1,5 @@
 import type { UploadRow } from '../ledger/schema';
-import type { S3Gateway } from '../s3/gateway';
+import type { ObjectStore } from '../s3/gateway';
 import type { BufferPool } from '../util/bufferPool';
 import type { Semaphore } from '../util/semaphore';
 import type { UploadRepository } from './uploadRepository';
@@ -15,7 +15,7 @@ export interface TransferSettings {
 export interface TransferContext {
   repository: UploadRepository;
   /** The connection's one gateway: paced, bandwidth-limited, every request retried by one rule. */
-  gateway: S3Gateway;
+  gateway: ObjectStore;
   /** The global budget of S3 requests in flight, shared by every job. */
   requests: Semaphore;
   /** Read buffers parts stream through, one per request in flight at most. */

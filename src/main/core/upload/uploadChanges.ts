@@ -37,14 +37,16 @@ export class UploadChanges {
     this.schedule();
   }
 
-  /** Sends whatever is held back, now (before a run reports, or the engine stops). */
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const held = [...this.pending];
-    this.pending.clear();
-    for (const [id, notices] of held) this.send(id, notices);
+  /**
+   * Resolves once nothing is held back (at most one interval): a run reports, and an engine stops,
+   * only after the hosts have heard every upload's last state.
+   */
+  drain(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
   }
+
+  private readonly drained: (() => void)[] = [];
 
   private schedule(): void {
     if (this.timer) return;
@@ -66,6 +68,7 @@ export class UploadChanges {
     // Only uploads heard from within the interval need remembering.
     for (const [id, at] of this.sentAt) if (now - at >= UPLOAD_EVENT_INTERVAL_MS && !this.pending.has(id)) this.sentAt.delete(id);
     if (this.pending.size > 0) this.schedule();
+    else for (const resolve of this.drained.splice(0)) resolve();
   }
 
   private send(id: string, notices: string[]): void {

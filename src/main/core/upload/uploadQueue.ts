@@ -7,7 +7,7 @@ import { QuireError } from '../errors';
 import { ledgerFailure } from '../ledger/ledgerFailure';
 import type { PreferenceStore } from '../ledger/preferenceStore';
 import type { UploadRow } from '../ledger/schema';
-import type { S3Gateway } from '../s3/gateway';
+import type { ObjectStore } from '../s3/gateway';
 import type { GatewayPool } from '../s3/gatewayPool';
 import { backoffDelayMs, httpStatusOf } from '../s3/retryPolicy';
 import { BufferPool } from '../util/bufferPool';
@@ -86,6 +86,8 @@ export interface QueuePorts {
   /** SQLite's data_version: it moves when another connection (another process) commits. */
   ledgerVersion: () => number;
   ledgerPath: string;
+  /** The wall clock of retry and probe times (Date.now; the fast tests move their own). */
+  clock: () => number;
 }
 
 /**
@@ -174,7 +176,8 @@ export class UploadQueue {
   whenIdle(): Promise<RunResult> {
     if (!this.loop) return Promise.reject(new QuireError('internal', 'The upload queue is not started.'));
     return new Promise((resolve, reject) => {
-      this.idleWaiters.add({ touched: new Set(), resolve, reject });
+      // Uploads already under way count as worked on meanwhile (a run beside a started engine).
+      this.idleWaiters.add({ touched: new Set(this.running.keys()), resolve, reject });
       this.nudge();
     });
   }
@@ -202,7 +205,7 @@ export class UploadQueue {
     this.stopJobs([...this.running.keys()], this.halted ? 'the ledger cannot be written' : 'Quire is stopping');
     await Promise.all([...this.running.values()].map((job) => job.done));
     await this.housekeeping;
-    this.ports.changes.flush();
+    await this.ports.changes.drain();
     failure ??= this.halted;
     this.loop = null;
     this.publish();
@@ -231,9 +234,11 @@ export class UploadQueue {
       }
       if ((ticks || busy) && !this.paused) this.guard(() => this.fillSlots());
       if (this.halted) return;
-      if (this.running.size === 0 && (ticks || busy)) this.pending = this.guard(() => this.repository.pendingCount(), 0);
+      // Counted afresh whenever nothing runs (an indexed count of a few rows): a job that just
+      // ended may have left its row waiting, and a count from while it ran would call that idle.
+      if (this.running.size === 0) this.pending = this.guard(() => this.repository.pendingCount(), 0);
       this.publish();
-      if (this.running.size === 0 && (this.paused || this.pending === 0)) this.settleIdleWaiters();
+      if (this.running.size === 0 && (this.paused || this.pending === 0)) await this.settleIdleWaiters();
       await this.sleep(Math.max(0, lastTick + interval - performance.now()));
     }
   }
@@ -253,11 +258,12 @@ export class UploadQueue {
     return this.guard(() => this.ports.ledgerVersion(), this.ledgerVersionSeen) !== this.ledgerVersionSeen;
   }
 
-  private settleIdleWaiters(): void {
+  private async settleIdleWaiters(): Promise<void> {
     if (this.idleWaiters.size === 0) return;
-    this.ports.changes.flush();
-    for (const waiter of this.idleWaiters) waiter.resolve(this.summarize(waiter.touched));
+    const waiters = [...this.idleWaiters];
     this.idleWaiters.clear();
+    await this.ports.changes.drain();
+    for (const waiter of waiters) waiter.resolve(this.summarize(waiter.touched));
   }
 
   /**
@@ -367,7 +373,7 @@ export class UploadQueue {
   private nextCandidate(singleOnly: boolean): UploadRow | null {
     for (let refreshed = false; ; refreshed = true) {
       if (refreshed || this.candidates.length === 0) {
-        this.candidates = this.repository.runnable(Date.now(), CANDIDATE_BATCH, this.connectivity.offlineIds());
+        this.candidates = this.repository.runnable(this.ports.clock(), CANDIDATE_BATCH, this.connectivity.offlineIds());
       }
       while (this.candidates.length > 0) {
         const index = this.candidates.findIndex((row) => !singleOnly || row.method === 'single');
@@ -399,7 +405,7 @@ export class UploadQueue {
 
   private async execute(row: UploadRow, signal: AbortSignal): Promise<void> {
     let connection: ConnectionSummary | null = null;
-    let gateway: S3Gateway | null = null;
+    let gateway: ObjectStore | null = null;
     let outcome: JobOutcome;
     try {
       connection = this.connectionFor(row.connectionId);
@@ -417,7 +423,7 @@ export class UploadQueue {
   /** The server's refusal of this connection's bucket or keys, while it stands (see REFUSAL_STANDS_MS). */
   private standingRefusal(connectionId: string): unknown {
     const refusal = this.refusals.get(connectionId);
-    return refusal && refusal.until > Date.now() ? refusal.error : null;
+    return refusal && refusal.until > this.ports.clock() ? refusal.error : null;
   }
 
   /** Looked up once a tick: a connection removed meanwhile fails the jobs that start from the next tick. */
@@ -430,7 +436,7 @@ export class UploadQueue {
     return connection;
   }
 
-  private contextFor(gateway: S3Gateway, signal: AbortSignal): TransferContext {
+  private contextFor(gateway: ObjectStore, signal: AbortSignal): TransferContext {
     const changes = this.ports.changes;
     return { repository: this.repository, gateway, requests: this.requests, buffers: this.buffers, settings: this.settings, signal, changed: (id, notice) => changes.changed(id, notice) };
   }
@@ -440,9 +446,9 @@ export class UploadQueue {
    * state machine (a row the author paused or cancelled meanwhile refuses the job's write), then
    * the hosts hear of it. Limits are counted in the row, so they hold across restarts.
    */
-  private async settle(row: UploadRow, outcome: JobOutcome, connection: ConnectionSummary | null, gateway: S3Gateway | null): Promise<void> {
+  private async settle(row: UploadRow, outcome: JobOutcome, connection: ConnectionSummary | null, gateway: ObjectStore | null): Promise<void> {
     const { repository, changes } = this.ports;
-    const now = Date.now();
+    const now = this.ports.clock();
     switch (outcome.kind) {
       case 'verified': {
         const { key, etag, sha256, notice } = outcome.verified;
@@ -484,7 +490,7 @@ export class UploadQueue {
         // No wait is counted and nothing gives up. One probe per endpoint decides when every
         // upload waiting on it goes again; its finished parts stay recorded meanwhile.
         if (!connection) return;
-        const nextProbe = this.connectivity.markOffline(connection.id);
+        const nextProbe = this.connectivity.markOffline(connection.id, now);
         repository.move(row.id, 'waiting', {
           retryAfter: nextProbe,
           errorCode: OFFLINE_ERROR_CODE,
@@ -527,12 +533,12 @@ export class UploadQueue {
   }
 
   private probeOfflineEndpoints(): void {
-    for (const connectionId of this.connectivity.takeDueProbes()) {
+    for (const connectionId of this.connectivity.takeDueProbes(this.ports.clock())) {
       void (async () => {
         const gateway = await this.ports.gateways.existing(connectionId)?.catch(() => undefined);
         const answered = gateway ? await gateway.probe(AbortSignal.timeout(Math.min(10_000, this.settings.requestIdleTimeoutMs))) : true;
-        const next = this.connectivity.probed(connectionId, answered);
-        this.guard(() => (next === null ? this.repository.wakeOffline(connectionId, Date.now()) : this.repository.postponeOffline(connectionId, next)));
+        const next = this.connectivity.probed(connectionId, answered, this.ports.clock());
+        this.guard(() => (next === null ? this.repository.wakeOffline(connectionId, this.ports.clock()) : this.repository.postponeOffline(connectionId, next)));
         if (next === null) this.nudge();
       })();
     }
@@ -545,7 +551,7 @@ export class UploadQueue {
    */
   private startHousekeeping(): void {
     if (this.housekeeping || this.stopping) return;
-    const now = Date.now();
+    const now = this.ports.clock();
     const due = this.guard(() => this.repository.connectionIdsWithWork().filter((id) => !this.connectivity.isOffline(id) && this.janitorDue(id, now)), []);
     const cancelled = this.guard(() => this.repository.cancelledSessions().length > 0, false);
     if (due.length === 0 && !cancelled) return;
