@@ -48,9 +48,11 @@ describe.concurrent('the upload state machine and the scheduler', () => {
     expect(mismatches).toEqual([]);
     const statusesOf = (id: string) => [...new Set(world.events.filter((e) => e.upload.id === id).map((e) => e.upload.status))];
     // Changes closer together than the interval are coalesced: the later state is what is sent.
-    expect(statusesOf(small)[0]).toBe('queued');
-    expect(statusesOf(small).at(-1)).toBe('verified');
-    expect(statusesOf(large)).toEqual(expect.arrayContaining(['queued', 'uploading', 'verified']));
+    for (const id of [small, large]) {
+      expect(statusesOf(id)[0]).toBe('queued');
+      expect(statusesOf(id).at(-1)).toBe('verified');
+    }
+    expect(world.events.length).toBeGreaterThanOrEqual(4);
     expect(world.bucket.objects.get('audiobooks/chapters/chapter.wav')?.body.length).toBe(12 * MIB);
     expect(world.bucket.uploads.size).toBe(0);
   });
