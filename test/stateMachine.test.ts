@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Engine } from '../src/main/core/engine';
 import { toUploadSummary } from '../src/main/core/upload/uploadSummary';
 import { enteredFrom, uploadStatuses, type UploadStatus } from '../src/shared/uploadStatus';
 import { s3Errors } from './support/scriptedBucket';
@@ -197,5 +200,28 @@ describe.concurrent('the upload state machine and the scheduler', () => {
     await world.engine.stop();
     expect(world.engine.started).toBe(false);
     expect(world.engine.uploads.statusOf(id)).toBe('verified');
+  });
+});
+
+// Alone, so that no other test's work is counted in its CPU time.
+describe('the idle scheduler', () => {
+  it('idles at no cost, and wakes within a poll for work another process queued', async ({ onTestFinished }) => {
+    const world = await openScriptedWorld(onTestFinished);
+    world.engine.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const before = process.cpuUsage();
+    const started = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const cpu = process.cpuUsage(before);
+    // A loop that spins spends nearly all of it; one that sleeps between looks, next to nothing.
+    expect((cpu.user + cpu.system) / 1000).toBeLessThan((performance.now() - started) * 0.05);
+    expect(world.engine.queueState().state).toBe('idle');
+    // Another process's enqueue is a row in the ledger that this engine was not told about.
+    const other = Engine.open({ dataDir: world.dataDir, env: { QUIRE_ACCESS_KEY_ID: 'SCRIPTEDKEY', QUIRE_SECRET_ACCESS_KEY: 'scripted-secret' } });
+    onTestFinished(() => other.close());
+    const path = join(world.files, 'from-elsewhere.txt');
+    await writeFile(path, 'hello');
+    const { queued } = await other.enqueue({ paths: [path] });
+    await world.until(queued[0]!.id, 'the other process\'s file', (row) => row.status === 'verified');
   });
 });

@@ -39,7 +39,7 @@ export interface ObjectCheck {
 }
 
 /** Upload ids as the ledger makes them (UUIDs), or the first 4+ characters `quire queue` shows. */
-const uploadId = z.string().regex(/^[0-9a-f-]{4,36}$/i, 'an upload id (see: quire queue)');
+const uploadId = z.string().regex(/^[0-9a-f-]{4,36}$/i, 'is not an upload id (see: quire queue)');
 const uploadTargets = z.union([z.object({ ids: z.array(uploadId).min(1).max(10_000) }), z.object({ all: z.literal(true) })]);
 const orphanAbortInput = z.object({ connection: optionalConnection, olderThanSeconds: z.number().int().min(0).max(365 * 24 * 3600).optional() });
 

@@ -94,7 +94,6 @@ export class Engine {
         gateways: this.gateways,
         changes: this.changes,
         events: this.events,
-        ledgerVersion: () => db.$client.pragma('data_version', { simple: true }) as number,
         ledgerPath: ledgerPathIn(dataDir),
         clock: options.clock ?? Date.now,
       },

@@ -45,8 +45,8 @@ export interface QueueSettings extends TransferSettings {
 /** While there is work: how often the queue looks at the ledger for the author's pauses, cancels and settings. */
 const CONTROL_TICK_MS = 250;
 /**
- * While idle: how often it asks SQLite whether another process wrote the ledger (an enqueue from a
- * second shell). One pragma read; the full look happens only when the answer changed.
+ * While idle: how often it counts the pending rows (an indexed count of a few rows), which is how
+ * an enqueue or a resume from another process (a second shell) is seen.
  */
 const IDLE_POLL_MS = 500;
 /** Runnable rows read at once: enough to keep 16 small files going between two ticks. */
@@ -83,8 +83,6 @@ export interface QueuePorts {
   gateways: GatewayPool;
   changes: UploadChanges;
   events: EngineEvents;
-  /** SQLite's data_version: it moves when another connection (another process) commits. */
-  ledgerVersion: () => number;
   ledgerPath: string;
   /** The wall clock of retry and probe times (Date.now; the fast tests move their own). */
   clock: () => number;
@@ -115,7 +113,6 @@ export class UploadQueue {
   private paused = false;
   private nudged = false;
   private pending = 0;
-  private ledgerVersionSeen = -1;
   /** Set while the loop sleeps; `woken` keeps a wake-up that came while it was busy. */
   private wakeSleeper: (() => void) | null = null;
   private woken = false;
@@ -224,8 +221,8 @@ export class UploadQueue {
       const tickDue = performance.now() - lastTick >= interval;
       // The author's controls, probes and housekeeping once a tick; between ticks, a finished
       // job only makes room for the next (a thousand small files finish many per tick). Idle,
-      // a tick happens only when asked to, or when another process wrote to the ledger.
-      const ticks = this.nudged || (tickDue && (busy || this.ledgerChangedElsewhere()));
+      // a tick happens only when asked to, or when pending rows appeared (another process).
+      const ticks = this.nudged || (tickDue && busy);
       if (ticks) {
         lastTick = performance.now();
         this.nudged = false;
@@ -234,17 +231,17 @@ export class UploadQueue {
       }
       if ((ticks || busy) && !this.paused) this.guard(() => this.fillSlots());
       if (this.halted) return;
-      // Counted afresh whenever nothing runs (an indexed count of a few rows): a job that just
-      // ended may have left its row waiting, and a count from while it ran would call that idle.
+      // Counted afresh whenever nothing runs: a job that just ended may have left its row waiting
+      // (a count from while it ran would call that idle), and another process may have queued work.
       if (this.running.size === 0) this.pending = this.guard(() => this.repository.pendingCount(), 0);
       this.publish();
       if (this.running.size === 0 && (this.paused || this.pending === 0)) await this.settleIdleWaiters();
-      await this.sleep(Math.max(0, lastTick + interval - performance.now()));
+      // Busy: until the next tick (a finished job wakes it sooner). Idle: one look per poll.
+      await this.sleep(busy ? Math.max(0, lastTick + interval - performance.now()) : IDLE_POLL_MS);
     }
   }
 
   private tick(): void {
-    this.ledgerVersionSeen = this.guard(() => this.ports.ledgerVersion(), this.ledgerVersionSeen);
     this.candidates = [];
     this.connectionsThisTick.clear();
     this.guard(() => this.applyControls());
@@ -252,10 +249,6 @@ export class UploadQueue {
     this.pending = this.guard(() => this.repository.pendingCount(), this.pending);
     this.startHousekeeping();
     this.probeOfflineEndpoints();
-  }
-
-  private ledgerChangedElsewhere(): boolean {
-    return this.guard(() => this.ports.ledgerVersion(), this.ledgerVersionSeen) !== this.ledgerVersionSeen;
   }
 
   private async settleIdleWaiters(): Promise<void> {
