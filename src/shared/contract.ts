@@ -3,7 +3,7 @@ import { connectionInputSchema, type ConnectionSummary } from './connection';
 import type { ErrorData } from './errors';
 import { commandNames, eventNames, type CommandName, type EventName } from './channels';
 import type { OrphanReport } from './orphans';
-import { preferencesUpdateSchema, type Preferences } from './preferences';
+import { settingsUpdateSchema, type Settings } from './settings';
 import { plainIssues } from './plainIssues';
 import {
   enqueueInputSchema,
@@ -67,8 +67,8 @@ export const commands = {
   'uploads.cancel': command<z.ZodObject<{ ids: z.ZodArray<typeof uploadId> }>, UploadSummary[]>(z.object({ ids: z.array(uploadId).min(1).max(10_000) })),
   'orphans.list': command<z.ZodObject<{ connection: typeof optionalConnection }>, OrphanReport>(z.object({ connection: optionalConnection })),
   'orphans.abort': command<typeof orphanAbortInput, OrphanReport>(orphanAbortInput),
-  'settings.get': command<z.ZodObject<{}>, Preferences>(z.object({})),
-  'settings.update': command<typeof preferencesUpdateSchema, Preferences>(preferencesUpdateSchema),
+  'settings.get': command<z.ZodObject<{}>, Settings>(z.object({})),
+  'settings.update': command<typeof settingsUpdateSchema, Settings>(settingsUpdateSchema),
   'objects.verify': command<z.ZodObject<{ key: z.ZodString; connection: typeof optionalConnection }>, ObjectCheck>(
     z.object({ key: z.string().min(1).max(1024), connection: optionalConnection }),
   ),

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { QueueSettings } from '../../src/main/core/upload/uploadQueue';
+import type { EngineSettings } from '../../src/main/core/settings';
 import type { RunResult } from '../../src/shared/upload';
 import { openTestWorld, type TestWorld } from './engine';
 import { FaultProxy } from './faultProxy';
@@ -38,7 +38,7 @@ export interface ProxiedWorld extends TestWorld {
 export async function openProxiedWorld(
   onTestFinished: (cleanup: () => void | Promise<void>) => void,
   label: string,
-  settings: Partial<QueueSettings> = {},
+  settings: Partial<EngineSettings> = {},
   options: { dataDir?: string } = {},
 ): Promise<ProxiedWorld> {
   const proxy = new FaultProxy(testS3().endpoint);

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Engine } from '../../src/main/core/engine';
-import type { QueueSettings } from '../../src/main/core/upload/uploadQueue';
+import type { EngineSettings } from '../../src/main/core/settings';
 import type { ConnectionSummary } from '../../src/shared/connection';
 import type { UploadChangedEvent } from '../../src/shared/upload';
 import { connectionSettings } from './connectionSettings';
@@ -41,7 +41,7 @@ export interface ScriptedWorld {
  * The fast tier's world: a real engine over a real SQLite ledger and real files, with a scripted
  * bucket behind its gateway port and a clock moved by hand. Closed when the test finishes.
  */
-export async function openScriptedWorld(onTestFinished: (cleanup: () => void | Promise<void>) => void, settings: Partial<QueueSettings> = {}, bucketOptions: { maxAttempts?: number } = {}): Promise<ScriptedWorld> {
+export async function openScriptedWorld(onTestFinished: (cleanup: () => void | Promise<void>) => void, settings: Partial<EngineSettings> = {}, bucketOptions: { maxAttempts?: number } = {}): Promise<ScriptedWorld> {
   const home = tempDir('scripted');
   const dataDir = join(home, 'data');
   const files = join(home, 'files');

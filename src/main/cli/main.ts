@@ -6,10 +6,10 @@ import { uploadStatuses } from '../../shared/uploadStatus';
 import { createApiHandlers, dispatch, type ApiHandlers } from '../core/api';
 import { Engine } from '../core/engine';
 import { forwardEvents } from '../core/events/engineEvents';
-import type { QueueSettings } from '../core/upload/uploadQueue';
+import type { EngineSettings } from '../core/settings';
 import { QuireError } from '../core/errors';
 import { parseDuration, parseSize, splitList } from './cliArgs';
-import { printConnections, printJson, printOrphans, printPreferences, printSkipped, printUploads } from './output';
+import { printConnections, printJson, printOrphans, printSettings, printSkipped, printUploads } from './output';
 import { ProgressView } from './progressView';
 import { readSecret } from './secretInput';
 import { cliVerbs, type CliVerb } from './verbs';
@@ -111,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command || flags.help ? 0 : 2;
   }
-  // For `quire settings`, --limit-rate and --requests-per-second are the values to save, not overrides of this process.
+  // For `quire settings`, --limit-rate and --requests-per-second are the values to save, not this process's own flags.
   const engine = Engine.open({ settings: command === 'settings' ? {} : transferFlags(flags) });
   const handlers = createApiHandlers(engine);
   // Ctrl-C stops uploads at once and cleanly (every finished part stays recorded, and the next
@@ -165,9 +165,9 @@ async function main(argv: string[]): Promise<number> {
           ...(flags['limit-rate'] !== undefined ? { bandwidthLimit: parseSize(flags['limit-rate']) } : {}),
           ...(flags['requests-per-second'] !== undefined ? { requestsPerSecond: Number(flags['requests-per-second']) } : {}),
         };
-        const preferences = Object.keys(update).length > 0 ? await call(handlers, 'settings --limit-rate', update) : await call(handlers, 'settings', {});
-        if (flags.json) printJson(preferences);
-        else printPreferences(preferences);
+        const settings = Object.keys(update).length > 0 ? await call(handlers, 'settings --limit-rate', update) : await call(handlers, 'settings', {});
+        if (flags.json) printJson(settings);
+        else printSettings(settings);
         return 0;
       }
       case 'verify': {
@@ -294,7 +294,7 @@ async function run(engine: Engine, handlers: ApiHandlers, flags: Flags, signal: 
   }
   if (flags.json) printJson({ ...(enqueued ? { enqueued } : {}), run: summary, uploads: engine.summariesOf([...reported]).sort((a, b) => a.createdAt - b.createdAt) });
   else {
-    const paused = engine.getPreferences().queuePaused;
+    const paused = engine.getSettings().queuePaused;
     process.stdout.write(
       `${summary.verified} verified, ${summary.failed} failed${summary.waiting ? `, ${summary.waiting} still waiting (run again later)` : ''}${summary.paused ? `, ${summary.paused} paused` : ''}${summary.cancelled ? `, ${summary.cancelled} cancelled` : ''}.${paused ? ' Uploads are paused; continue with: quire resume --all' : ''}\n`,
     );
@@ -364,8 +364,8 @@ function uploadTargets(ids: string[], flags: Flags, usage: string): { ids: strin
 }
 
 /** Flags that tune this run's transfers; unset ones keep the engine's defaults. */
-function transferFlags(flags: Flags): Partial<QueueSettings> {
-  const settings: Partial<QueueSettings> = {};
+function transferFlags(flags: Flags): Partial<EngineSettings> {
+  const settings: Partial<EngineSettings> = {};
   if (flags['part-size']) settings.partSize = parseSize(flags['part-size']);
   if (flags['limit-rate']) settings.bandwidthLimit = parseSize(flags['limit-rate']);
   if (flags['requests-per-second']) {

@@ -1,7 +1,7 @@
 import { formatBytes } from '../../shared/format';
 import type { ConnectionSummary } from '../../shared/connection';
 import type { OrphanReport } from '../../shared/orphans';
-import type { Preferences } from '../../shared/preferences';
+import type { Settings } from '../../shared/settings';
 import { printable, printableJson } from '../../shared/printable';
 import type { SkippedEntry, UploadSummary } from '../../shared/upload';
 
@@ -55,8 +55,8 @@ export function printOrphans(report: OrphanReport): void {
   for (const failure of report.failed) process.stdout.write(`could not abort ${printable(failure.orphan.key)}: ${printable(failure.message)}\n`);
 }
 
-export function printPreferences(preferences: Preferences): void {
-  process.stdout.write(`bandwidth limit      ${preferences.bandwidthLimit === 0 ? 'none' : `${formatBytes(preferences.bandwidthLimit)}/s`}\n`);
-  process.stdout.write(`requests per second  ${preferences.requestsPerSecond}\n`);
-  process.stdout.write(`queue                ${preferences.queuePaused ? 'paused (quire resume --all)' : 'running'}\n`);
+export function printSettings(settings: Settings): void {
+  process.stdout.write(`bandwidth limit      ${settings.bandwidthLimit === 0 ? 'none' : `${formatBytes(settings.bandwidthLimit)}/s`}\n`);
+  process.stdout.write(`requests per second  ${settings.requestsPerSecond}\n`);
+  process.stdout.write(`queue                ${settings.queuePaused ? 'paused (quire resume --all)' : 'running'}\n`);
 }

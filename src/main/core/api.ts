@@ -29,8 +29,8 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
     'uploads.cancel': async ({ ids }) => engine.cancel(ids),
     'orphans.list': async ({ connection }) => engine.orphans({ connection }),
     'orphans.abort': async ({ connection, olderThanSeconds }) => engine.orphans({ connection, abort: true, olderThanMs: olderThanSeconds === undefined ? undefined : olderThanSeconds * 1000 }),
-    'settings.get': async () => engine.getPreferences(),
-    'settings.update': async (update) => engine.updatePreferences(update),
+    'settings.get': async () => engine.getSettings(),
+    'settings.update': async (update) => engine.updateSettings(update),
     'objects.verify': async ({ key, connection }) => engine.verify(key, connection),
     'objects.link': async ({ key, expiresInSeconds, connection }) => engine.link(key, expiresInSeconds, connection),
   };

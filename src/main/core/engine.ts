@@ -1,7 +1,7 @@
 import type { ConnectionSettings, ConnectionSummary } from '../../shared/connection';
 import type { ObjectCheck } from '../../shared/contract';
 import type { OrphanReport } from '../../shared/orphans';
-import type { Preferences, PreferencesUpdate } from '../../shared/preferences';
+import type { Settings, SettingsUpdate } from '../../shared/settings';
 import type { EnqueueInput, EnqueueResult, QueueState, RunResult, UploadListInput, UploadPage, UploadSummary } from '../../shared/upload';
 import { ConnectionRepository } from './connections/connectionRepository';
 import { ConnectionService, type SecretSource } from './connections/connectionService';
@@ -10,18 +10,17 @@ import { QuireError } from './errors';
 import { EngineEvents } from './events/engineEvents';
 import { openLedger, type Ledger } from './ledger/database';
 import { ledgerFailure } from './ledger/ledgerFailure';
-import { PreferenceStore } from './ledger/preferenceStore';
 import { OperationLog } from './ledger/operationLog';
 import { defaultDataDir, findResourcesDir } from './paths';
 import { QueueLock } from './queueLock';
 import { classifyS3Error } from './s3/classifyError';
 import type { GatewayFactory, ObjectStore } from './s3/gateway';
 import { GatewayPool } from './s3/gatewayPool';
-import { defaultQueueSettings } from './settings';
+import { SettingsStore, defaultEngineSettings, type EngineSettings } from './settings';
 import { enqueueUploads } from './upload/enqueue';
 import { ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './upload/janitor';
 import { UploadChanges } from './upload/uploadChanges';
-import { UploadQueue, type QueueSettings } from './upload/uploadQueue';
+import { UploadQueue } from './upload/uploadQueue';
 import { UploadRepository } from './upload/uploadRepository';
 import { toUploadSummary } from './upload/uploadSummary';
 import { join } from 'node:path';
@@ -32,7 +31,8 @@ export interface EngineOptions {
   resourcesDir?: string;
   secrets?: SecretStore;
   env?: NodeJS.ProcessEnv;
-  settings?: Partial<QueueSettings>;
+  /** What the host fixes for this process (CLI flags, tests, the bench): wins over the author's stored settings here. */
+  settings?: Partial<EngineSettings>;
   /** The gateway port: how a connection's gateway is made (the fast tests script one). */
   gatewayFactory?: GatewayFactory;
   /** The wall clock retries and waits are timed by (the fast tests move it by hand). */
@@ -48,7 +48,8 @@ export interface EngineOptions {
 export class Engine {
   readonly connections: ConnectionService;
   readonly uploads: UploadRepository;
-  readonly preferences: PreferenceStore;
+  /** The author's settings, stored in the ledger and steered from any process. */
+  readonly settingsStore: SettingsStore;
   /** Every event hosts forward, typed by the contract. */
   readonly events = new EngineEvents();
   private readonly queue: UploadQueue;
@@ -62,8 +63,8 @@ export class Engine {
     private readonly db: Ledger,
     secrets: SecretStore,
     env: NodeJS.ProcessEnv,
-    readonly settings: QueueSettings,
-    overrides: Partial<QueueSettings>,
+    readonly settings: EngineSettings,
+    fixed: Partial<EngineSettings>,
     options: Pick<EngineOptions, 'gatewayFactory' | 'clock'>,
   ) {
     this.operationLog = new OperationLog(db);
@@ -84,13 +85,13 @@ export class Engine {
       options.gatewayFactory,
     );
     this.connections = new ConnectionService(new ConnectionRepository(db), secrets, this.gateways, env);
-    this.preferences = new PreferenceStore(db, { bandwidthLimit: settings.bandwidthLimit, requestsPerSecond: settings.requestsPerSecond, queuePaused: false });
+    this.settingsStore = new SettingsStore(db, settings, fixed);
     this.changes = new UploadChanges(this.uploads, this.events);
     this.queue = new UploadQueue(
       {
         repository: this.uploads,
         connections: this.connections,
-        preferences: this.preferences,
+        settings: this.settingsStore,
         gateways: this.gateways,
         changes: this.changes,
         events: this.events,
@@ -98,7 +99,6 @@ export class Engine {
         clock: options.clock ?? Date.now,
       },
       settings,
-      overrides,
     );
     this.lock = new QueueLock(dataDir);
   }
@@ -114,7 +114,7 @@ export class Engine {
       // A full disk or a read-only folder, said plainly; the ledger file itself is untouched.
       throw ledgerFailure(error, ledgerPathIn(dataDir)) ?? error;
     }
-    return new Engine(dataDir, db, options.secrets ?? new OsKeychain(), env, { ...defaultQueueSettings, ...options.settings }, options.settings ?? {}, options);
+    return new Engine(dataDir, db, options.secrets ?? new OsKeychain(), env, { ...defaultEngineSettings, ...options.settings }, options.settings ?? {}, options);
   }
 
   get ledgerPath(): string {
@@ -202,7 +202,7 @@ export class Engine {
    * after a restart. A queue running in another process sees the pause within a tick.
    */
   pause(target: string[] | 'all'): UploadSummary[] {
-    if (target === 'all') this.preferences.write({ queuePaused: true });
+    if (target === 'all') this.settingsStore.write({ queuePaused: true });
     const ids = this.uploads.pause(target === 'all' ? 'all' : this.resolveIds(target));
     this.queue.stopJobs(ids, 'paused');
     return this.changedAll(ids);
@@ -210,7 +210,7 @@ export class Engine {
 
   /** Paused uploads (and failed ones: a retry) go back in the queue; "all" lifts a global pause. */
   resume(target: string[] | 'all'): UploadSummary[] {
-    if (target === 'all') this.preferences.write({ queuePaused: false });
+    if (target === 'all') this.settingsStore.write({ queuePaused: false });
     return this.changedAll(this.uploads.resume(target === 'all' ? 'all' : this.resolveIds(target)));
   }
 
@@ -230,14 +230,14 @@ export class Engine {
     return summaries;
   }
 
-  getPreferences(): Preferences {
-    return this.preferences.read();
+  getSettings(): Settings {
+    return this.settingsStore.read();
   }
 
-  updatePreferences(update: PreferencesUpdate): Preferences {
-    const preferences = this.preferences.write(update);
+  updateSettings(update: SettingsUpdate): Settings {
+    const settings = this.settingsStore.write(update);
     this.queue.nudge();
-    return preferences;
+    return settings;
   }
 
   /**

@@ -54,8 +54,6 @@ export class UploadChanges {
       this.timer = null;
       this.sendDue();
     }, UPLOAD_EVENT_INTERVAL_MS);
-    // Held events never keep a process alive: a host that stops flushes them first.
-    this.timer.unref();
   }
 
   private sendDue(): void {

@@ -5,7 +5,6 @@ import type { ConnectionService } from '../connections/connectionService';
 import type { EngineEvents } from '../events/engineEvents';
 import { QuireError } from '../errors';
 import { ledgerFailure } from '../ledger/ledgerFailure';
-import type { PreferenceStore } from '../ledger/preferenceStore';
 import type { UploadRow } from '../ledger/schema';
 import type { ObjectStore } from '../s3/gateway';
 import type { GatewayPool } from '../s3/gatewayPool';
@@ -18,29 +17,12 @@ import { fingerprintFile } from './fingerprint';
 import { ORPHAN_CHECK_INTERVAL_MS, ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './janitor';
 import { outcomeOfFailure, type JobOutcome } from './jobOutcome';
 import { SOURCE_QUIET_MS } from './sourceFile';
-import type { TransferContext, TransferSettings } from './transferContext';
+import type { EngineSettings, SettingsStore } from '../settings';
+import type { TransferContext } from './transferContext';
 import type { UploadChanges } from './uploadChanges';
 import { requeueNewVersion, runUploadJob } from './uploadJob';
 import { OFFLINE_ERROR_CODE, type UploadRepository } from './uploadRepository';
 
-export interface QueueSettings extends TransferSettings {
-  /** Large (multipart) files uploading at once (the platform specs' bulk limit is 3). */
-  filesAtOnce: number;
-  /** S3 requests in flight across all files; small files fill it one request each. */
-  requestBudget: number;
-  /** Tries per S3 request before the job ends and the upload waits. */
-  maxAttempts: number;
-  /** After this many waits an upload that keeps failing is marked failed (retryable). Being offline does not count. */
-  maxWaits: number;
-  /** Requests per second per connection, before any SlowDown lowers it. */
-  requestsPerSecond: number;
-  /** Bytes per second for all uploads together; 0 for no cap. */
-  bandwidthLimit: number;
-  /** A request whose socket is silent this long is dropped and tried again (a stalled network path). */
-  requestIdleTimeoutMs: number;
-  /** Longest wait between two probes of an endpoint that went offline. */
-  maxProbeIntervalMs: number;
-}
 
 /** While there is work: how often the queue looks at the ledger for the author's pauses, cancels and settings. */
 const CONTROL_TICK_MS = 250;
@@ -79,7 +61,7 @@ interface IdleWaiter {
 export interface QueuePorts {
   repository: UploadRepository;
   connections: ConnectionService;
-  preferences: PreferenceStore;
+  settings: SettingsStore;
   gateways: GatewayPool;
   changes: UploadChanges;
   events: EngineEvents;
@@ -123,9 +105,7 @@ export class UploadQueue {
 
   constructor(
     private readonly ports: QueuePorts,
-    private readonly settings: QueueSettings,
-    /** Settings the host fixed for this process (CLI flags): they win over stored preferences. */
-    private readonly overrides: Partial<QueueSettings>,
+    private readonly settings: EngineSettings,
   ) {
     this.requests = new Semaphore(settings.requestBudget);
     this.buffers = new BufferPool(READ_BUFFER_SIZE, settings.requestBudget);
@@ -336,10 +316,10 @@ export class UploadQueue {
 
   /** Picks up what the author decided since the last tick, wherever they decided it. */
   private applyControls(): void {
-    const preferences = this.ports.preferences.read();
-    this.paused = preferences.queuePaused;
-    this.ports.gateways.setBandwidthLimit(this.overrides.bandwidthLimit ?? preferences.bandwidthLimit);
-    this.ports.gateways.setRequestsPerSecond(this.overrides.requestsPerSecond ?? preferences.requestsPerSecond);
+    const settings = this.ports.settings.inForce();
+    this.paused = settings.queuePaused;
+    this.ports.gateways.setBandwidthLimit(settings.bandwidthLimit);
+    this.ports.gateways.setRequestsPerSecond(settings.requestsPerSecond);
     if (this.running.size === 0) return;
     const statuses = this.repository.statusesOf([...this.running.keys()]);
     for (const id of this.running.keys()) {
