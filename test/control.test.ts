@@ -51,8 +51,8 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
     const later = await world.queueFile('two.epub', 2048);
     expect(await world.engine.run()).toMatchObject({ verified: 0 });
     expect(world.engine.uploads.get(first.id)!.status).toBe('paused');
-    // The pause is a preference in the ledger, not a flag of this process.
-    expect(world.engine.getPreferences().queuePaused).toBe(true);
+    // The pause is a setting in the ledger, not a flag of this process.
+    expect(world.engine.getSettings().queuePaused).toBe(true);
     expect(world.proxy.sentContentBytes()).toBe(0);
     world.engine.resume('all');
     expect(await world.engine.run()).toMatchObject({ verified: 2 });
@@ -122,7 +122,7 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
   it('holds a bandwidth cap within 10% over a minute', async ({ expect, onTestFinished }) => {
     const world = await openProxiedWorld(onTestFinished, 'cap');
     const cap = 2 * MIB;
-    world.engine.updatePreferences({ bandwidthLimit: cap });
+    world.engine.updateSettings({ bandwidthLimit: cap });
     const file = await world.queueFile('cap.wav', 160 * MIB);
     const running = world.engine.run();
     await new Promise((resolve) => setTimeout(resolve, 5000));
