@@ -1,3 +1,4 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
@@ -23,6 +24,22 @@ const OFFLINE_SECONDS = Number(process.env.QUIRE_OFFLINE_TEST_SECONDS ?? 600);
  * ten minutes once.
  */
 describe.concurrent('uploads through network and server faults', () => {
+  it('sends every request through the one retry rule: a connection test and a verify through 503s, with no probe object left behind', async ({ expect, onTestFinished }) => {
+    const world = await openProxiedWorld(onTestFinished, 'oneretry');
+    const file = await world.queueFile('retried.epub', 2048);
+    expect(await world.engine.run()).toMatchObject({ verified: 1 });
+    const key = world.engine.uploads.get(file.id)!.objectKey;
+    // A hiccup is tried again, not blamed on the keys ("can write but not delete") or shown as "HTTP 503".
+    world.proxy.failNext(2, { kind: 'respond', status: 503, code: 'ServiceUnavailable' }, 'other');
+    world.proxy.failNext(1, { kind: 'respond', status: 503, code: 'SlowDown' }, 'put');
+    await expect(world.engine.connections.test('test')).resolves.toMatchObject({ name: 'test' });
+    world.proxy.failNext(2, { kind: 'respond', status: 503, code: 'SlowDown' }, 'head');
+    await expect(world.engine.verify(key)).resolves.toMatchObject({ key, matches: true });
+    const probes = await world.s3.client.send(new ListObjectsV2Command({ Bucket: world.bucket, Prefix: '.quire/' }));
+    expect(probes.KeyCount ?? 0).toBe(0);
+    expect(world.ledger.failedOperations()).toBeGreaterThanOrEqual(5);
+  });
+
   it('recovers from connections reset mid-request', async ({ expect, onTestFinished }) => {
     const world = await openProxiedWorld(onTestFinished, 'reset');
     const file = await world.queueFile('reset.wav', 60 * MIB);

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../../shared/errors';
 import { QuireError } from '../errors';
-import { NETWORK_ERROR_CODES, isNetworkError, isRetryable, type S3ErrorLike } from './retryPolicy';
+import { NETWORK_ERROR_CODES, httpStatusOf, isNetworkError, isRetryable, type S3ErrorLike } from './retryPolicy';
 
 /**
  * Turns what the SDK threw into a message an author can act on. `subject` names what was being
@@ -10,7 +10,7 @@ import { NETWORK_ERROR_CODES, isNetworkError, isRetryable, type S3ErrorLike } fr
 export function classifyS3Error(error: unknown, subject: string, context: { endpoint?: string; bucket?: string } = {}): QuireError {
   if (error instanceof QuireError) return error;
   const e = (error ?? {}) as S3ErrorLike & { message?: string };
-  const status = e.$metadata?.httpStatusCode;
+  const status = httpStatusOf(error);
   const retryable = isRetryable(error);
   const make = (code: ErrorCode, message: string) => new QuireError(code, `${subject}: ${message}`, { retryable, cause: error });
 
