@@ -122,7 +122,7 @@ export class Engine {
   }
 
   get started(): boolean {
-    return this.lock.held;
+    return this.queue.started;
   }
 
   /**
@@ -131,7 +131,7 @@ export class Engine {
    * Throws `ledger_locked` when another process drives this data folder's queue.
    */
   start(): void {
-    if (this.lock.held) return;
+    if (this.queue.started) return;
     try {
       this.lock.acquire();
       this.uploads.requeueInterrupted();

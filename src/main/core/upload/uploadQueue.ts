@@ -31,6 +31,8 @@ const CONTROL_TICK_MS = 250;
  * an enqueue or a resume from another process (a second shell) is seen.
  */
 const IDLE_POLL_MS = 500;
+/** After the ledger could not be written (a full disk), how long before trying again; a nudge tries at once. */
+const HALT_RETRY_MS = 5000;
 /** Runnable rows read at once: enough to keep 16 small files going between two ticks. */
 const CANDIDATE_BATCH = 64;
 /**
@@ -148,7 +150,8 @@ export class UploadQueue {
   /**
    * Resolves once nothing can move without the author (all done, failed or paused), with how the
    * uploads worked on meanwhile ended; or when the queue stops. Rejects if the ledger cannot be
-   * written (a full disk), having stopped every job: nothing is lost.
+   * written (a full disk), having stopped every job: nothing is lost. (The queue itself goes on
+   * trying every few seconds, and carries on once there is room: a host that stays open recovers.)
    */
   whenIdle(): Promise<RunResult> {
     if (!this.loop) return Promise.reject(new QuireError('internal', 'The upload queue is not started.'));
@@ -160,11 +163,7 @@ export class UploadQueue {
   }
 
   state(): QueueState {
-    const offline = this.connectivity.offlineSchedule().map(({ connectionId, nextProbeAt }) => ({
-      connectionId,
-      endpoint: this.connectionsThisTick.get(connectionId)?.endpoint ?? '',
-      nextProbeAt,
-    }));
+    const offline = this.connectivity.offlineSchedule().map(({ connectionId, nextProbeAt }) => ({ connectionId, endpoint: this.endpointOf(connectionId), nextProbeAt }));
     const state: QueueState['state'] = this.halted ? 'halted' : !this.loop ? 'stopped' : this.running.size > 0 ? 'running' : this.paused ? 'paused' : this.pending > 0 ? 'waiting' : 'idle';
     return { state, active: this.running.size, pending: this.pending, offline, halted: this.halted?.toData() ?? null };
   }
@@ -183,7 +182,6 @@ export class UploadQueue {
     await Promise.all([...this.running.values()].map((job) => job.done));
     await this.housekeeping;
     await this.ports.changes.drain();
-    failure ??= this.halted;
     this.loop = null;
     this.publish();
     for (const waiter of this.idleWaiters) {
@@ -193,9 +191,21 @@ export class UploadQueue {
     this.idleWaiters.clear();
   }
 
+  private endpointOf(connectionId: string): string {
+    try {
+      return this.connectionFor(connectionId).endpoint;
+    } catch {
+      return '';
+    }
+  }
+
   private async work(): Promise<void> {
     let lastTick = Number.NEGATIVE_INFINITY;
     while (!this.stopping) {
+      if (this.halted) {
+        await this.waitOutHalt();
+        continue;
+      }
       const busy = this.running.size > 0 || this.pending > 0;
       const interval = busy ? CONTROL_TICK_MS : IDLE_POLL_MS;
       const tickDue = performance.now() - lastTick >= interval;
@@ -207,10 +217,10 @@ export class UploadQueue {
         lastTick = performance.now();
         this.nudged = false;
         this.tick();
-        if (this.halted) return;
+        if (this.halted) continue;
       }
       if ((ticks || busy) && !this.paused) this.guard(() => this.fillSlots());
-      if (this.halted) return;
+      if (this.halted) continue;
       // Counted afresh whenever nothing runs: a job that just ended may have left its row waiting
       // (a count from while it ran would call that idle), and another process may have queued work.
       if (this.running.size === 0) this.pending = this.guard(() => this.repository.pendingCount(), 0);
@@ -219,6 +229,23 @@ export class UploadQueue {
       // Busy: until the next tick (a finished job wakes it sooner). Idle: one look per poll.
       await this.sleep(busy ? Math.max(0, lastTick + interval - performance.now()) : IDLE_POLL_MS);
     }
+  }
+
+  /**
+   * The ledger cannot be written: every job was stopped (what each recorded before stays), waiting
+   * runs hear why, and the queue tries again after a while. Rows the stopped jobs could not put
+   * back are requeued then, as after a crash: this process holds the lock and runs nothing.
+   */
+  private async waitOutHalt(): Promise<void> {
+    await Promise.all([...this.running.values()].map((job) => job.done));
+    this.publish();
+    for (const waiter of this.idleWaiters) waiter.reject(this.halted);
+    this.idleWaiters.clear();
+    await this.sleep(HALT_RETRY_MS);
+    if (this.stopping) return;
+    this.halted = null;
+    this.nudged = true;
+    this.guard(() => this.repository.requeueInterrupted());
   }
 
   private tick(): void {
