@@ -159,8 +159,9 @@ export class Engine {
   async run(signal?: AbortSignal): Promise<RunResult> {
     const ownsStart = !this.started;
     this.start();
+    // Only a run that started the engine stops it; one beside a host's engine only waits.
     const stopEarly = () => void this.stop();
-    signal?.addEventListener('abort', stopEarly, { once: true });
+    if (ownsStart) signal?.addEventListener('abort', stopEarly, { once: true });
     try {
       return await this.queue.whenIdle();
     } catch (error) {

@@ -14,6 +14,12 @@ import { QuireError } from './errors';
  * PID reused after a reboot cannot fool it. `queue.owner` beside it only names the holder in the
  * message another process shows; nothing trusts it.
  */
+/**
+ * How long a process wanting to drive waits for the lock before saying another has it: long
+ * enough to outlast a `quire status` looking at the lock for a moment, short enough to answer at once.
+ */
+const ACQUIRE_PATIENCE_MS = 300;
+
 export class QueueLock {
   private handle: Database.Database | null = null;
 
@@ -25,10 +31,14 @@ export class QueueLock {
 
   /** Takes the lock, or throws `ledger_locked` naming the process that has it. Holding it already is fine. */
   acquire(): void {
+    this.take(ACQUIRE_PATIENCE_MS);
+  }
+
+  private take(patienceMs: number): void {
     if (this.handle) return;
     let handle: Database.Database;
     try {
-      handle = lockFile(join(this.dataDir, 'queue.lock'));
+      handle = lockFile(join(this.dataDir, 'queue.lock'), patienceMs);
     } catch (error) {
       if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
       throw new QuireError(
@@ -48,7 +58,7 @@ export class QueueLock {
   heldElsewhere(): boolean {
     if (this.handle) return false;
     try {
-      this.acquire();
+      this.take(0);
       this.release();
       return false;
     } catch (error) {
@@ -81,9 +91,9 @@ export class QueueLock {
  * An exclusive lock at once (no waiting), without writing a byte: a full disk must not stop a
  * restart from taking it. The transaction stays open, and so the lock held, until the handle closes.
  */
-function lockFile(path: string): Database.Database {
+function lockFile(path: string, patienceMs: number): Database.Database {
   for (let attempt = 0; ; attempt += 1) {
-    const handle = new Database(path, { timeout: 0 });
+    const handle = new Database(path, { timeout: patienceMs });
     try {
       handle.exec('BEGIN EXCLUSIVE');
       return handle;
