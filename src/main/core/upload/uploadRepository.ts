@@ -141,11 +141,6 @@ export class UploadRepository {
     return and(...conditions);
   }
 
-  /** Every row, oldest first: for tests and tools over small ledgers; hosts page (see page). */
-  list(): UploadRow[] {
-    return this.db.select().from(uploads).orderBy(asc(uploads.createdAt)).all();
-  }
-
   findByKeyPrefix(id: string): UploadRow[] {
     return this.db.select().from(uploads).where(sql`${uploads.id} LIKE ${`${id}%`}`).all();
   }
@@ -186,19 +181,9 @@ export class UploadRepository {
     return [...queued, ...due].sort((a, b) => a.createdAt - b.createdAt).slice(0, limit);
   }
 
-  /** Is anything queued or waiting? While so, a run is not over. */
-  hasPending(): boolean {
-    return this.db.select({ id: uploads.id }).from(uploads).where(inArray(uploads.status, ['queued', 'waiting'])).limit(1).get() !== undefined;
-  }
-
   /** How many uploads are queued or waiting. */
   pendingCount(): number {
     return this.db.select({ n: count() }).from(uploads).where(inArray(uploads.status, ['queued', 'waiting'])).get()?.n ?? 0;
-  }
-
-  /** When the earliest waiting upload is due, if any is. */
-  nextRetryAt(): number | null {
-    return this.db.select({ at: sql<number | null>`min(${uploads.retryAfter})` }).from(uploads).where(eq(uploads.status, 'waiting')).get()?.at ?? null;
   }
 
   statusesOf(ids: string[]): Map<string, UploadStatus> {
