@@ -277,13 +277,14 @@ async function upload(engine: Engine, handlers: ApiHandlers, paths: string[], fl
 /** `quire run`: the queue worked until nothing can move without the author, with a progress view. */
 async function run(engine: Engine, handlers: ApiHandlers, flags: Flags, signal: AbortSignal, enqueued?: EnqueueResult): Promise<number> {
   const view = flags.json ? null : new ProgressView();
-  // The JSON report covers this command's uploads (queued or worked on now), not the whole history.
-  const reported = new Set(enqueued?.queued.map((upload) => upload.id));
+  // The JSON report covers this command's uploads (queued or worked on now), not the whole
+  // history, each as its last event said (a run reports only once every event has been sent).
+  const reported = new Map(enqueued?.queued.map((upload) => [upload.id, upload]));
   const stopForwarding = forwardEvents(engine.events, (name, payload) => {
     if (name !== 'upload.changed') return;
     const event = payload as Parameters<ProgressView['update']>[0];
     if (view) view.update(event);
-    else reported.add(event.upload.id);
+    else reported.set(event.upload.id, event.upload);
   });
   let summary: RunResult;
   try {
@@ -292,9 +293,9 @@ async function run(engine: Engine, handlers: ApiHandlers, flags: Flags, signal: 
     stopForwarding();
     view?.finish();
   }
-  if (flags.json) printJson({ ...(enqueued ? { enqueued } : {}), run: summary, uploads: engine.summariesOf([...reported]).sort((a, b) => a.createdAt - b.createdAt) });
+  if (flags.json) printJson({ ...(enqueued ? { enqueued } : {}), run: summary, uploads: [...reported.values()].sort((a, b) => a.createdAt - b.createdAt) });
   else {
-    const paused = engine.getSettings().queuePaused;
+    const paused = (await call(handlers, 'settings', {})).queuePaused;
     process.stdout.write(
       `${summary.verified} verified, ${summary.failed} failed${summary.waiting ? `, ${summary.waiting} still waiting (run again later)` : ''}${summary.paused ? `, ${summary.paused} paused` : ''}${summary.cancelled ? `, ${summary.cancelled} cancelled` : ''}.${paused ? ' Uploads are paused; continue with: quire resume --all' : ''}\n`,
     );

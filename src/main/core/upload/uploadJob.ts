@@ -7,10 +7,11 @@ import { SourceChangedError } from './sourceFile';
 import { CLEARED_ERROR, type TransferContext, type Verified } from './transferContext';
 
 /**
- * Runs one queued row to `verified`, or throws. Before anything is sent the file must still be the
- * one that was queued. One that changed since is not sent now: the queue takes its new version
- * (dropping any partial upload of the old one), tells the author, and sends it once the file has
- * been left alone for a moment (see SOURCE_QUIET_MS).
+ * Runs one queued row until the bucket holds exactly the file (the queue writes `verified`), or
+ * throws. Before anything is sent the file must still be the one that was queued. One that changed
+ * since is not sent now: the queue takes its new version (dropping any partial upload of the old
+ * one), tells the author, and sends it once the file has been left alone for a moment (see
+ * SOURCE_QUIET_MS).
  */
 export async function runUploadJob(row: UploadRow, context: TransferContext): Promise<Verified> {
   const wholeFileLimit = context.settings.multipartThreshold;
