@@ -186,6 +186,24 @@ describe.concurrent('the upload state machine and the scheduler', () => {
     expect(world.engine.uploads.get(id)!.status).toBe('verified');
   });
 
+  it('lists the queue a page at a time, filtered by status, connection, type and text', async ({ onTestFinished }) => {
+    const world = await openScriptedWorld(onTestFinished);
+    const names = ['chapter-01.mp3', 'chapter-02.mp3', 'cover.jpg', 'manuscript_100%.epub', 'notes.pdf'];
+    const ids: string[] = [];
+    for (const name of names) ids.push(await world.queue(name, 10));
+    world.engine.pause([ids[1]!]);
+    const page = (input: Parameters<typeof world.engine.listUploads>[0]) => world.engine.listUploads(input);
+    expect(page({ limit: 2 })).toMatchObject({ total: 5, offset: 0, uploads: [{ id: ids[0] }, { id: ids[1] }] });
+    expect(page({ limit: 2, offset: 4 }).uploads.map((u) => u.id)).toEqual([ids[4]]);
+    expect(page({ status: ['paused'] }).uploads.map((u) => u.id)).toEqual([ids[1]]);
+    expect(page({ category: 'audio' }).total).toBe(2);
+    expect(page({ text: 'CHAPTER-0' }).total).toBe(2);
+    // LIKE's wildcards in what the author typed match only themselves.
+    expect(page({ text: '_100%' }).uploads.map((u) => u.id)).toEqual([ids[3]]);
+    expect(page({ text: '%' }).total).toBe(1);
+    expect(page({ connection: 'scripted', status: ['queued'] }).total).toBe(4);
+  });
+
   it('starts once however often it is asked, and a run beside a started engine only waits', async ({ onTestFinished }) => {
     const world = await openScriptedWorld(onTestFinished);
     world.engine.start();
