@@ -313,6 +313,8 @@ export class Engine {
   /** Stops (when started) and closes the ledger: the host is quitting. */
   async close(): Promise<void> {
     await this.stop();
+    // Events held back (a pause or resume just before closing) are sent while the ledger is open.
+    await this.changes.drain();
     this.gateways.destroy();
     this.db.$client.close();
   }
