@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseCommandInput, type CommandRawInput, type CommandResult } from '../../shared/contract';
-import { printable } from '../../shared/printable';
+import { printable, printableJson } from '../../shared/printable';
 import type { EnqueueResult, QueueState, RunResult, UploadStatus, UploadSummary } from '../../shared/upload';
 import { uploadStatuses } from '../../shared/uploadStatus';
 import { createApiHandlers, dispatch, type ApiHandlers } from '../core/api';
@@ -310,7 +310,7 @@ async function run(engine: Engine, handlers: ApiHandlers, flags: Flags, signal: 
 async function follow(engine: Engine, flags: Flags, signal: AbortSignal): Promise<number> {
   const view = flags.json ? null : new ProgressView();
   const stopForwarding = forwardEvents(engine.events, (name, payload) => {
-    if (flags.json) process.stdout.write(`${JSON.stringify({ event: name, payload })}\n`);
+    if (flags.json) process.stdout.write(`${printableJson(JSON.stringify({ event: name, payload }))}\n`);
     else if (name === 'upload.changed') view!.update(payload as Parameters<ProgressView['update']>[0]);
     else if (name === 'connection.refused') process.stderr.write(`${printable((payload as { error: { message: string } }).error.message)}\n`);
   });
@@ -399,7 +399,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof QuireError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(`error: ${printable(error.message)}\n`);
       process.exitCode = error.code === 'usage' ? 2 : 1;
     } else {
       process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
