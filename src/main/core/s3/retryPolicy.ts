@@ -71,6 +71,15 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
+ * The server's "not now" about Quire's rate: S3's and Spaces' `503 SlowDown`, or a plain 429.
+ * The request itself is fine and the server is up; the connection's pacer (requestPacer.ts)
+ * slows every request down for it, so the request itself only needs to step aside briefly.
+ */
+export function isThrottled(error: unknown): boolean {
+  return (error as S3ErrorLike | undefined)?.name === 'SlowDown' || httpStatusOf(error) === 429;
+}
+
+/**
  * Exponential backoff with full jitter (a random delay between 0 and the exponential ceiling),
  * so many parts that failed together do not all come back at the same instant.
  */
@@ -78,3 +87,27 @@ export function backoffDelayMs(attempt: number, random: () => number = Math.rand
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * ceiling);
 }
+
+/**
+ * How long a request waits before its next attempt. A throttled one starts from a fifth of the
+ * usual ceiling and never waits more than a second (100 ms, 200, 400, 800, then 1 s): its own
+ * wait is not what lowers the load, since the pacer already spaces every request of the
+ * connection, the retry included, at the lowered rate; a long wait on top only leaves a request
+ * slot idle and makes one unlucky file the last one of the run. The jitter still spreads a burst
+ * of refused requests apart. Every other failure (a server error, a dropped connection) keeps
+ * the 500 ms start and the minute's ceiling: there, time is what helps.
+ */
+export function retryDelayMs(error: unknown, attempt: number, random: () => number = Math.random): number {
+  return isThrottled(error) ? backoffDelayMs(attempt, random, THROTTLED_BASE_MS, THROTTLED_CAP_MS) : backoffDelayMs(attempt, random);
+}
+
+/**
+ * Tries a throttled request gets, as a multiple of the usual limit: a SlowDown is no sign that
+ * the request or the path is failing, and giving up hands the whole file back to the queue,
+ * which costs more than another try: a wait of a second or more before the file starts again,
+ * and for a multipart file the parts in flight beside it are stopped and sent again.
+ */
+export const THROTTLED_ATTEMPTS_FACTOR = 2;
+
+const THROTTLED_BASE_MS = 100;
+const THROTTLED_CAP_MS = 1000;

@@ -1,8 +1,11 @@
-import { backoffDelayMs, isRetryable } from '../s3/retryPolicy';
+import { THROTTLED_ATTEMPTS_FACTOR, isRetryable, isThrottled, retryDelayMs } from '../s3/retryPolicy';
 import { sleep } from '../util/sleep';
 
 export interface RetryOptions {
-  /** Tries per request before the upload as a whole is handed back to the queue as "waiting". */
+  /**
+   * Tries per request before the upload as a whole is handed back to the queue as "waiting";
+   * a request the server throttles (SlowDown) gets THROTTLED_ATTEMPTS_FACTOR times as many.
+   */
   maxAttempts: number;
   signal?: AbortSignal;
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
@@ -15,8 +18,9 @@ export async function withRetries<T>(request: () => Promise<T>, options: RetryOp
     try {
       return await request();
     } catch (error) {
-      if (attempt >= options.maxAttempts || !isRetryable(error) || options.signal?.aborted) throw error;
-      const delay = backoffDelayMs(attempt, options.random);
+      const limit = isThrottled(error) ? options.maxAttempts * THROTTLED_ATTEMPTS_FACTOR : options.maxAttempts;
+      if (attempt >= limit || !isRetryable(error) || options.signal?.aborted) throw error;
+      const delay = retryDelayMs(error, attempt, options.random);
       options.onRetry?.(error, attempt, delay);
       await sleep(delay, options.signal);
     }
