@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   AbortMultipartUploadCommand,
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -57,6 +58,32 @@ export class BenchBucket {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return { count, bytes };
+  }
+
+  /** Every key under `prefix/`, in the server's order. */
+  async keys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.name, Prefix: `${prefix}/`, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) keys.push(object.Key!);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+
+  /** The SHA-256 of the object's bytes as the server returns them (read back in full, not taken from metadata). */
+  async sha256Of(key: string): Promise<string> {
+    const object = await this.client.send(new GetObjectCommand({ Bucket: this.name, Key: key }));
+    const hash = createHash('sha256');
+    for await (const chunk of object.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
+    return hash.digest('hex');
+  }
+
+  /** Multipart uploads under `prefix/` started and never completed nor aborted. */
+  async openUploads(prefix: string): Promise<number> {
+    const page = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.name, Prefix: `${prefix}/` }));
+    return page.Uploads?.length ?? 0;
   }
 
   async sizeOf(key: string): Promise<number | null> {

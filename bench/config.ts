@@ -8,6 +8,13 @@ export type ToolName = (typeof TOOL_NAMES)[number];
 export const REFERENCE_NAME = 'bare';
 export type RunnerName = ToolName | typeof REFERENCE_NAME;
 
+/**
+ * What a bench run can measure: the comparison of the tools (`tools`), the kill at 50% (`kill`),
+ * Quire in a storm of SlowDown answers (`storm`) and Quire under a bandwidth cap (`cap`).
+ */
+export const SCENARIOS = ['tools', 'kill', 'storm', 'cap'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
 export const MIB = 1024 * 1024;
 export const GIB = 1024 * MIB;
 
@@ -26,8 +33,18 @@ export interface BenchConfig {
   bigConcurrency: number;
   smallConcurrency: number;
   tools: ToolName[];
+  /** What this run measures (`--only`, less `--no-kill`, `--no-storm`, `--no-cap`). */
+  scenarios: Set<Scenario>;
   /** Whether to run the kill-at-50%-and-rerun measurement (one run per tool, through a counting proxy). */
   kill: boolean;
+  /**
+   * The SlowDown storm: Quire uploads `smallFiles` × `smallBytes` and one `bigBytes` file through
+   * the fault proxy, once clean and once with `fraction` of all requests answered 503 SlowDown,
+   * `reps` times each; the target is storm time < `target` × clean time.
+   */
+  storm: { smallFiles: number; smallBytes: number; bigBytes: number; fraction: number; reps: number; target: number };
+  /** The bandwidth cap: Quire uploads a file of `bytesPerSecond` × `seconds` capped at `bytesPerSecond`; the target is within 10%. */
+  cap: { bytesPerSecond: number; seconds: number };
   /** Whether to run the small-file reference (bare requests, no bookkeeping) beside the tools. */
   reference: boolean;
   /** A limit per tool invocation, so a hung tool fails its cell instead of hanging the bench. */
@@ -40,9 +57,14 @@ export interface BenchConfig {
   repoRoot: string;
 }
 
-const USAGE = `npm run bench [-- --reps N --big-mib N --small-files N --small-kib N --tools quire,rclone,aws --no-kill --no-reference --note TEXT]
+const USAGE = `npm run bench [-- --reps N --big-mib N --small-files N --small-kib N --tools quire,rclone,aws
+                     --only tools,kill,storm,cap --no-kill --no-storm --no-cap --no-reference --note TEXT]
 Each flag also reads an env variable: BENCH_REPS, BENCH_BIG_MIB, BENCH_SMALL_FILES, BENCH_SMALL_KIB,
-BENCH_TOOLS, BENCH_KILL=0, BENCH_REFERENCE=0, BENCH_NOTE, BENCH_TIMEOUT_S. Flags win over env.`;
+BENCH_TOOLS, BENCH_ONLY, BENCH_KILL=0, BENCH_STORM=0, BENCH_CAP=0, BENCH_REFERENCE=0, BENCH_NOTE,
+BENCH_TIMEOUT_S. Flags win over env. The storm and the cap read BENCH_STORM_REPS (default: --reps),
+BENCH_STORM_FRACTION (0.3), BENCH_CAP_MIB (2, MiB/s) and BENCH_CAP_SECONDS (60).
+BENCH_ONLY=storm npm run bench   # the SlowDown storm alone, in about a minute
+BENCH_ONLY=cap npm run bench     # the bandwidth cap alone`;
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const { values } = parseArgs({
@@ -53,7 +75,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       'small-files': { type: 'string' },
       'small-kib': { type: 'string' },
       tools: { type: 'string' },
+      only: { type: 'string' },
       'no-kill': { type: 'boolean' },
+      'no-storm': { type: 'boolean' },
+      'no-cap': { type: 'boolean' },
       'no-reference': { type: 'boolean' },
       note: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -70,10 +95,26 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     .map((name) => name.trim())
     .filter(Boolean);
   for (const tool of tools) if (!(TOOL_NAMES as readonly string[]).includes(tool)) fail(`unknown tool "${tool}" (known: ${TOOL_NAMES.join(', ')})`);
+  const only = (values.only ?? env.BENCH_ONLY ?? SCENARIOS.join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) fail(`unknown scenario "${name}" (known: ${SCENARIOS.join(', ')})`);
+  const scenarios = new Set(only as Scenario[]);
+  if (values['no-kill'] ?? env.BENCH_KILL === '0') scenarios.delete('kill');
+  if (values['no-storm'] ?? env.BENCH_STORM === '0') scenarios.delete('storm');
+  if (values['no-cap'] ?? env.BENCH_CAP === '0') scenarios.delete('cap');
+  // The kill measurement is a row of the tools' table.
+  if (!scenarios.has('tools')) scenarios.delete('kill');
+  const reps = positiveInt('reps', values.reps ?? env.BENCH_REPS ?? '5');
+  const fraction = Number(env.BENCH_STORM_FRACTION ?? '0.3');
+  if (!(fraction >= 0 && fraction < 1)) fail(`BENCH_STORM_FRACTION must be at least 0 and below 1, not "${env.BENCH_STORM_FRACTION}"`);
+  const capMiB = Number(env.BENCH_CAP_MIB ?? '2');
+  if (!(capMiB > 0)) fail(`BENCH_CAP_MIB must be above 0, not "${env.BENCH_CAP_MIB}"`);
   return {
     // Five: client and server share 2 cores here and a single run varies by ±10%; the median
     // of three moved the throughput ratio across its 1.2× target from one bench to the next.
-    reps: positiveInt('reps', values.reps ?? env.BENCH_REPS ?? '5'),
+    reps,
     bigBytes: positiveInt('big-mib', values['big-mib'] ?? env.BENCH_BIG_MIB ?? '1024') * MIB,
     smallFiles: positiveInt('small-files', values['small-files'] ?? env.BENCH_SMALL_FILES ?? '1000'),
     smallBytes: positiveInt('small-kib', values['small-kib'] ?? env.BENCH_SMALL_KIB ?? '64') * 1024,
@@ -81,7 +122,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     bigConcurrency: 8,
     smallConcurrency: 16,
     tools: tools as ToolName[],
-    kill: !(values['no-kill'] ?? env.BENCH_KILL === '0'),
+    scenarios,
+    kill: scenarios.has('kill'),
+    // The issue's storm: 200 small files and a 100 MiB file, 30% of requests answered SlowDown.
+    storm: { smallFiles: 200, smallBytes: 64 * 1024, bigBytes: 100 * MIB, fraction, reps: positiveInt('BENCH_STORM_REPS', env.BENCH_STORM_REPS ?? String(reps)), target: 5 },
+    // The cap the tests used to hold for a minute (2 MiB/s): long enough that a start-up burst or
+    // a slow last part cannot hide a cap that drifts.
+    cap: { bytesPerSecond: Math.round(capMiB * MIB), seconds: positiveInt('BENCH_CAP_SECONDS', env.BENCH_CAP_SECONDS ?? '60') },
     reference: !(values['no-reference'] ?? env.BENCH_REFERENCE === '0'),
     timeoutMs: positiveInt('BENCH_TIMEOUT_S', env.BENCH_TIMEOUT_S ?? '900') * 1000,
     note: values.note ?? env.BENCH_NOTE ?? '',

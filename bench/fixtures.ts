@@ -18,25 +18,38 @@ export interface Fixtures {
  */
 export async function ensureFixtures(config: BenchConfig): Promise<Fixtures> {
   const dataDir = join(config.workDir, 'data');
-  await mkdir(dataDir, { recursive: true });
-  const bigFile = join(dataDir, `big-${config.bigBytes / MIB}MiB.bin`);
-  if ((await stat(bigFile).catch(() => null))?.size !== config.bigBytes) {
-    process.stderr.write(`bench: writing ${config.bigBytes / MIB} MiB of random bytes to ${bigFile}\n`);
-    await writeRandomFile(bigFile, config.bigBytes);
-  }
+  const bigFile = await ensureRandomFile(dataDir, config.bigBytes);
+  const small = await ensureSmallFiles(dataDir, config.smallFiles, config.smallBytes);
+  return { bigFile, bigBytes: config.bigBytes, smallDir: small.dir, smallFiles: small.files };
+}
 
-  // A folder name the keys of every tool share: `<prefix>/<folder>/<file>`.
-  const smallDir = join(dataDir, `small-${config.smallFiles}x${config.smallBytes / 1024}KiB`);
-  const names = Array.from({ length: config.smallFiles }, (_, i) => `file-${String(i + 1).padStart(5, '0')}.bin`);
-  const existing = new Set(await readdir(smallDir).catch(() => [] as string[]));
-  if (existing.size !== names.length || !names.every((name) => existing.has(name))) {
-    process.stderr.write(`bench: writing ${config.smallFiles} files of ${config.smallBytes / 1024} KiB to ${smallDir}\n`);
-    await rm(smallDir, { recursive: true, force: true });
-    await mkdir(`${smallDir}.tmp`, { recursive: true });
-    for (const name of names) await writeFile(join(`${smallDir}.tmp`, name), randomFillSync(Buffer.allocUnsafe(config.smallBytes)));
-    await rename(`${smallDir}.tmp`, smallDir);
+/** A file of `size` random bytes in `dataDir` (its name carries the size), made if missing. */
+export async function ensureRandomFile(dataDir: string, size: number, stem = 'big'): Promise<string> {
+  await mkdir(dataDir, { recursive: true });
+  const path = join(dataDir, `${stem}-${size / MIB}MiB.bin`);
+  if ((await stat(path).catch(() => null))?.size !== size) {
+    process.stderr.write(`bench: writing ${size / MIB} MiB of random bytes to ${path}\n`);
+    await writeRandomFile(path, size);
   }
-  return { bigFile, bigBytes: config.bigBytes, smallDir, smallFiles: names.map((name) => join(smallDir, name)) };
+  return path;
+}
+
+/** `count` files of `size` random bytes in a folder of `dataDir` (its name carries both), made if missing. */
+export async function ensureSmallFiles(dataDir: string, count: number, size: number): Promise<{ dir: string; files: string[] }> {
+  await mkdir(dataDir, { recursive: true });
+  // A folder name the keys of every tool share: `<prefix>/<folder>/<file>`.
+  const dir = join(dataDir, `small-${count}x${size / 1024}KiB`);
+  const names = Array.from({ length: count }, (_, i) => `file-${String(i + 1).padStart(5, '0')}.bin`);
+  const existing = new Set(await readdir(dir).catch(() => [] as string[]));
+  if (existing.size !== names.length || !names.every((name) => existing.has(name))) {
+    process.stderr.write(`bench: writing ${count} files of ${size / 1024} KiB to ${dir}\n`);
+    await rm(dir, { recursive: true, force: true });
+    await rm(`${dir}.tmp`, { recursive: true, force: true });
+    await mkdir(`${dir}.tmp`, { recursive: true });
+    for (const name of names) await writeFile(join(`${dir}.tmp`, name), randomFillSync(Buffer.allocUnsafe(size)));
+    await rename(`${dir}.tmp`, dir);
+  }
+  return { dir, files: names.map((name) => join(dir, name)) };
 }
 
 /** Written under a temporary name and renamed, so an interrupted bench never leaves a short file that looks done. */
@@ -62,8 +75,8 @@ async function writeRandomFile(path: string, size: number): Promise<void> {
  * upload clients, not who happened to run first on a cold disk. Repeated before each round
  * (cheap once cached) in case the server's writes pushed something out.
  */
-export async function warmPageCache(fixtures: Fixtures): Promise<void> {
-  for (const path of [fixtures.bigFile, ...fixtures.smallFiles]) {
+export async function warmPageCache(fixtures: Fixtures | string[]): Promise<void> {
+  for (const path of Array.isArray(fixtures) ? fixtures : [fixtures.bigFile, ...fixtures.smallFiles]) {
     await new Promise<void>((resolve, reject) => {
       const stream = createReadStream(path, { highWaterMark: 4 * MIB });
       stream.on('data', () => {});

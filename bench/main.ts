@@ -1,12 +1,14 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BenchBucket } from './bucket';
-import { MIB, loadConfig, type BenchConfig, type RunnerName } from './config';
+import { measureCap, type CapResult } from './cap';
+import { MIB, SCENARIOS, loadConfig, type BenchConfig, type RunnerName } from './config';
 import { ensureFixtures, warmPageCache, type Fixtures } from './fixtures';
 import { measureKillResume, type KillResult } from './killResume';
 import { LoadSampler, describeMachine } from './machine';
 import { measure, type Measurement } from './measure';
 import { renderReport, type RunRecord, type Workload } from './report';
+import { measureStorm, type StormResult } from './storm';
 import { bareReference, makeTools, type Tool } from './tools';
 
 /**
@@ -19,10 +21,16 @@ async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2));
   const startedAt = new Date();
   const load = new LoadSampler();
-  const tools = makeTools(config);
-  const reference = config.reference ? bareReference(config) : null;
-  log(`${config.reps} repetition(s); ${config.bigBytes / MIB} MiB file; ${config.smallFiles} × ${config.smallBytes / 1024} KiB files; tools: ${config.tools.join(', ')}; kill test: ${config.kill ? 'yes' : 'no'}`);
-  const fixtures = await ensureFixtures(config);
+  const compare = config.scenarios.has('tools');
+  // Without the comparison, only Quire runs (the storm and the cap are about Quire alone).
+  const tools = compare ? makeTools(config) : makeTools({ ...config, tools: ['quire'] });
+  const reference = compare && config.reference ? bareReference(config) : null;
+  log(
+    compare
+      ? `${config.reps} repetition(s); ${config.bigBytes / MIB} MiB file; ${config.smallFiles} × ${config.smallBytes / 1024} KiB files; tools: ${config.tools.join(', ')}; kill test: ${config.kill ? 'yes' : 'no'}; also: ${[...config.scenarios].filter((s) => s === 'storm' || s === 'cap').join(', ') || 'nothing'}`
+      : `only: ${[...config.scenarios].join(', ')}`,
+  );
+  const fixtures = compare ? await ensureFixtures(config) : null;
   const versions = new Map<RunnerName, string>();
   for (const tool of reference ? [...tools, reference] : tools) versions.set(tool.name, await tool.version());
 
@@ -31,18 +39,22 @@ async function main(): Promise<void> {
   const bucket = await BenchBucket.create(config);
   const runs: RunRecord[] = [];
   const kills = new Map<RunnerName, KillResult>();
+  let storm: StormResult | null = null;
+  let cap: CapResult | null = null;
   try {
-    for (const workload of ['big', 'small'] as const) {
-      for (let rep = 1; rep <= config.reps; rep += 1) {
-        await warmPageCache(fixtures);
-        // A different tool goes first each repetition, so slow drift on a shared machine (or
-        // the server warming up) does not always favour the same tool. The reference runs in
-        // the same rotation, for the small files only.
-        const runners = workload === 'small' && reference ? [...tools, reference] : tools;
-        for (const tool of rotate(runners, rep - 1)) runs.push(await timedRun(tool, workload, rep, config, fixtures, bucket, stateRoot));
+    if (fixtures) {
+      for (const workload of ['big', 'small'] as const) {
+        for (let rep = 1; rep <= config.reps; rep += 1) {
+          await warmPageCache(fixtures);
+          // A different tool goes first each repetition, so slow drift on a shared machine (or
+          // the server warming up) does not always favour the same tool. The reference runs in
+          // the same rotation, for the small files only.
+          const runners = workload === 'small' && reference ? [...tools, reference] : tools;
+          for (const tool of rotate(runners, rep - 1)) runs.push(await timedRun(tool, workload, rep, config, fixtures, bucket, stateRoot));
+        }
       }
     }
-    if (config.kill) {
+    if (fixtures && config.kill) {
       await warmPageCache(fixtures);
       for (const tool of tools) {
         log(`${tool.label}: kill at 50% and rerun...`);
@@ -51,6 +63,16 @@ async function main(): Promise<void> {
         log(kill.ok ? `  re-sent ${(kill.resentBytes / MIB).toFixed(1)} MiB (killed at ${(kill.bytesAtKill / MIB).toFixed(1)} MiB, the killed run sent ${(kill.bytesFirstRun / MIB).toFixed(1)} MiB)` : `  FAILED: ${kill.failure}`);
         await bucket.empty();
       }
+    }
+    if (config.scenarios.has('storm')) {
+      log(`Quire in a SlowDown storm (${Math.round(config.storm.fraction * 100)}% of requests), ${config.storm.reps} repetition(s) of clean and storm...`);
+      storm = await measureStorm(config, bucket, stateRoot, log);
+      log(`  clean ${storm.cleanSeconds.toFixed(2)} s, storm ${storm.stormSeconds.toFixed(2)} s: ${(storm.stormSeconds / storm.cleanSeconds).toFixed(2)}× (target < ${config.storm.target}×)`);
+    }
+    if (config.scenarios.has('cap')) {
+      log(`Quire under a ${(config.cap.bytesPerSecond / MIB).toFixed(2)} MiB/s cap for ${config.cap.seconds} s...`);
+      cap = await measureCap(config, bucket, stateRoot);
+      log(cap.failure ? `  FAILED: ${cap.failure}` : `  measured ${(cap.measuredBytesPerSecond / MIB).toFixed(3)} MiB/s over ${cap.seconds.toFixed(1)} s (10-s stretches ${(cap.slowestWindow / MIB).toFixed(3)}–${(cap.fastestWindow / MIB).toFixed(3)} MiB/s)`);
     }
   } finally {
     await bucket.destroy().catch((error: Error) => log(`could not delete bucket ${bucket.name}: ${error.message}`));
@@ -64,15 +86,20 @@ async function main(): Promise<void> {
     versions,
     runs,
     kills,
+    storm,
+    cap,
     startedAt,
     elapsedSeconds: (Date.now() - startedAt.getTime()) / 1000,
     machine: describeMachine(),
     load: load.stop(),
   });
   process.stdout.write(report);
-  await mkdir(dirname(config.resultsFile), { recursive: true });
-  await writeFile(config.resultsFile, report);
-  log(`written to ${config.resultsFile}`);
+  // Only a run with the comparison replaces bench/results/latest.md; a run of some scenarios
+  // alone (BENCH_ONLY) is written beside the work files, named after what it measured.
+  const resultsFile = compare ? config.resultsFile : join(config.workDir, `results-${SCENARIOS.filter((s) => config.scenarios.has(s)).join('-')}.md`);
+  await mkdir(dirname(resultsFile), { recursive: true });
+  await writeFile(resultsFile, report);
+  log(`written to ${resultsFile}`);
 }
 
 /**

@@ -1,6 +1,8 @@
+import type { CapResult } from './cap';
 import { GIB, MIB, REFERENCE_NAME, type BenchConfig, type RunnerName } from './config';
 import type { KillResult } from './killResume';
 import type { Measurement } from './measure';
+import type { StormResult } from './storm';
 import type { Tool } from './tools';
 
 export type Workload = 'big' | 'small';
@@ -23,6 +25,10 @@ export interface ReportInput {
   versions: Map<RunnerName, string>;
   runs: RunRecord[];
   kills: Map<RunnerName, KillResult>;
+  /** Quire in a storm of SlowDown answers, when it was run. */
+  storm: StormResult | null;
+  /** Quire under a bandwidth cap, when it was run. */
+  cap: CapResult | null;
   startedAt: Date;
   elapsedSeconds: number;
   machine: string;
@@ -98,26 +104,96 @@ export function renderReport(input: ReportInput): string {
 
   const lines: string[] = [];
   lines.push(`# Quire upload benchmark`, '');
-  lines.push(`${input.startedAt.toISOString()} — ${input.machine}. Medians of ${config.reps} repetition(s); full run took ${formatDuration(input.elapsedSeconds)}. ${input.load}.`, '');
+  const compared = config.scenarios.has('tools');
+  const medians = compared ? ` Medians of ${config.reps} repetition(s);` : '';
+  lines.push(`${input.startedAt.toISOString()} — ${input.machine}.${medians} full run took ${formatDuration(input.elapsedSeconds)}. ${input.load}.`, '');
   if (config.note) lines.push(`> ${config.note}`, '');
+  if (!compared) lines.push(`Only: ${[...config.scenarios].join(', ')} (the comparison of the tools was not run).`, '');
   const hasQuire = tools.some((t) => t.name === 'quire');
   const rivals = tools.filter((t) => t.name !== 'quire');
-  const header = ['Metric', ...tools.map((t) => t.label), ...(hasQuire && rivals.length ? ['Quire / best rival'] : [])];
-  lines.push(`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
-  for (const row of rows) {
-    const cells = tools.map((t) => {
-      const value = row.values.get(t.name) ?? NaN;
-      return Number.isFinite(value) ? `${value.toFixed(row.digits)}${row.suffix?.(t.name) ?? ''}` : 'failed';
-    });
-    if (hasQuire && rivals.length) cells.push(ratioCell(row, rivals));
-    lines.push(`| ${row.label} | ${cells.join(' | ')} |`);
+  if (compared) {
+    const header = ['Metric', ...tools.map((t) => t.label), ...(hasQuire && rivals.length ? ['Quire / best rival'] : [])];
+    lines.push(`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
+    for (const row of rows) {
+      const cells = tools.map((t) => {
+        const value = row.values.get(t.name) ?? NaN;
+        return Number.isFinite(value) ? `${value.toFixed(row.digits)}${row.suffix?.(t.name) ?? ''}` : 'failed';
+      });
+      if (hasQuire && rivals.length) cells.push(ratioCell(row, rivals));
+      lines.push(`| ${row.label} | ${cells.join(' | ')} |`);
+    }
+    lines.push('', 'Ratios: for MiB/s and files/s above 1 means Quire is faster than the best rival; for RSS, CPU and re-sent bytes below 1 means Quire uses less.', '');
   }
-  lines.push('', 'Ratios: for MiB/s and files/s above 1 means Quire is faster than the best rival; for RSS, CPU and re-sent bytes below 1 means Quire uses less.', '');
 
-  if (hasQuire) lines.push(...targets(input, { throughput, cpuPerGiB, bigRss, smallRss, smallRate }, bigLabel, smallLabel), '');
+  const goals = [...(compared && hasQuire ? targets(input, { throughput, cpuPerGiB, bigRss, smallRss, smallRate }, bigLabel, smallLabel) : []), ...stormTarget(input), ...capTarget(input)];
+  if (goals.length) lines.push(`Quire's targets:`, ...goals, '');
+  if (input.storm) lines.push(...stormSection(input, input.storm), '');
+  if (input.cap) lines.push(...capSection(input.cap), '');
   lines.push(...settings(input, bigLabel, smallLabel), '');
   lines.push(...failures(input), ...rawRuns(input));
   return `${lines.join('\n')}\n`;
+}
+
+const verdict = (value: number, ok: (v: number) => boolean) => (!Number.isFinite(value) ? 'not measured' : ok(value) ? '**met**' : '**missed**');
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+
+/** Storm time over clean time, against the issue's target. */
+function stormTarget(input: ReportInput): string[] {
+  const { storm } = input;
+  if (!storm) return [];
+  const { config } = input;
+  const ratio = storm.stormSeconds / storm.cleanSeconds;
+  // Fast is no use unless every run ended with every object right.
+  const failed = storm.runs.filter((r) => r.failure !== null).length;
+  const outcome = failed > 0 ? `**missed**: ${failed} of ${storm.runs.length} run(s) failed their checks (see Failures)` : verdict(ratio, (v) => v < config.storm.target);
+  return [
+    `- in a storm of SlowDown answers (${Math.round(config.storm.fraction * 100)}% of requests), ${storm.label} take < ${config.storm.target}× their clean time, every object verified: ` +
+      `${fixed(storm.stormSeconds, 2)} s vs ${fixed(storm.cleanSeconds, 2)} s, ${fixed(ratio, 2)}× — ${outcome}`,
+  ];
+}
+
+function capTarget(input: ReportInput): string[] {
+  const { cap } = input;
+  if (!cap) return [];
+  const ratio = cap.measuredBytesPerSecond / cap.capBytesPerSecond;
+  return [
+    `- a bandwidth cap holds within 10% (${fixed(cap.capBytesPerSecond / MIB, 2)} MiB/s over ${fixed(cap.seconds, 0)} s): measured ${fixed(cap.measuredBytesPerSecond / MIB, 3)} MiB/s, ` +
+      `${signedPercent(ratio - 1)} — ${verdict(ratio, (v) => Math.abs(v - 1) <= 0.1)}`,
+  ];
+}
+
+/** "+1.2%", "-0.4%", "±0.0%". */
+function signedPercent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return '—';
+  const text = Math.abs(fraction * 100).toFixed(1);
+  return text === '0.0' ? '±0.0%' : `${fraction > 0 ? '+' : '-'}${text}%`;
+}
+
+function stormSection(input: ReportInput, storm: StormResult): string[] {
+  const { config } = input;
+  const ok = (stormy: boolean) => storm.runs.filter((r) => r.storm === stormy && r.failure === null);
+  const requests = (stormy: boolean) => median(ok(stormy).map((r) => r.requests));
+  const slowDowns = (stormy: boolean) => median(ok(stormy).map((r) => r.slowDowns));
+  return [
+    `SlowDown storm: Quire uploads ${storm.label} (${storm.files} files, ${fixed(storm.bytes / MIB, 1)} MiB) in one \`quire upload --concurrency ${storm.concurrency} --part-size 10MiB\` ` +
+      `at its default request rate (300/s), through the fault proxy; in the storm the proxy answers a random ${Math.round(config.storm.fraction * 100)}% of all requests \`503 SlowDown\` ` +
+      `without passing them on. Every run is checked in the bucket: each object's SHA-256 read back equals its file's, no other key (no duplicate), no multipart upload left open. ` +
+      `Medians of ${config.storm.reps} repetition(s), the order of clean and storm alternating.`,
+    '',
+    '| | clean | storm |',
+    '| --- | ---: | ---: |',
+    `| wall s | ${fixed(storm.cleanSeconds, 2)} | ${fixed(storm.stormSeconds, 2)} |`,
+    `| requests on the wire | ${fixed(requests(false), 0)} | ${fixed(requests(true), 0)} |`,
+    `| answered SlowDown | ${fixed(slowDowns(false), 0)} | ${fixed(slowDowns(true), 0)} |`,
+  ];
+}
+
+function capSection(cap: CapResult): string[] {
+  return [
+    `Bandwidth cap: Quire uploads one ${fixed(cap.bytes / MIB, 0)} MiB file with \`--limit-rate ${cap.capBytesPerSecond}\` (${fixed(cap.capBytesPerSecond / MIB, 2)} MiB/s) through the counting proxy; ` +
+      `the rate is the file's bytes as the proxy received them, from the first to the last (${fixed(cap.seconds, 1)} s). ` +
+      `Slowest and fastest 10-second stretch: ${fixed(cap.slowestWindow / MIB, 3)} and ${fixed(cap.fastestWindow / MIB, 3)} MiB/s.`,
+  ];
 }
 
 function ratioCell(row: Row, rivals: Tool[]): string {
@@ -133,14 +209,11 @@ function targets(input: ReportInput, rows: Record<'throughput' | 'cpuPerGiB' | '
   const { config, tools } = input;
   const quire = (row: Row) => row.values.get('quire') ?? NaN;
   const bestRival = (row: Row) => Math.max(...tools.filter((t) => t.name !== 'quire').map((t) => row.values.get(t.name) ?? NaN).filter(Number.isFinite));
-  const verdict = (value: number, ok: (v: number) => boolean) => (!Number.isFinite(value) ? 'not measured' : ok(value) ? '**met**' : '**missed**');
-  const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
   const speedup = quire(rows.throughput) / bestRival(rows.throughput);
   const cpu = quire(rows.cpuPerGiB);
   const rss = quire(rows.bigRss);
   const smallVsRclone = quire(rows.smallRate) / (rows.smallRate.values.get('rclone') ?? NaN);
   const lines = [
-    `Quire's targets:`,
     `- throughput ≥ 1.2× the best rival (${bigLabel} file): ${fixed(speedup, 2)}× — ${verdict(speedup, (v) => v >= 1.2)}`,
     `- CPU ≤ 3 s per GiB (${bigLabel} file): ${fixed(cpu, 2)} s/GiB — ${verdict(cpu, (v) => v <= 3)}`,
     `- peak RSS < 150 MB (${bigLabel} file): ${fixed(rss, 0)} MB — ${verdict(rss, (v) => v < 150)} (${smallLabel}: ${fixed(quire(rows.smallRss), 0)} MB)`,
@@ -174,6 +247,7 @@ function referenceRate(input: ReportInput): number {
 
 function settings(input: ReportInput, bigLabel: string, smallLabel: string): string[] {
   const { config } = input;
+  if (!config.scenarios.has('tools')) return [`Quire: ${input.versions.get('quire') ?? '?'}; a local Ceph radosgw (single OSD) on 127.0.0.1, same host as the client; data in the page cache.`];
   return [
     `Setup: a local Ceph radosgw (single OSD) on 127.0.0.1, same host as the clients; every tool at ${config.partSizeMiB} MiB parts, ` +
       `${config.bigConcurrency} requests in flight for the ${bigLabel} file and ${config.smallConcurrency} for the ${smallLabel} files; data in the page cache; ` +
@@ -189,12 +263,15 @@ function failures(input: ReportInput): string[] {
   const lines: string[] = [];
   for (const run of input.runs) if (run.failure) lines.push(`- ${run.tool}, ${run.workload} file(s), repetition ${run.rep}: ${run.failure}`);
   for (const [tool, kill] of input.kills) if (!kill.ok) lines.push(`- ${tool}, kill at 50%: ${kill.failure}`);
+  for (const run of input.storm?.runs ?? []) if (run.failure) lines.push(`- quire, SlowDown storm (${run.storm ? 'storm' : 'clean'}), repetition ${run.rep}: ${run.failure}`);
+  if (input.cap?.failure) lines.push(`- quire, bandwidth cap: ${input.cap.failure}`);
   return lines.length ? ['Failures:', '', ...lines, ''] : [];
 }
 
 function rawRuns(input: ReportInput): string[] {
   const { config } = input;
-  const lines = ['<details><summary>Every run</summary>', '', '| tool | workload | rep | wall s | rate | CPU s | peak RSS MB | status |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |'];
+  const lines = ['<details><summary>Every run</summary>'];
+  if (input.runs.length > 0) lines.push('', '| tool | workload | rep | wall s | rate | CPU s | peak RSS MB | status |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const run of input.runs) {
     const m = run.measurement;
     const rate = run.workload === 'big' ? `${(config.bigBytes / MIB / m.wallSeconds).toFixed(1)} MiB/s` : `${(config.smallFiles / m.wallSeconds).toFixed(1)} files/s`;
@@ -202,6 +279,13 @@ function rawRuns(input: ReportInput): string[] {
   }
   for (const [tool, kill] of input.kills) {
     lines.push('', `Kill at 50%, ${tool}: killed at ${(kill.bytesAtKill / MIB).toFixed(1)} MiB; the killed run sent ${(kill.bytesFirstRun / MIB).toFixed(1)} MiB; ${(kill.totalBytes / MIB).toFixed(1)} MiB in all.`);
+  }
+  if (input.storm) {
+    lines.push('', '| SlowDown storm | rep | wall s | requests | answered SlowDown | CPU s | peak RSS MB | status |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const run of input.storm.runs) {
+      const m = run.measurement;
+      lines.push(`| ${run.storm ? 'storm' : 'clean'} | ${run.rep} | ${m.wallSeconds.toFixed(2)} | ${run.requests} | ${run.slowDowns} | ${m.cpuSeconds.toFixed(2)} | ${(m.peakRssBytes / MB).toFixed(0)} | ${run.failure ? 'failed' : 'ok'} |`);
+    }
   }
   lines.push('', '</details>');
   return lines;

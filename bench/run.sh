@@ -5,7 +5,8 @@
 #     rclone, awscli (v2, /usr/bin/aws) and time (GNU time measures RSS and CPU);
 #   - npm packages and a build (scripts/ensure-deps.sh), so bin/quire is current;
 #   - its OWN radosgw, on ports other than the tests' (7480/3301), so a test run can go on beside
-#     it; stopped by a trap, by the PIDs recorded in its own folder.
+#     it; stopped by a trap, by the PIDs recorded in its own folder (BENCH_S3_PORT,
+#     BENCH_CEPH_MON_PORT and BENCH_WORK move it, to run beside another bench).
 # Non-interactive (CI=true, no stdin). Arguments are passed to bench/main.ts (`npm run bench -- --help`).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,8 +15,11 @@ export CI=true DEBIAN_FRONTEND=noninteractive
 
 if [[ "$(uname -s)" == "Linux" ]] && command -v apt-get >/dev/null; then
   bash scripts/install-system-deps.sh </dev/null
+  # The rivals are needed only to compare the tools: BENCH_ONLY=storm (or cap) goes without them.
+  packages=(time)
+  if [[ -z "${BENCH_ONLY:-}" || ",${BENCH_ONLY// /}," == *",tools,"* ]]; then packages+=(rclone awscli); fi
   missing=()
-  for package in rclone awscli time; do
+  for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
   done
   if ((${#missing[@]} > 0)); then
@@ -30,7 +34,8 @@ if [[ "$(uname -s)" == "Linux" ]] && command -v apt-get >/dev/null; then
 fi
 bash scripts/ensure-deps.sh </dev/null
 
-work="$root/bench/.work"
+# BENCH_WORK moves the bench's files and its server's (e.g. to run beside another bench in this clone).
+work="${BENCH_WORK:-$root/bench/.work}"
 s3dir="$work/s3"
 mkdir -p "$work"
 export QUIRE_S3_PORT="${BENCH_S3_PORT:-7490}" QUIRE_CEPH_MON_PORT="${BENCH_CEPH_MON_PORT:-3311}"

@@ -38,8 +38,6 @@ function baseEnv(): NodeJS.ProcessEnv {
 }
 
 function quire(config: BenchConfig): Tool {
-  const bin = join(config.repoRoot, 'bin', 'quire');
-  const { s3 } = config;
   // The rivals send as fast as the server takes it; Quire's request pacer (300/s by default, a
   // Spaces limit this local server does not have) is raised to its maximum to match.
   const flags = (concurrency: number) => ['--part-size', `${config.partSizeMiB}MiB`, '--concurrency', String(concurrency), '--requests-per-second', '10000', '--json'];
@@ -58,26 +56,38 @@ function quire(config: BenchConfig): Tool {
     describe: (c) =>
       `\`quire upload PATH --to PREFIX/ --part-size ${c.partSizeMiB}MiB --concurrency ${c.bigConcurrency}|${c.smallConcurrency} --requests-per-second 10000 --json\` (the pacer's default, 300/s, is Spaces' limit; the rivals are unpaced); resume: \`quire run\` with the same flags`,
     async open(endpoint, bucket, stateDir) {
-      // A fresh data folder per session: an empty ledger, so no run benefits from an earlier one.
-      const home = join(stateDir, 'quire-home');
-      await mkdir(home, { recursive: true });
-      // Credentials only in the environment: `connect add` then stores no secret anywhere.
-      const env = { ...baseEnv(), QUIRE_HOME: home, QUIRE_ACCESS_KEY_ID: s3.accessKeyId, QUIRE_SECRET_ACCESS_KEY: s3.secretAccessKey };
-      const add = await runChild(
-        bin,
-        ['connect', 'add', 'bench', '--provider', 's3_compatible', '--endpoint', endpoint, '--region', s3.region, '--bucket', bucket, '--access-key-id', s3.accessKeyId, '--path-style', '--default'],
-        env,
-        60_000,
-      );
-      if (add.exitCode !== 0) throw new Error(`quire connect add failed (exit ${add.exitCode}): ${lastLine(add.stderr)}`);
+      const session = await openQuire(config, endpoint, bucket, stateDir);
       return {
-        uploadFile: (file, prefix, n) => ({ command: bin, args: ['upload', file, '--to', `${prefix}/`, ...flags(n)], env }),
-        uploadFolder: (folder, prefix, n) => ({ command: bin, args: ['upload', folder, '--to', `${prefix}/`, ...flags(n)], env }),
+        uploadFile: (file, prefix, n) => session.invoke(['upload', file, '--to', `${prefix}/`, ...flags(n)]),
+        uploadFolder: (folder, prefix, n) => session.invoke(['upload', folder, '--to', `${prefix}/`, ...flags(n)]),
         // The ledger in QUIRE_HOME remembers the interrupted upload; `run` picks it up where the server says it stopped.
-        rerunAfterKill: (_file, _prefix, n) => ({ command: bin, args: ['run', ...flags(n)], env }),
+        rerunAfterKill: (_file, _prefix, n) => session.invoke(['run', ...flags(n)]),
       };
     },
   };
+}
+
+/** A Quire with a fresh data folder, connected (as its default) to `bucket` at `endpoint`: any command line can be run in it. */
+export interface QuireSession {
+  invoke(args: string[]): Invocation;
+}
+
+export async function openQuire(config: BenchConfig, endpoint: string, bucket: string, stateDir: string): Promise<QuireSession> {
+  const bin = join(config.repoRoot, 'bin', 'quire');
+  const { s3 } = config;
+  // A fresh data folder per session: an empty ledger, so no run benefits from an earlier one.
+  const home = join(stateDir, 'quire-home');
+  await mkdir(home, { recursive: true });
+  // Credentials only in the environment: `connect add` then stores no secret anywhere.
+  const env = { ...baseEnv(), QUIRE_HOME: home, QUIRE_ACCESS_KEY_ID: s3.accessKeyId, QUIRE_SECRET_ACCESS_KEY: s3.secretAccessKey };
+  const add = await runChild(
+    bin,
+    ['connect', 'add', 'bench', '--provider', 's3_compatible', '--endpoint', endpoint, '--region', s3.region, '--bucket', bucket, '--access-key-id', s3.accessKeyId, '--path-style', '--default'],
+    env,
+    60_000,
+  );
+  if (add.exitCode !== 0) throw new Error(`quire connect add failed (exit ${add.exitCode}): ${lastLine(add.stderr)}`);
+  return { invoke: (args) => ({ command: bin, args, env }) };
 }
 
 function rclone(config: BenchConfig): Tool {

@@ -119,20 +119,5 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
     expect(world.proxy.sentContentBytes()).toBeLessThanOrEqual(file.size + IN_FLIGHT * PART);
   });
 
-  it('holds a bandwidth cap within 10% over a minute', async ({ expect, onTestFinished }) => {
-    const world = await openProxiedWorld(onTestFinished, 'cap');
-    const cap = 2 * MIB;
-    world.engine.updateSettings({ bandwidthLimit: cap });
-    const file = await world.queueFile('cap.wav', 160 * MIB);
-    const running = world.engine.run();
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    const startBytes = world.proxy.sentContentBytes();
-    const startedAt = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, 60_000));
-    const rate = (world.proxy.sentContentBytes() - startBytes) / ((performance.now() - startedAt) / 1000);
-    expect(rate).toBeGreaterThan(cap * 0.9);
-    expect(rate).toBeLessThan(cap * 1.1);
-    world.engine.pause([file.id]);
-    await running;
-  }, 120_000);
+  // How closely the cap holds over a minute is a figure of `npm run bench` (bench/cap.ts), not a test.
 });

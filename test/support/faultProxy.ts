@@ -100,6 +100,22 @@ export class FaultProxy {
     });
   }
 
+  /**
+   * A SlowDown storm: each request, of any kind, is answered `503 SlowDown` without reaching the
+   * server, at random with probability `fraction` (`random` may be seeded for a repeatable storm).
+   * The storm ignores how fast the client goes, so slowing down alone never ends it: only retries
+   * get the work done. Returns the count of answers it gave and a way to end it.
+   */
+  slowDownStorm(fraction: number, random: () => number = Math.random): { answered: () => number; stop: () => void } {
+    let answered = 0;
+    const stop = this.addRule(() => {
+      if (random() >= fraction) return null;
+      answered += 1;
+      return { kind: 'respond', status: 503, code: 'SlowDown' };
+    });
+    return { answered: () => answered, stop };
+  }
+
   clearRules(): void {
     this.rules = [];
   }
