@@ -5,7 +5,7 @@ import { BandwidthLimiter } from './bandwidthLimiter';
 import { http } from './httpModule';
 import { ObjectWriter, stripQuotes, type FileRangeBody, type ServerClock, type WriteResult } from './objectWriter';
 import { RequestPacer } from './requestPacer';
-import { httpStatusOf } from './retryPolicy';
+import { httpStatusOf, isThrottled } from './retryPolicy';
 import { loadSdk, type Sdk } from './sdk';
 import { withRetries } from '../upload/withRetries';
 
@@ -165,7 +165,7 @@ export class S3Gateway {
   }
 
   private async sendOnce<T>(operation: string, httpMethod: string, key: string | null, bytes: number, options: RequestOptions, call: () => Promise<T>): Promise<T> {
-    await this.pacer?.take(options.signal);
+    const ticket = await this.pacer?.take(options.signal);
     const startedAt = Date.now();
     const started = performance.now();
     try {
@@ -175,7 +175,8 @@ export class S3Gateway {
       return result;
     } catch (error) {
       const e = error as { name?: string; code?: string };
-      if (e.name === 'SlowDown' || httpStatusOf(error) === 429) this.pacer?.slowDown();
+      // The ticket says when this request was let go: an answer to one sent before the last cut is not news.
+      if (isThrottled(error)) this.pacer?.slowDown(ticket);
       this.record({ connectionId: this.connection.id, operation, objectKey: key, httpMethod, bytesSent: 0, durationMs: Math.round(performance.now() - started), httpStatus: httpStatusOf(error) ?? null, success: false, errorCode: e.code ?? e.name ?? 'Error', startedAt, uploadId: options.uploadId ?? null });
       throw error;
     }

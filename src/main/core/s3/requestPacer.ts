@@ -8,7 +8,7 @@ export type PacerTicket = number;
 
 /**
  * Keeps Quire's request rate below the storage provider's limits, and slows down further when
- * the provider says so. Spaces answers `503 SlowDown` above its limits (anchors.md: 1,500
+ * the provider says so. Spaces answers `503 SlowDown` above its limits (docs/storage-facts.md: 1,500
  * requests/s per IP; older buckets 500 ops/s and 300 writes+lists/s); hammering on at the same
  * rate only earns more of them. Additive increase, multiplicative decrease, the way TCP shares a
  * link:
