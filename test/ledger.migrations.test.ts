@@ -61,6 +61,31 @@ describe('ledger migrations', () => {
     migrated.$client.close();
   });
 
+  it('0003_wait_counters gives every existing upload zero waits and changes, and keeps it as it was', () => {
+    // A ledger as the release before it left it: migrations 0000-0002, an upload waiting to retry.
+    const dir = tempDir('migrate3');
+    const before = join(dir, 'migrations-0002');
+    mkdirSync(join(before, 'meta'), { recursive: true });
+    const journal = JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8'));
+    const entries = journal.entries.slice(0, 3) as { tag: string }[];
+    for (const entry of entries) cpSync(join(migrationsDir, `${entry.tag}.sql`), join(before, `${entry.tag}.sql`));
+    writeFileSync(join(before, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }));
+    const old = openLedger(join(dir, 'data'), before);
+    old.$client.exec(`
+      INSERT INTO connections (id, name, provider, endpoint, region, bucket, max_file_size, access_key_id, created_at, updated_at)
+        VALUES ('c1', 'space', 's3_compatible', 'http://127.0.0.1:1', 'nyc3', 'b', 5368709120, 'K', 1, 1);
+      INSERT INTO uploads (id, connection_id, source_path, size, mtime_ms, fingerprint, object_key, content_type, category, visibility, status, method, attempts, retry_after, created_at, updated_at)
+        VALUES ('u1', 'c1', '/a.pdf', 10, 1, 'f', 'books/content/a.pdf', 'application/pdf', 'manuscript', 'private', 'waiting', 'single', 3, 99, 1, 1);
+    `);
+    old.$client.close();
+
+    const migrated = openLedger(join(dir, 'data'), migrationsDir);
+    expect(migrated.$client.prepare('SELECT status, attempts, retry_after AS retryAfter, wait_count AS waits, change_count AS changes FROM uploads').all()).toEqual([
+      { status: 'waiting', attempts: 3, retryAfter: 99, waits: 0, changes: 0 },
+    ]);
+    migrated.$client.close();
+  });
+
   it('re-opening an existing ledger keeps its rows (migrations are applied once)', () => {
     const dir = tempDir('reopen');
     const first = openLedger(dir, migrationsDir);
