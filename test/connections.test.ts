@@ -108,7 +108,7 @@ describe('connections and the keychain', () => {
       await expect(engine.connections.test('headless')).resolves.toMatchObject({ name: 'headless' });
       for (const file of filesUnder(home)) expect(readFileSync(file).includes(Buffer.from(world.s3.secretAccessKey)), file).toBe(false);
     } finally {
-      engine.close();
+      await engine.close();
     }
   });
 });

@@ -78,7 +78,7 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
     const world = await openProxiedWorld(onTestFinished, 'crossproc');
     const file = await world.queueFile('crossproc.wav', 150 * MIB);
     // The CLI drives the queue in its own process, over the same ledger.
-    world.engine.close();
+    await world.engine.close();
     const { ledger } = world;
     // At 8 MiB/s the parts in flight would need 10 s to finish.
     const run = startQuire(world.dataDir, ['run', '--json', '--limit-rate', '8MiB']);
@@ -102,7 +102,7 @@ describe.concurrent('pause, resume, cancel and the bandwidth cap', () => {
   it('stops cleanly on Ctrl-C, and the next run goes on from there', async ({ expect, onTestFinished }) => {
     const world = await openProxiedWorld(onTestFinished, 'ctrlc');
     const file = await world.queueFile('ctrlc.wav', 150 * MIB);
-    world.engine.close();
+    await world.engine.close();
     const { ledger } = world;
     const run = startQuire(world.dataDir, ['run', '--json', '--limit-rate', '20MiB']);
     await waitFor('parts to be recorded', () => ledger.recordedParts(file.id) >= 2);

@@ -60,13 +60,13 @@ describe.skipIf(!isRoot)('a full disk under the ledger (needs root for a tmpfs)'
     expect(kept).toBeGreaterThanOrEqual(3);
 
     // Quit, and start again on the still-full disk: opening or running says the same, plainly.
-    world.engine.close();
+    await world.engine.close();
     const restartOnFullDisk = async () => {
       const engine = Engine.open({ dataDir, env: {} });
       try {
         return await engine.run();
       } finally {
-        engine.close();
+        await engine.close();
       }
     };
     await expect(restartOnFullDisk()).rejects.toMatchObject({ code: 'disk_full' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { THROTTLED_ATTEMPTS_FACTOR, backoffDelayMs, isRetryable, isThrottled, retryDelayMs } from '../src/main/core/s3/retryPolicy';
-import { withRetries } from '../src/main/core/upload/withRetries';
+import { withRetries } from '../src/main/core/s3/withRetries';
 
 const s3Error = (name: string, status?: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../src/main/core/engine';
@@ -21,7 +22,10 @@ describe.concurrent('the upload state machine and the scheduler', () => {
     const world = await openScriptedWorld(onTestFinished);
     const id = await world.queue('moves.txt', 10);
     const { uploads } = world.engine;
-    const setStatus = (status: UploadStatus) => uploads.update(id, { status });
+    // Put there through a connection of its own, as any earlier process might have left it.
+    const raw = new Database(join(world.dataDir, 'ledger.sqlite'));
+    onTestFinished(() => void raw.close());
+    const setStatus = (status: UploadStatus) => raw.prepare('UPDATE uploads SET status = ? WHERE id = ?').run(status, id);
     let tried = 0;
     for (const from of uploadStatuses) {
       for (const to of uploadStatuses) {
@@ -218,6 +222,43 @@ describe.concurrent('the upload state machine and the scheduler', () => {
     await world.engine.stop();
     expect(world.engine.started).toBe(false);
     expect(world.engine.uploads.statusOf(id)).toBe('verified');
+  });
+});
+
+// Alone as well: it measures whether the event loop stays free.
+describe('a queue that cannot write its ledger', () => {
+  it('halts with the reason, keeps the process responsive, and goes on by itself once it can write again', async ({ onTestFinished }) => {
+    const world = await openScriptedWorld(onTestFinished, { partSize: 5 * MIB });
+    const id = await world.queue('full-disk.wav', 11 * MIB);
+    const { uploads } = world.engine;
+    // A full disk, as SQLite reports it, for the writes that record progress and put rows back.
+    let diskFull = true;
+    const full = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const fillDiskFor = (method: 'recordPart' | 'requeueInterrupted') => {
+      const original = uploads[method].bind(uploads) as (...args: unknown[]) => unknown;
+      (uploads as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        if (diskFull) throw full();
+        return original(...args);
+      };
+    };
+    fillDiskFor('recordPart');
+    const states: string[] = [];
+    world.engine.events.on('queue.state', (state) => states.push(state.state));
+    // A host that stays open (the app, quire run --follow): the queue halts, a run waiting on it
+    // hears why, and the process stays responsive meanwhile.
+    world.engine.start();
+    fillDiskFor('requeueInterrupted');
+    await expect(world.engine.run()).rejects.toMatchObject({ code: 'disk_full' });
+    let ticks = 0;
+    const timer = setInterval(() => (ticks += 1), 10);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(50);
+    expect(world.engine.queueState()).toMatchObject({ state: 'halted', halted: { code: 'disk_full' } });
+    expect(states).toContain('halted');
+    diskFull = false;
+    await world.until(id, 'the upload to go on once there is room', (row) => row.status === 'verified');
+    expect(world.bucket.objects.get('audiobooks/chapters/full-disk.wav')?.body.length).toBe(11 * MIB);
   });
 });
 

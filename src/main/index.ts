@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
 import { createApiHandlers } from './core/api';
 import { Engine } from './core/engine';
+import { QuireError } from './core/errors';
 import { forwardEvents } from './core/events/engineEvents';
 import { registerIpc, sendEvent } from './electron/ipc';
 import { createMainWindow } from './electron/mainWindow';
@@ -14,6 +15,8 @@ import { applyContentSecurityPolicy } from './electron/security';
  * the same upload queue.
  */
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** How often a window whose queue another process drives tries to take it over. */
+const DRIVER_RETRY_MS = 5000;
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -35,12 +38,20 @@ if (!app.requestSingleInstanceLock()) {
     forwardEvents(engine.events, (name, payload) => sendEvent(target, name, payload));
     // The app drives the queue while it is open: whatever an earlier run, the CLI or a crash left
     // unfinished goes on, and whatever is added (here or from a shell) goes up. If `quire run
-    // --follow` already drives it, that process uploads and the window steers it through the ledger.
-    try {
-      engine.start();
-    } catch {
-      // ledger_locked: the window still lists and steers the queue another process drives.
-    }
+    // --follow` already drives it, that process uploads and the window steers it through the
+    // ledger; the app takes over the moment that process ends.
+    const driving = engine;
+    const drive = () => {
+      if (driving.started) return;
+      try {
+        driving.start();
+      } catch (error) {
+        if (!(error instanceof QuireError && error.code === 'ledger_locked')) console.error(`Quire could not start its upload queue: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    drive();
+    const takeOver = setInterval(drive, DRIVER_RETRY_MS);
+    app.once('before-quit', () => clearInterval(takeOver));
   });
 
   app.on('window-all-closed', () => {

@@ -15,8 +15,9 @@ export const enteredFrom: { readonly [To in UploadStatus]: readonly UploadStatus
   preparing: ['queued', 'waiting'],
   // Bytes are going out (a small file straight from the queue).
   uploading: ['queued', 'waiting', 'preparing'],
-  // Complete sent, or the object found already there; the bucket is being checked.
-  completing: ['queued', 'waiting', 'preparing', 'uploading'],
+  // Complete sent, or the object found already there; the bucket is being checked (and, once
+  // Complete has been sent, checked from completing itself).
+  completing: ['queued', 'waiting', 'preparing', 'uploading', 'completing'],
   // The bucket holds exactly the file: a fact, so even a pause or a cancel that came while the
   // last answer was on its way gives way to it (the row must say what the bucket holds).
   verified: ['queued', 'waiting', 'preparing', 'uploading', 'completing', 'paused', 'cancelled'],

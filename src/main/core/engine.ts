@@ -57,6 +57,8 @@ export class Engine {
   private readonly changes: UploadChanges;
   private readonly lock: QueueLock;
   private readonly operationLog: OperationLog;
+  /** Set while a stop is under way: starting again waits for it (the lock is released last). */
+  private stopping: Promise<void> | null = null;
 
   private constructor(
     readonly dataDir: string,
@@ -132,24 +134,31 @@ export class Engine {
    */
   start(): void {
     if (this.queue.started) return;
+    if (this.stopping) throw new QuireError('ledger_locked', 'Quire is still stopping its uploads; start again in a moment.', { retryable: true });
+    let requeued: string[];
     try {
       this.lock.acquire();
-      this.uploads.requeueInterrupted();
+      requeued = this.uploads.requeueInterrupted();
     } catch (error) {
       this.lock.release();
       throw ledgerFailure(error, this.ledgerPath) ?? error;
     }
+    for (const id of requeued) this.changes.changed(id);
     this.queue.start();
   }
 
   /** Stops at part boundaries (every finished part stays recorded) and releases the lock last. */
-  async stop(): Promise<void> {
-    try {
-      await this.queue.stop();
-    } finally {
-      this.operationLog.flush();
-      this.lock.release();
-    }
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      try {
+        await this.queue.stop();
+      } finally {
+        this.operationLog.flush();
+        this.lock.release();
+        this.stopping = null;
+      }
+    })();
+    return this.stopping;
   }
 
   /**
@@ -157,11 +166,16 @@ export class Engine {
    * host had started the engine already (then it only waits). `signal` stops it early, cleanly.
    */
   async run(signal?: AbortSignal): Promise<RunResult> {
+    if (this.stopping) await this.stopping;
     const ownsStart = !this.started;
     this.start();
     // Only a run that started the engine stops it; one beside a host's engine only waits.
     const stopEarly = () => void this.stop();
-    if (ownsStart) signal?.addEventListener('abort', stopEarly, { once: true });
+    if (ownsStart) {
+      signal?.addEventListener('abort', stopEarly, { once: true });
+      // Ctrl-C while the files were being looked at (before this run began) counts too.
+      if (signal?.aborted) stopEarly();
+    }
     try {
       return await this.queue.whenIdle();
     } catch (error) {

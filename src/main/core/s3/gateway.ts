@@ -7,7 +7,7 @@ import { ObjectWriter, stripQuotes, type FileRangeBody, type ServerClock, type W
 import { RequestPacer } from './requestPacer';
 import { httpStatusOf, isThrottled } from './retryPolicy';
 import { loadSdk, type Sdk } from './sdk';
-import { withRetries } from '../upload/withRetries';
+import { withRetries } from './withRetries';
 
 export interface OperationRecord {
   /** The connection the request went to (also for requests no upload owns: tests, listings, the janitor). */

@@ -9,7 +9,7 @@ import { SourceChangedError, assertSourceUnchanged } from './sourceFile';
 import { httpStatusOf } from '../s3/retryPolicy';
 import { jobRequest, type TransferContext, type Verified } from './transferContext';
 import { verifyObject } from './verifyObject';
-import { withRetries } from './withRetries';
+import { withRetries } from '../s3/withRetries';
 
 /**
  * A file larger than the threshold, in parts, resumable at any point: the UploadId is in the

@@ -33,6 +33,8 @@ const CONTROL_TICK_MS = 250;
 const IDLE_POLL_MS = 500;
 /** After the ledger could not be written (a full disk), how long before trying again; a nudge tries at once. */
 const HALT_RETRY_MS = 5000;
+/** How long a stopping queue waits for housekeeping it can cut off (see drive). */
+const HOUSEKEEPING_GRACE_MS = 2000;
 /** Runnable rows read at once: enough to keep 16 small files going between two ticks. */
 const CANDIDATE_BATCH = 64;
 /**
@@ -91,6 +93,8 @@ export class UploadQueue {
   private readonly connectionsThisTick = new Map<string, ConnectionSummary>();
   private readonly idleWaiters = new Set<IdleWaiter>();
   private housekeeping: Promise<void> | null = null;
+  private readonly probes = new Set<Promise<void>>();
+  private probesStop = new AbortController();
   private aborting: Promise<number> | null = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
@@ -104,6 +108,7 @@ export class UploadQueue {
   private publishedShape = '';
   private publishedCounts = '';
   private publishedAt = Number.NEGATIVE_INFINITY;
+  private lastTick = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ports: QueuePorts,
@@ -127,6 +132,7 @@ export class UploadQueue {
     if (this.loop) return;
     this.stopping = false;
     this.halted = null;
+    this.probesStop = new AbortController();
     // Each start asks the server afresh: the author may have fixed the bucket or the keys.
     this.refusals.clear();
     this.loop = this.drive();
@@ -179,8 +185,12 @@ export class UploadQueue {
       failure = error;
     }
     this.stopJobs([...this.running.keys()], this.halted ? 'the ledger cannot be written' : 'Quire is stopping');
+    this.probesStop.abort();
     await Promise.all([...this.running.values()].map((job) => job.done));
-    await this.housekeeping;
+    await Promise.all(this.probes);
+    // Housekeeping (the janitor's listings, aborts of cancelled uploads) is safe to cut off and is
+    // done again at the next start: a stalled network must not keep Quire from quitting.
+    await Promise.race([this.housekeeping, new Promise((resolve) => setTimeout(resolve, HOUSEKEEPING_GRACE_MS))]);
     await this.ports.changes.drain();
     this.loop = null;
     this.publish();
@@ -200,35 +210,46 @@ export class UploadQueue {
   }
 
   private async work(): Promise<void> {
-    let lastTick = Number.NEGATIVE_INFINITY;
     while (!this.stopping) {
-      if (this.halted) {
-        await this.waitOutHalt();
-        continue;
+      if (this.halted) await this.waitOutHalt();
+      else {
+        try {
+          await this.turn();
+        } catch (error) {
+          // Not a full disk but something nobody foresaw (SQLite busy past its timeout, a bug):
+          // the queue halts with the reason, keeps its lock and tries again, rather than dying
+          // quietly while it holds the lock every other process is refused by.
+          this.halted = unexpected(error);
+          this.stopJobs([...this.running.keys()], 'the queue ran into an error');
+        }
       }
-      const busy = this.running.size > 0 || this.pending > 0;
-      const interval = busy ? CONTROL_TICK_MS : IDLE_POLL_MS;
-      const tickDue = performance.now() - lastTick >= interval;
-      // The author's controls, probes and housekeeping once a tick; between ticks, a finished
-      // job only makes room for the next (a thousand small files finish many per tick). Idle,
-      // a tick happens only when asked to, or when pending rows appeared (another process).
-      const ticks = this.nudged || (tickDue && busy);
-      if (ticks) {
-        lastTick = performance.now();
-        this.nudged = false;
-        this.tick();
-        if (this.halted) continue;
-      }
-      if ((ticks || busy) && !this.paused) this.guard(() => this.fillSlots());
-      if (this.halted) continue;
-      // Counted afresh whenever nothing runs: a job that just ended may have left its row waiting
-      // (a count from while it ran would call that idle), and another process may have queued work.
-      if (this.running.size === 0) this.pending = this.guard(() => this.repository.pendingCount(), 0);
-      this.publish();
-      if (this.running.size === 0 && (this.paused || this.pending === 0)) await this.settleIdleWaiters();
-      // Busy: until the next tick (a finished job wakes it sooner). Idle: one look per poll.
-      await this.sleep(busy ? Math.max(0, lastTick + interval - performance.now()) : IDLE_POLL_MS);
     }
+  }
+
+  /** One turn of the loop: a tick when due, slots filled, idle waiters settled, then a sleep. */
+  private async turn(): Promise<void> {
+    const busy = this.running.size > 0 || this.pending > 0;
+    const interval = busy ? CONTROL_TICK_MS : IDLE_POLL_MS;
+    const tickDue = performance.now() - this.lastTick >= interval;
+    // The author's controls, probes and housekeeping once a tick; between ticks, a finished
+    // job only makes room for the next (a thousand small files finish many per tick). Idle,
+    // a tick happens only when asked to, or when pending rows appeared (another process).
+    const ticks = this.nudged || (tickDue && busy);
+    if (ticks) {
+      this.lastTick = performance.now();
+      this.nudged = false;
+      this.tick();
+      if (this.halted) return;
+    }
+    if ((ticks || busy) && !this.paused) this.guard(() => this.fillSlots());
+    if (this.halted) return;
+    // Counted afresh whenever nothing runs: a job that just ended may have left its row waiting
+    // (a count from while it ran would call that idle), and another process may have queued work.
+    if (this.running.size === 0) this.pending = this.guard(() => this.repository.pendingCount(), 0);
+    this.publish();
+    if (this.running.size === 0 && (this.paused || this.pending === 0)) await this.settleIdleWaiters();
+    // Busy: until the next tick (a finished job wakes it sooner). Idle: one look per poll.
+    await this.sleep(busy ? Math.max(0, this.lastTick + interval - performance.now()) : IDLE_POLL_MS);
   }
 
   /**
@@ -241,11 +262,21 @@ export class UploadQueue {
     this.publish();
     for (const waiter of this.idleWaiters) waiter.reject(this.halted);
     this.idleWaiters.clear();
+    // Only a nudge (the author acting) or a stop cuts the wait short: the wake-ups the stopped
+    // jobs left behind must not, or a disk that stays full would be retried without pause.
+    this.woken = false;
     await this.sleep(HALT_RETRY_MS);
     if (this.stopping) return;
+    let requeued: string[];
+    try {
+      requeued = this.repository.requeueInterrupted();
+    } catch (error) {
+      if (!ledgerFailure(error, this.ports.ledgerPath)) this.halted = unexpected(error);
+      return; // Still halted: the next turn of the loop waits again.
+    }
+    for (const id of requeued) this.ports.changes.changed(id);
     this.halted = null;
     this.nudged = true;
-    this.guard(() => this.repository.requeueInterrupted());
   }
 
   private tick(): void {
@@ -393,8 +424,14 @@ export class UploadQueue {
         // Settling itself failed. A full disk halts the queue; anything else is a bug, shown on the row.
         if (this.haltIfLedgerFailed(error)) return;
         const message = `${row.sourcePath}: ${error instanceof Error ? error.message : String(error)}`;
-        this.guard(() => this.repository.move(row.id, 'failed', { errorCode: 'internal', errorMessage: message, errorRetryable: true }));
-        this.ports.changes.changed(row.id);
+        try {
+          this.guard(() => this.repository.move(row.id, 'failed', { errorCode: 'internal', errorMessage: message, errorRetryable: true }));
+          this.ports.changes.changed(row.id);
+        } catch (failure) {
+          // Not even that could be written: the queue halts with the reason and tries again.
+          this.halted ??= unexpected(failure);
+          this.wake();
+        }
       })
       .finally(() => {
         this.running.delete(row.id);
@@ -478,12 +515,14 @@ export class UploadQueue {
         if (changeCount > this.settings.maxWaits) {
           const message = `${row.sourcePath} keeps changing: it changed ${changeCount} times while Quire waited for it to be finished. Resume it once nothing writes to it any more.`;
           repository.move(row.id, 'failed', { changeCount, errorCode: 'file_changed', errorMessage: message, errorRetryable: true });
-        } else {
-          const quietMs = SOURCE_QUIET_MS * 2 ** Math.min(changeCount - 1, 4);
-          const message = `${outcome.error.message} It goes up once the file has been left alone for ${quietMs / 1000} seconds.`;
-          repository.move(row.id, 'waiting', { changeCount, retryAfter: now + quietMs, errorCode: 'file_changed', errorMessage: message, errorRetryable: true });
+          changes.changed(row.id);
+          return;
         }
-        changes.changed(row.id, `${row.sourcePath} changed since it was queued: uploading the new version.`);
+        const quietMs = SOURCE_QUIET_MS * 2 ** Math.min(changeCount - 1, 4);
+        const message = `${outcome.error.message} It goes up once the file has been left alone for ${quietMs / 1000} seconds.`;
+        const waits = repository.move(row.id, 'waiting', { changeCount, retryAfter: now + quietMs, errorCode: 'file_changed', errorMessage: message, errorRetryable: true });
+        // Said only when it is so (a row the author paused meanwhile stays paused, with the new version recorded).
+        changes.changed(row.id, waits ? `${row.sourcePath} changed since it was queued: uploading the new version.` : undefined);
         return;
       }
       case 'offline': {
@@ -515,8 +554,8 @@ export class UploadQueue {
       case 'failed': {
         const { error } = outcome;
         // Remembered from an answer of the server, not from a file failed by a refusal that stands
-        // (that would keep it standing for as long as files keep coming). Each file's message names that file.
-        // The server's own error is kept, so each file failed by it gets a message naming that file.
+        // (that would keep it standing for as long as files keep coming). The server's own error
+        // is kept, so each file failed by it gets a message naming that file.
         if (connection && outcome.fromServer && CONNECTION_REFUSALS.has(error.code) && !this.standingRefusal(connection.id)) {
           this.refusals.set(connection.id, { error: error.cause, until: now + REFUSAL_STANDS_MS });
           this.ports.events.emit('connection.refused', { connectionId: connection.id, connection: connection.name, error: error.toData() });
@@ -532,16 +571,27 @@ export class UploadQueue {
     }
   }
 
+  /** One probe per offline endpoint that is due; each is waited for when the queue stops. */
   private probeOfflineEndpoints(): void {
     for (const connectionId of this.connectivity.takeDueProbes(this.ports.clock())) {
-      void (async () => {
-        const gateway = await this.ports.gateways.existing(connectionId)?.catch(() => undefined);
-        const answered = gateway ? await gateway.probe(AbortSignal.timeout(Math.min(10_000, this.settings.requestIdleTimeoutMs))) : true;
-        const next = this.connectivity.probed(connectionId, answered, this.ports.clock());
-        this.guard(() => (next === null ? this.repository.wakeOffline(connectionId, this.ports.clock()) : this.repository.postponeOffline(connectionId, next)));
-        if (next === null) this.nudge();
-      })();
+      const probe = this.probe(connectionId).finally(() => this.probes.delete(probe));
+      this.probes.add(probe);
     }
+  }
+
+  private async probe(connectionId: string): Promise<void> {
+    const gateway = await this.ports.gateways.existing(connectionId)?.catch(() => undefined);
+    const signal = AbortSignal.any([this.probesStop.signal, AbortSignal.timeout(Math.min(10_000, this.settings.requestIdleTimeoutMs))]);
+    const answered = gateway ? await gateway.probe(signal) : true;
+    // Stopping: the answer is not written (the ledger may be closing); the next start probes afresh.
+    if (this.probesStop.signal.aborted) return;
+    const next = this.connectivity.probed(connectionId, answered, this.ports.clock());
+    try {
+      this.guard(() => (next === null ? this.repository.wakeOffline(connectionId, this.ports.clock()) : this.repository.postponeOffline(connectionId, next)));
+    } catch {
+      // Not a ledger failure the guard knows: the next probe writes its answer.
+    }
+    if (next === null) this.nudge();
   }
 
   /**
@@ -610,4 +660,9 @@ export class UploadQueue {
     }
     return result;
   }
+}
+
+/** An error no rule foresaw, as the reason the queue halted. */
+function unexpected(error: unknown): QuireError {
+  return new QuireError('internal', `The upload queue stopped on an unexpected error and tries again in a few seconds: ${error instanceof Error ? error.message : String(error)}`, { retryable: true, cause: error });
 }

@@ -253,7 +253,8 @@ export class UploadRepository {
     this.db.update(uploads).set({ attempts: sql`${uploads.attempts} + 1`, updatedAt: Date.now() }).where(eq(uploads.id, id)).run();
   }
 
-  update(id: string, values: Partial<UploadRow>): void {
+  /** Columns other than the status (which only `move` changes). */
+  update(id: string, values: Partial<Omit<UploadRow, 'status'>>): void {
     this.db.update(uploads).set({ ...values, updatedAt: Date.now() }).where(eq(uploads.id, id)).run();
   }
 

@@ -1,4 +1,4 @@
-import { THROTTLED_ATTEMPTS_FACTOR, isRetryable, isThrottled, retryDelayMs } from '../s3/retryPolicy';
+import { THROTTLED_ATTEMPTS_FACTOR, isRetryable, isThrottled, retryDelayMs } from './retryPolicy';
 import { sleep } from '../util/sleep';
 
 export interface RetryOptions {
