@@ -234,11 +234,13 @@ describe('a queue that cannot write its ledger', () => {
     // A full disk, as SQLite reports it, for the writes that record progress and put rows back.
     let diskFull = true;
     const full = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    let refusedWrites = 0;
     const fillDiskFor = (method: 'recordPart' | 'requeueInterrupted') => {
       const original = uploads[method].bind(uploads) as (...args: unknown[]) => unknown;
       (uploads as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        if (diskFull) throw full();
-        return original(...args);
+        if (!diskFull) return original(...args);
+        refusedWrites += 1;
+        throw full();
       };
     };
     fillDiskFor('recordPart');
@@ -249,11 +251,14 @@ describe('a queue that cannot write its ledger', () => {
     world.engine.start();
     fillDiskFor('requeueInterrupted');
     await expect(world.engine.run()).rejects.toMatchObject({ code: 'disk_full' });
+    const refusedAtHalt = refusedWrites;
     let ticks = 0;
     const timer = setInterval(() => (ticks += 1), 10);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     clearInterval(timer);
     expect(ticks).toBeGreaterThan(50);
+    // It waits between tries (every 5 s), not retrying the full disk as fast as it can.
+    expect(refusedWrites - refusedAtHalt).toBeLessThanOrEqual(1);
     expect(world.engine.queueState()).toMatchObject({ state: 'halted', halted: { code: 'disk_full' } });
     expect(states).toContain('halted');
     diskFull = false;

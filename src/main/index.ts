@@ -39,10 +39,11 @@ if (!app.requestSingleInstanceLock()) {
     // The app drives the queue while it is open: whatever an earlier run, the CLI or a crash left
     // unfinished goes on, and whatever is added (here or from a shell) goes up. If `quire run
     // --follow` already drives it, that process uploads and the window steers it through the
-    // ledger; the app takes over the moment that process ends.
+    // ledger; the app takes over within a few seconds of that process ending.
     const driving = engine;
     const drive = () => {
-      if (driving.started) return;
+      // A look at the lock that never waits: the main thread must not stall while another drives.
+      if (driving.started || driving.queueState().state === 'elsewhere') return;
       try {
         driving.start();
       } catch (error) {

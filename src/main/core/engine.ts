@@ -133,8 +133,8 @@ export class Engine {
    * Throws `ledger_locked` when another process drives this data folder's queue.
    */
   start(): void {
-    if (this.queue.started) return;
     if (this.stopping) throw new QuireError('ledger_locked', 'Quire is still stopping its uploads; start again in a moment.', { retryable: true });
+    if (this.queue.started) return;
     let requeued: string[];
     try {
       this.lock.acquire();

@@ -56,13 +56,14 @@ export class QueueLock {
   }
 
   /**
-   * An exclusive lock without writing a byte (a full disk must not stop a restart from taking
-   * it), waiting at most `patienceMs` for another holder to let go. The transaction stays open,
-   * and so the lock held, until the handle closes.
+   * An exclusive lock, waiting at most `patienceMs` for another holder to let go. Nothing is
+   * written (the file stays empty and its journal stays in memory), so a full disk cannot stop a
+   * restart from taking it. The transaction stays open, and so the lock held, until the handle closes.
    */
   private take(patienceMs: number): Database.Database {
     const handle = new Database(join(this.dataDir, 'driver.lock'), { timeout: patienceMs });
     try {
+      handle.pragma('journal_mode = MEMORY');
       handle.exec('BEGIN EXCLUSIVE');
       return handle;
     } catch (error) {

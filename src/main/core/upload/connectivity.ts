@@ -49,6 +49,11 @@ export class Connectivity {
     return due;
   }
 
+  /** A probe given up before its answer (the queue stopped): due again at once. */
+  abandonProbe(connectionId: string): void {
+    this.probing.delete(connectionId);
+  }
+
   /** A probe's outcome: null once back online, else when to probe next. */
   probed(connectionId: string, answered: boolean, now = Date.now()): number | null {
     this.probing.delete(connectionId);

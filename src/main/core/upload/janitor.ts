@@ -39,11 +39,13 @@ function topFolder(key: string): string {
  * replaced, or by another tool. Each is billed until it is aborted or Spaces drops it, so each
  * comes with its size (from ListParts), its age and the days Spaces still keeps it.
  */
-export async function findOrphans(gateway: ObjectStore, prefixes: string[], owned: Set<string>, now = Date.now()): Promise<Orphan[]> {
+export async function findOrphans(gateway: ObjectStore, prefixes: string[], owned: Set<string>, now = Date.now(), signal?: AbortSignal): Promise<Orphan[]> {
   const orphans: Orphan[] = [];
   for (const prefix of prefixes) {
+    signal?.throwIfAborted();
     for (const upload of await gateway.listMultipartUploads(prefix)) {
       if (owned.has(upload.s3UploadId)) continue;
+      signal?.throwIfAborted();
       const parts = await gateway.listParts(upload.key, upload.s3UploadId).catch(() => []);
       const ageMs = Math.max(0, now - upload.initiated);
       orphans.push({
@@ -61,10 +63,11 @@ export async function findOrphans(gateway: ObjectStore, prefixes: string[], owne
 }
 
 /** Aborts the given orphans; returns those it could not (their error says why). */
-export async function abortOrphans(gateway: ObjectStore, orphans: Orphan[]): Promise<{ aborted: Orphan[]; failed: { orphan: Orphan; message: string }[] }> {
+export async function abortOrphans(gateway: ObjectStore, orphans: Orphan[], signal?: AbortSignal): Promise<{ aborted: Orphan[]; failed: { orphan: Orphan; message: string }[] }> {
   const aborted: Orphan[] = [];
   const failed: { orphan: Orphan; message: string }[] = [];
   for (const orphan of orphans) {
+    signal?.throwIfAborted();
     try {
       await gateway.abortMultipartUpload(orphan.key, orphan.s3UploadId);
       aborted.push(orphan);

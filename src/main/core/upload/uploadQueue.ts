@@ -93,6 +93,7 @@ export class UploadQueue {
   private readonly connectionsThisTick = new Map<string, ConnectionSummary>();
   private readonly idleWaiters = new Set<IdleWaiter>();
   private housekeeping: Promise<void> | null = null;
+  private housekeepingStop = new AbortController();
   private readonly probes = new Set<Promise<void>>();
   private probesStop = new AbortController();
   private aborting: Promise<number> | null = null;
@@ -188,17 +189,31 @@ export class UploadQueue {
     this.probesStop.abort();
     await Promise.all([...this.running.values()].map((job) => job.done));
     await Promise.all(this.probes);
-    // Housekeeping (the janitor's listings, aborts of cancelled uploads) is safe to cut off and is
-    // done again at the next start: a stalled network must not keep Quire from quitting.
-    await Promise.race([this.housekeeping, new Promise((resolve) => setTimeout(resolve, HOUSEKEEPING_GRACE_MS))]);
+    // Housekeeping (the janitor's listings, aborts of cancelled uploads) gets a moment to finish,
+    // then is stopped before its next request: it is all done again at the next start, and a
+    // stalled network must not keep Quire from quitting.
+    if (this.housekeeping) {
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([this.housekeeping, new Promise((resolve) => (grace = setTimeout(resolve, HOUSEKEEPING_GRACE_MS)))]);
+      clearTimeout(grace);
+      this.housekeepingStop.abort();
+    }
     await this.ports.changes.drain();
     this.loop = null;
     this.publish();
-    for (const waiter of this.idleWaiters) {
-      if (failure) waiter.reject(failure);
-      else waiter.resolve(this.summarize(waiter.touched));
-    }
+    const waiters = [...this.idleWaiters];
     this.idleWaiters.clear();
+    for (const waiter of waiters) this.settleWaiter(waiter, failure);
+  }
+
+  /** Tells one waiting run how it went (or why it could not): every waiter hears, whatever happens. */
+  private settleWaiter(waiter: IdleWaiter, failure: unknown): void {
+    if (failure) return waiter.reject(failure);
+    try {
+      waiter.resolve(this.summarize(waiter.touched));
+    } catch (error) {
+      waiter.reject(error);
+    }
   }
 
   private endpointOf(connectionId: string): string {
@@ -211,17 +226,15 @@ export class UploadQueue {
 
   private async work(): Promise<void> {
     while (!this.stopping) {
-      if (this.halted) await this.waitOutHalt();
-      else {
-        try {
-          await this.turn();
-        } catch (error) {
-          // Not a full disk but something nobody foresaw (SQLite busy past its timeout, a bug):
-          // the queue halts with the reason, keeps its lock and tries again, rather than dying
-          // quietly while it holds the lock every other process is refused by.
-          this.halted = unexpected(error);
-          this.stopJobs([...this.running.keys()], 'the queue ran into an error');
-        }
+      try {
+        if (this.halted) await this.waitOutHalt();
+        else await this.turn();
+      } catch (error) {
+        // Not a full disk but something nobody foresaw (SQLite busy past its timeout, a bug):
+        // the queue halts with the reason, keeps its lock and tries again, rather than dying
+        // quietly while it holds the lock every other process is refused by.
+        this.halted = unexpected(error);
+        this.stopJobs([...this.running.keys()], 'the queue ran into an error');
       }
     }
   }
@@ -260,12 +273,13 @@ export class UploadQueue {
   private async waitOutHalt(): Promise<void> {
     await Promise.all([...this.running.values()].map((job) => job.done));
     this.publish();
-    for (const waiter of this.idleWaiters) waiter.reject(this.halted);
+    const waiters = [...this.idleWaiters];
     this.idleWaiters.clear();
+    for (const waiter of waiters) this.settleWaiter(waiter, this.halted);
     // Only a nudge (the author acting) or a stop cuts the wait short: the wake-ups the stopped
     // jobs left behind must not, or a disk that stays full would be retried without pause.
     this.woken = false;
-    await this.sleep(HALT_RETRY_MS);
+    if (!this.stopping && !this.nudged) await this.sleep(HALT_RETRY_MS);
     if (this.stopping) return;
     let requeued: string[];
     try {
@@ -294,7 +308,7 @@ export class UploadQueue {
     const waiters = [...this.idleWaiters];
     this.idleWaiters.clear();
     await this.ports.changes.drain();
-    for (const waiter of waiters) waiter.resolve(this.summarize(waiter.touched));
+    for (const waiter of waiters) this.settleWaiter(waiter, null);
   }
 
   /**
@@ -345,9 +359,9 @@ export class UploadQueue {
    * Aborts the server uploads of cancelled rows; returns how many are still to do (offline, say).
    * One pass at a time: a cancel and the housekeeping tick must not abort the same upload twice.
    */
-  async abortCancelledSessions(): Promise<number> {
+  async abortCancelledSessions(signal?: AbortSignal): Promise<number> {
     while (this.aborting) await this.aborting.catch(() => {});
-    this.aborting = this.abortCancelledSessionsOnce();
+    this.aborting = this.abortCancelledSessionsOnce(signal);
     try {
       return await this.aborting;
     } finally {
@@ -355,9 +369,10 @@ export class UploadQueue {
     }
   }
 
-  private async abortCancelledSessionsOnce(): Promise<number> {
+  private async abortCancelledSessionsOnce(signal?: AbortSignal): Promise<number> {
     let left = 0;
     for (const session of this.repository.cancelledSessions()) {
+      signal?.throwIfAborted();
       const row = this.repository.get(session.uploadId);
       const connection = row ? this.ports.connections.resolveById(row.connectionId) : null;
       try {
@@ -583,8 +598,9 @@ export class UploadQueue {
     const gateway = await this.ports.gateways.existing(connectionId)?.catch(() => undefined);
     const signal = AbortSignal.any([this.probesStop.signal, AbortSignal.timeout(Math.min(10_000, this.settings.requestIdleTimeoutMs))]);
     const answered = gateway ? await gateway.probe(signal) : true;
-    // Stopping: the answer is not written (the ledger may be closing); the next start probes afresh.
-    if (this.probesStop.signal.aborted) return;
+    // Stopping: the answer is not written (the ledger may be closing); the probe is due again at
+    // once, so a start in this process probes afresh.
+    if (this.probesStop.signal.aborted) return this.connectivity.abandonProbe(connectionId);
     const next = this.connectivity.probed(connectionId, answered, this.ports.clock());
     try {
       this.guard(() => (next === null ? this.repository.wakeOffline(connectionId, this.ports.clock()) : this.repository.postponeOffline(connectionId, next)));
@@ -605,9 +621,13 @@ export class UploadQueue {
     const due = this.guard(() => this.repository.connectionIdsWithWork().filter((id) => !this.connectivity.isOffline(id) && this.janitorDue(id, now)), []);
     const cancelled = this.guard(() => this.repository.cancelledSessions().length > 0, false);
     if (due.length === 0 && !cancelled) return;
+    this.housekeepingStop = new AbortController();
+    const { signal } = this.housekeepingStop;
+    // Cut off when the queue stops, its failures are not news then (the ledger may be closed).
+    const failed = (error: unknown) => void (signal.aborted || this.haltIfLedgerFailed(error));
     this.housekeeping = (async () => {
-      if (cancelled) await this.abortCancelledSessions().catch((error) => this.haltIfLedgerFailed(error));
-      for (const connectionId of due) await this.cleanOrphans(connectionId).catch((error) => this.haltIfLedgerFailed(error));
+      if (cancelled) await this.abortCancelledSessions(signal).catch(failed);
+      for (const connectionId of due) if (!signal.aborted) await this.cleanOrphans(connectionId, signal).catch(failed);
     })().finally(() => {
       this.housekeeping = null;
     });
@@ -619,12 +639,12 @@ export class UploadQueue {
   }
 
   /** Recorded as checked when the check starts: one that fails (offline, say) is tried at the next interval. */
-  private async cleanOrphans(connectionId: string): Promise<void> {
+  private async cleanOrphans(connectionId: string, signal: AbortSignal): Promise<void> {
     this.ports.connections.recordOrphansChecked(connectionId);
     const connection = this.ports.connections.resolveById(connectionId);
     const gateway = await this.ports.gateways.forConnection(connection);
-    const orphans = await findOrphans(gateway, quirePrefixes(this.repository.objectKeys(connectionId)), this.repository.ownedActiveS3UploadIds());
-    await abortOrphans(gateway, orphans.filter((orphan) => orphan.ageMs >= ORPHAN_MIN_AGE_MS));
+    const orphans = await findOrphans(gateway, quirePrefixes(this.repository.objectKeys(connectionId)), this.repository.ownedActiveS3UploadIds(), this.ports.clock(), signal);
+    await abortOrphans(gateway, orphans.filter((orphan) => orphan.ageMs >= ORPHAN_MIN_AGE_MS), signal);
   }
 
   /** Runs a ledger access; a ledger that cannot be written halts the queue instead of throwing. */
