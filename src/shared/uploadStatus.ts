@@ -31,10 +31,6 @@ export const enteredFrom: { readonly [To in UploadStatus]: readonly UploadStatus
   cancelled: ['queued', 'waiting', 'preparing', 'uploading', 'completing', 'paused', 'failed'],
 };
 
-export function canMove(from: UploadStatus, to: UploadStatus): boolean {
-  return enteredFrom[to].includes(from);
-}
-
 /** Statuses in which the queue still owes the author work. */
 export const unfinishedStatuses: readonly UploadStatus[] = ['queued', 'preparing', 'uploading', 'completing', 'waiting', 'paused'];
 /** Statuses only a running job holds: after a crash they mean "was interrupted". */

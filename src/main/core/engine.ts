@@ -296,7 +296,7 @@ export class Engine {
   }
 
   /** The uploads with these ids, as the API shows them (unknown ids are left out). */
-  summariesOf(ids: string[]): UploadSummary[] {
+  private summariesOf(ids: string[]): UploadSummary[] {
     return ids.flatMap((id) => {
       const row = this.uploads.get(id);
       return row ? [toUploadSummary(row)] : [];

@@ -61,10 +61,6 @@ export class GatewayPool {
     return this.build(connection, credentials, new RequestPacer(this.requestsPerSecond));
   }
 
-  get bandwidthLimit(): number {
-    return this.bandwidth.limit;
-  }
-
   setBandwidthLimit(bytesPerSecond: number): void {
     if (bytesPerSecond !== this.bandwidth.limit) this.bandwidth.setLimit(bytesPerSecond);
   }
