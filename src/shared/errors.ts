@@ -22,6 +22,7 @@ export const errorCodes = [
   'object_not_found',
   'verification_failed',
   'ledger_locked',
+  'staging_incomplete',
   'upload_not_found',
   's3_error',
   'internal',
