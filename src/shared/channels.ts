@@ -9,8 +9,10 @@ export const commandNames = [
   'connections.test',
   'connections.remove',
   'connections.setDefault',
+  'uploads.preview',
   'uploads.enqueue',
   'uploads.list',
+  'uploads.details',
   'queue.run',
   'queue.state',
   'uploads.pause',
@@ -22,6 +24,7 @@ export const commandNames = [
   'settings.update',
   'objects.verify',
   'objects.link',
+  'files.browse',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 

@@ -14,8 +14,12 @@ import {
   type RunResult,
   type UploadChangedEvent,
   type UploadPage,
+  type UploadDetails,
+  type UploadPreview,
   type UploadSummary,
 } from './upload';
+import { browseInputSchema, type BrowseResult } from './files';
+import { uploadStatuses } from './uploadStatus';
 
 /**
  * The one contract between the engine and every host: command name -> input schema and result
@@ -40,7 +44,12 @@ export interface ObjectCheck {
 
 /** Upload ids as the ledger makes them (UUIDs), or the first 4+ characters `quire queue` shows. */
 const uploadId = z.string().regex(/^[0-9a-f-]{4,36}$/i, 'is not an upload id (see: quire queue)');
-const uploadTargets = z.union([z.object({ ids: z.array(uploadId).min(1).max(10_000) }), z.object({ all: z.literal(true) })]);
+/** Which uploads an action is for: some by id, every one, or every one in some statuses ("retry all failed"). */
+const uploadTargets = z.union([
+  z.object({ ids: z.array(uploadId).min(1).max(10_000) }),
+  z.object({ all: z.literal(true) }),
+  z.object({ status: z.array(z.enum(uploadStatuses)).min(1).max(uploadStatuses.length) }),
+]);
 const orphanAbortInput = z.object({ connection: optionalConnection, olderThanSeconds: z.number().int().min(0).max(365 * 24 * 3600).optional() });
 
 function command<I extends z.ZodType, R>(input: I) {
@@ -57,14 +66,17 @@ export const commands = {
   'connections.test': command<z.ZodObject<{ name: typeof optionalConnection }>, ConnectionSummary>(z.object({ name: optionalConnection })),
   'connections.remove': command<z.ZodObject<{ name: z.ZodString }>, null>(z.object({ name: z.string().min(1).max(64) })),
   'connections.setDefault': command<z.ZodObject<{ name: z.ZodString }>, ConnectionSummary>(z.object({ name: z.string().min(1).max(64) })),
+  // What an enqueue of the same input would do, asking the bucket which keys are taken; queues nothing.
+  'uploads.preview': command<typeof enqueueInputSchema, UploadPreview>(enqueueInputSchema),
   'uploads.enqueue': command<typeof enqueueInputSchema, EnqueueResult>(enqueueInputSchema),
   'uploads.list': command<typeof uploadListInputSchema, UploadPage>(uploadListInputSchema),
+  'uploads.details': command<z.ZodObject<{ id: typeof uploadId }>, UploadDetails>(z.object({ id: uploadId })),
   // Drives the queue (when no host does yet) until nothing is left to do now, and says how it went.
   'queue.run': command<z.ZodObject<{}>, RunResult>(z.object({})),
   'queue.state': command<z.ZodObject<{}>, QueueState>(z.object({})),
   'uploads.pause': command<typeof uploadTargets, UploadSummary[]>(uploadTargets),
   'uploads.resume': command<typeof uploadTargets, UploadSummary[]>(uploadTargets),
-  'uploads.cancel': command<z.ZodObject<{ ids: z.ZodArray<typeof uploadId> }>, UploadSummary[]>(z.object({ ids: z.array(uploadId).min(1).max(10_000) })),
+  'uploads.cancel': command<typeof uploadTargets, UploadSummary[]>(uploadTargets),
   'orphans.list': command<z.ZodObject<{ connection: typeof optionalConnection }>, OrphanReport>(z.object({ connection: optionalConnection })),
   'orphans.abort': command<typeof orphanAbortInput, OrphanReport>(orphanAbortInput),
   'settings.get': command<z.ZodObject<{}>, Settings>(z.object({})),
@@ -83,6 +95,7 @@ export const commands = {
       connection: optionalConnection,
     }),
   ),
+  'files.browse': command<typeof browseInputSchema, BrowseResult>(browseInputSchema),
 } as const satisfies Record<CommandName, { input: z.ZodType; result: unknown }>;
 
 export type Commands = typeof commands;

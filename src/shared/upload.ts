@@ -5,8 +5,13 @@ import { uploadStatuses, type UploadStatus } from './uploadStatus';
 
 export { uploadStatuses, type UploadStatus };
 
+/** A browser's drop: the id of the staging batch its bytes were streamed into (see the web host). */
+export const stagingBatchSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'is not a staging batch id');
+
 export const enqueueInputSchema = z.object({
+  /** Files and folders on the engine's machine; with `staged`, entries relative to that batch. */
   paths: z.array(z.string().min(1)).min(1, 'name at least one file or folder'),
+  staged: stagingBatchSchema.optional(),
   connection: z.string().min(1).optional(),
   /** An explicit destination prefix ("books/content/my-novel/") overrides the type's folder. */
   to: z.string().max(900).optional(),
@@ -112,4 +117,40 @@ export interface ConnectionRefusedEvent {
   connectionId: string;
   connection: string;
   error: ErrorData;
+}
+
+/** One file as it would be queued: what an author checks before anything is sent. */
+export interface PlannedFile {
+  /** The file as the author named it (for a browser drop, its path inside the dropped folder). */
+  path: string;
+  objectKey: string;
+  category: Category;
+  contentType: string;
+  size: number;
+  /**
+   * An object already at that key in the bucket: with "keep both" the file is kept beside it
+   * (its key shown here), with "overwrite" it replaces it. Null when the key is free, or when
+   * the bucket could not be asked (then `existingUnknown`).
+   */
+  existing: { keptAs: string | null; size: number } | null;
+  existingUnknown?: boolean;
+}
+
+/** `uploads.preview`: what `uploads.enqueue` with the same input would queue, refuse and skip. */
+export interface UploadPreview {
+  files: PlannedFile[];
+  rejected: RejectedFile[];
+  skipped: SkippedEntry[];
+}
+
+/** `uploads.details`: one upload as its details panel shows it. */
+export interface UploadDetails {
+  upload: UploadSummary;
+  /** The server's multipart UploadId, while or after one was open. */
+  serverUploadId: string | null;
+  partSize: number | null;
+  partCount: number | null;
+  partsDone: number;
+  /** The S3 requests made for this upload, newest first (at most 200). */
+  log: { at: number; operation: string; httpStatus: number | null; success: boolean; bytesSent: number; durationMs: number; errorCode: string | null }[];
 }

@@ -1,6 +1,7 @@
 import { commands, parseCommandInput, type CommandInput, type CommandName, type CommandResult, type Outcome } from '../../shared/contract';
-import type { Engine } from './engine';
+import type { Engine, UploadTarget } from './engine';
 import { QuireError } from './errors';
+import { browseFolder } from './files/browseFolder';
 
 /** What a host passes with a call besides its input: a signal that stops a long command (Ctrl-C). */
 export interface CallContext {
@@ -20,20 +21,29 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
       return null;
     },
     'connections.setDefault': async ({ name }) => engine.connections.setDefault(name),
+    'uploads.preview': async (input) => engine.preview(input),
     'uploads.enqueue': async (input) => engine.enqueue(input),
     'uploads.list': async (input) => engine.listUploads(input),
+    'uploads.details': async ({ id }) => engine.details(id),
     'queue.run': async (_input, { signal }) => engine.run(signal),
     'queue.state': async () => engine.queueState(),
-    'uploads.pause': async (target) => engine.pause('all' in target ? 'all' : target.ids),
-    'uploads.resume': async (target) => engine.resume('all' in target ? 'all' : target.ids),
-    'uploads.cancel': async ({ ids }) => engine.cancel(ids),
+    'uploads.pause': async (target) => engine.pause(uploadTarget(target)),
+    'uploads.resume': async (target) => engine.resume(uploadTarget(target)),
+    'uploads.cancel': async (target) => engine.cancel(uploadTarget(target)),
     'orphans.list': async ({ connection }) => engine.orphans({ connection }),
     'orphans.abort': async ({ connection, olderThanSeconds }) => engine.orphans({ connection, abort: true, olderThanMs: olderThanSeconds === undefined ? undefined : olderThanSeconds * 1000 }),
     'settings.get': async () => engine.getSettings(),
     'settings.update': async (update) => engine.updateSettings(update),
     'objects.verify': async ({ key, connection }) => engine.verify(key, connection),
     'objects.link': async ({ key, expiresInSeconds, connection }) => engine.link(key, expiresInSeconds, connection),
+    'files.browse': async ({ path }) => browseFolder(path),
   };
+}
+
+function uploadTarget(target: CommandInput<'uploads.pause'>): UploadTarget {
+  if ('all' in target) return 'all';
+  if ('status' in target) return { status: target.status };
+  return target.ids;
 }
 
 /**

@@ -2,7 +2,8 @@ import type { ConnectionSettings, ConnectionSummary } from '../../shared/connect
 import type { ObjectCheck } from '../../shared/contract';
 import type { OrphanReport } from '../../shared/orphans';
 import type { Settings, SettingsUpdate } from '../../shared/settings';
-import type { EnqueueInput, EnqueueResult, QueueState, RunResult, UploadListInput, UploadPage, UploadSummary } from '../../shared/upload';
+import type { EnqueueInput, EnqueueResult, QueueState, RunResult, UploadDetails, UploadListInput, UploadPage, UploadPreview, UploadSummary } from '../../shared/upload';
+import type { UploadStatus } from '../../shared/uploadStatus';
 import { ConnectionRepository } from './connections/connectionRepository';
 import { ConnectionService, type SecretSource } from './connections/connectionService';
 import { OsKeychain, type SecretStore } from './credentials/keychain';
@@ -17,13 +18,22 @@ import { classifyS3Error } from './s3/classifyError';
 import type { GatewayFactory, ObjectStore } from './s3/gateway';
 import { GatewayPool } from './s3/gatewayPool';
 import { SettingsStore, defaultEngineSettings, type EngineSettings } from './settings';
-import { enqueueUploads } from './upload/enqueue';
+import { enqueueUploads, planUploads } from './upload/enqueue';
+import { findExistingObjects } from './upload/existingObjects';
+import { StagingArea } from './staging/stagingArea';
+import { fromStaging, toStaged } from './staging/stagedInput';
 import { ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './upload/janitor';
 import { UploadChanges } from './upload/uploadChanges';
 import { UploadQueue } from './upload/uploadQueue';
 import { UploadRepository } from './upload/uploadRepository';
 import { toUploadSummary } from './upload/uploadSummary';
 import { join } from 'node:path';
+
+/** Which uploads an action is for: these ids (or short ids), every upload, or every one in these statuses. */
+export type UploadTarget = string[] | 'all' | { status: UploadStatus[] };
+
+/** A drop copied to staging and then never queued (a preview left open, a closed tab) is kept this long. */
+const STAGED_UNQUEUED_KEPT_MS = 24 * 60 * 60 * 1000;
 
 export interface EngineOptions {
   dataDir?: string;
@@ -52,6 +62,8 @@ export class Engine {
   readonly settingsStore: SettingsStore;
   /** Every event hosts forward, typed by the contract. */
   readonly events = new EngineEvents();
+  /** Where a browser's drops are copied before they are queued (the web host writes there). */
+  readonly staging: StagingArea;
   private readonly queue: UploadQueue;
   private readonly gateways: GatewayPool;
   private readonly changes: UploadChanges;
@@ -103,6 +115,12 @@ export class Engine {
       settings,
     );
     this.lock = new QueueLock(dataDir);
+    this.staging = new StagingArea(join(dataDir, 'staging'));
+    // A staged copy is only the source of its upload: once the bucket holds it (or the author
+    // cancelled), it goes. The driving process sees every such change; a start sweeps the rest.
+    this.events.on('upload.changed', ({ upload }) => {
+      if ((upload.status === 'verified' || upload.status === 'cancelled') && this.staging.contains(upload.sourcePath)) void this.staging.release(upload.sourcePath).catch(() => {});
+    });
   }
 
   static open(options: EngineOptions = {}): Engine {
@@ -198,9 +216,72 @@ export class Engine {
 
   async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
     const connection = this.connections.resolve(input.connection);
-    const result = await enqueueUploads(input, connection, this.uploads, { multipartThreshold: this.settings.multipartThreshold });
+    const staged = toStaged(input, this.staging);
+    const result = await enqueueUploads(staged.input, connection, this.uploads, { multipartThreshold: this.settings.multipartThreshold });
     this.changedAll(result.queued.map((upload) => upload.id));
-    return result;
+    return { ...result, rejected: fromStaging(result.rejected, staged.batchDir), skipped: fromStaging(result.skipped, staged.batchDir) };
+  }
+
+  /**
+   * What `enqueue` with the same input would do, and which keys already hold an object in the
+   * bucket (asked with a short deadline: a preview must not hang on an offline endpoint).
+   */
+  async preview(input: EnqueueInput): Promise<UploadPreview> {
+    const connection = this.connections.resolve(input.connection);
+    const staged = toStaged(input, this.staging);
+    const plan = await planUploads(staged.input, connection, { multipartThreshold: this.settings.multipartThreshold });
+    const gateway = await this.gateways.forConnection(connection);
+    let existing;
+    try {
+      existing = await findExistingObjects(
+        plan.accepted.map(({ upload }) => upload.objectKey),
+        gateway,
+        { keepBoth: (staged.input.onConflict ?? 'keep-both') === 'keep-both', keyTaken: (key) => this.uploads.keyTakenByAnotherJob(connection.id, key, '') },
+      );
+    } finally {
+      this.operationLog.flush();
+    }
+    const files = plan.accepted.map(({ upload, relativePath }, index) => ({
+      path: staged.batchDir ? relativePath : upload.sourcePath,
+      objectKey: upload.objectKey,
+      category: upload.category as UploadPreview['files'][number]['category'],
+      contentType: upload.contentType,
+      size: upload.size,
+      ...existing[index]!,
+    }));
+    return { files, rejected: fromStaging(plan.rejected, staged.batchDir), skipped: fromStaging(plan.skipped, staged.batchDir) };
+  }
+
+  /**
+   * Clears the staging folder of what no upload will read (a host receiving browser drops
+   * calls this when it starts): drops never queued after a day, copies a crash cut off.
+   */
+  async sweepStaging(): Promise<void> {
+    await this.staging.sweep(STAGED_UNQUEUED_KEPT_MS, (batchDir) => this.uploads.readsFilesUnder(batchDir));
+  }
+
+  /** One upload with its parts, its server session and the requests made for it. */
+  details(id: string): UploadDetails {
+    const [fullId] = this.resolveIds([id]);
+    const row = fullId ? this.uploads.get(fullId) : null;
+    if (!row) throw new QuireError('upload_not_found', `No upload with id ${id} in the queue.`);
+    const session = this.uploads.latestSession(row.id);
+    return {
+      upload: toUploadSummary(row),
+      serverUploadId: session?.s3UploadId ?? null,
+      partSize: session?.partSize ?? null,
+      partCount: session?.partCount ?? null,
+      partsDone: session ? this.uploads.parts(session.id).length : 0,
+      log: this.uploads.operationsFor(row.id, 200).map((op) => ({
+        at: op.startedAt,
+        operation: op.operation,
+        httpStatus: op.httpStatus,
+        success: op.success,
+        bytesSent: op.bytesSent,
+        durationMs: op.durationMs,
+        errorCode: op.errorCode,
+      })),
+    };
   }
 
   /** One filtered page of the queue, oldest first. */
@@ -216,25 +297,25 @@ export class Engine {
    * kept). "all" also pauses the queue itself, so nothing starts until it is resumed, even
    * after a restart. A queue running in another process sees the pause within a tick.
    */
-  pause(target: string[] | 'all'): UploadSummary[] {
+  pause(target: UploadTarget): UploadSummary[] {
     if (target === 'all') this.settingsStore.write({ queuePaused: true });
-    const ids = this.uploads.pause(target === 'all' ? 'all' : this.resolveIds(target));
+    const ids = this.uploads.pause(this.targetIds(target));
     this.queue.stopJobs(ids, 'paused');
     return this.changedAll(ids);
   }
 
   /** Paused uploads (and failed ones: a retry) go back in the queue; "all" lifts a global pause. */
-  resume(target: string[] | 'all'): UploadSummary[] {
+  resume(target: UploadTarget): UploadSummary[] {
     if (target === 'all') this.settingsStore.write({ queuePaused: false });
-    return this.changedAll(this.uploads.resume(target === 'all' ? 'all' : this.resolveIds(target)));
+    return this.changedAll(this.uploads.resume(this.targetIds(target)));
   }
 
   /**
    * Cancels uploads for good: the job stops, and the unfinished upload on the server is aborted
    * (now if the endpoint answers, otherwise by the next run), so no parts are left to be billed.
    */
-  async cancel(target: string[]): Promise<UploadSummary[]> {
-    const ids = this.uploads.cancel(this.resolveIds(target));
+  async cancel(target: UploadTarget): Promise<UploadSummary[]> {
+    const ids = this.uploads.cancel(this.targetIds(target));
     this.queue.stopJobs(ids, 'cancelled');
     const summaries = this.changedAll(ids);
     try {
@@ -277,6 +358,12 @@ export class Engine {
     const minAge = options.olderThanMs ?? ORPHAN_MIN_AGE_MS;
     const { aborted, failed } = await abortOrphans(gateway, orphans.filter((orphan) => orphan.ageMs >= minAge));
     return { connection: connection.name, orphans, aborted, failed };
+  }
+
+  private targetIds(target: UploadTarget): string[] | 'all' {
+    if (target === 'all') return 'all';
+    if (Array.isArray(target)) return this.resolveIds(target);
+    return this.uploads.idsWithStatus(target.status);
   }
 
   /** Full ids, or the short ones `quire queue` prints; an id that names nothing is an error. */

@@ -100,18 +100,18 @@ export class StagingArea {
   }
 
   /**
-   * Removes what no upload will read: half-written files left by a crash, and batches older
-   * than `olderThanMs` none of whose files `isQueued` (dropped, then never queued).
+   * Removes what no upload will read: half-written files a crash left (untouched for an hour: a
+   * copy still arriving is written to all the time), and batches older than `olderThanMs` none
+   * of whose files `isQueued` (dropped, then never queued) — safe beside a host still receiving.
    */
   async sweep(olderThanMs: number, isQueued: (batchDir: string) => boolean, now = Date.now()): Promise<void> {
-    await rm(join(this.root, '.incoming'), { recursive: true, force: true });
-    let batches: string[];
-    try {
-      batches = await readdir(this.root);
-    } catch {
-      return;
+    const incoming = join(this.root, '.incoming');
+    for (const name of await readdir(incoming).catch(() => [] as string[])) {
+      const info = await stat(join(incoming, name)).catch(() => null);
+      if (info && now - info.mtimeMs > ABANDONED_COPY_MS) await rm(join(incoming, name), { force: true });
     }
-    for (const batch of batches) {
+    for (const batch of await readdir(this.root).catch(() => [] as string[])) {
+      if (!stagingBatchSchema.safeParse(batch).success) continue;
       const dir = join(this.root, batch);
       const info = await stat(dir).catch(() => null);
       if (!info || now - info.mtimeMs < olderThanMs || isQueued(dir)) continue;
@@ -119,6 +119,9 @@ export class StagingArea {
     }
   }
 }
+
+/** A partial copy nobody has written to for this long was left by a broken stream or a crash. */
+const ABANDONED_COPY_MS = 60 * 60 * 1000;
 
 function stagingFailure(error: unknown, relativePath: string, received: number, expectedSize: number): Error {
   if (error instanceof QuireError) return error;

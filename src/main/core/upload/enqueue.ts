@@ -30,6 +30,13 @@ interface Candidate {
   sourcePath: string;
 }
 
+/** What an enqueue would queue (rows not yet written), refuse and skip. */
+export interface UploadPlan {
+  accepted: { upload: NewUpload; relativePath: string }[];
+  rejected: RejectedFile[];
+  skipped: SkippedEntry[];
+}
+
 /**
  * Turns the paths an author dropped into queued rows. Every file is checked before anything is
  * queued for it, and one bad file is reported by name without stopping the others.
@@ -40,16 +47,31 @@ export async function enqueueUploads(
   repository: UploadRepository,
   options: { multipartThreshold?: number } = {},
 ): Promise<EnqueueResult> {
+  const plan = await planUploads(input, connection, options);
+  const accepted = plan.accepted.map((entry) => entry.upload);
+  repository.insertAll(accepted);
+  const queued = accepted.flatMap((upload) => {
+    const row = repository.get(upload.id);
+    return row ? [toUploadSummary(row)] : [];
+  });
+  return { queued, rejected: plan.rejected, skipped: plan.skipped };
+}
+
+/**
+ * Every file the paths name, checked and keyed as it would be queued, without writing anything:
+ * the preview an author reads before sending, and the first half of an enqueue.
+ */
+export async function planUploads(input: EnqueueInput, connection: ConnectionSummary, options: { multipartThreshold?: number } = {}): Promise<UploadPlan> {
   const request = enqueueInputSchema.parse(input);
   const threshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
-  const result: EnqueueResult = { queued: [], rejected: [], skipped: [] };
+  const plan: UploadPlan = { accepted: [], rejected: [], skipped: [] };
 
   for (const path of request.paths) {
     let candidates: Candidate[];
     try {
-      candidates = await expand(path, result.skipped);
+      candidates = await expand(path, plan.skipped);
     } catch (error) {
-      result.rejected.push(reject(path, error));
+      plan.rejected.push(reject(path, error));
       continue;
     }
     // Files are looked at a few at a time (a dropped folder of a thousand covers is mostly
@@ -61,21 +83,19 @@ export async function enqueueUploads(
     const examined = await Promise.all(
       candidates.map((candidate) =>
         examiners.run(() =>
-          examine(candidate, request, connection, threshold, now).catch((error: unknown) => {
-            result.rejected.push(reject(candidate.absolutePath, error));
-            return null;
-          }),
+          examine(candidate, request, connection, threshold, now).then(
+            (upload) => ({ upload, relativePath: candidate.relativePath }),
+            (error: unknown) => {
+              plan.rejected.push(reject(candidate.absolutePath, error));
+              return null;
+            },
+          ),
         ),
       ),
     );
-    const accepted = examined.filter((upload) => upload !== null);
-    repository.insertAll(accepted);
-    for (const upload of accepted) {
-      const row = repository.get(upload.id);
-      if (row) result.queued.push(toUploadSummary(row));
-    }
+    plan.accepted.push(...examined.filter((entry) => entry !== null));
   }
-  return result;
+  return plan;
 }
 
 /** Enough to keep the disk (and the thread pool's four readers) busy. */

@@ -210,7 +210,7 @@ export class UploadRepository {
   }
 
   /** Cancelled for good; the server upload is aborted separately (see cancelledSessions). */
-  cancel(ids: string[]): string[] {
+  cancel(ids: string[] | 'all'): string[] {
     return this.moveMany(ids, 'cancelled', { retryAfter: null });
   }
 
@@ -286,6 +286,32 @@ export class UploadRepository {
   /** Every S3 UploadId the ledger still owns: the janitor never touches these. */
   ownedActiveS3UploadIds(): Set<string> {
     return new Set(this.db.select({ id: multipartSessions.s3UploadId }).from(multipartSessions).where(eq(multipartSessions.status, 'active')).all().map((row) => row.id));
+  }
+
+  /** The upload's multipart session: the open one, else the last one it had. */
+  latestSession(uploadId: string): MultipartSessionRow | null {
+    return this.db.select().from(multipartSessions).where(eq(multipartSessions.uploadId, uploadId)).orderBy(sql`${multipartSessions.status} = 'active' DESC`, sql`${multipartSessions.createdAt} DESC`).get() ?? null;
+  }
+
+  /** The S3 requests made for one upload, newest first. */
+  operationsFor(uploadId: string, limit: number): (typeof operations.$inferSelect)[] {
+    return this.db.select().from(operations).where(eq(operations.uploadId, uploadId)).orderBy(sql`${operations.startedAt} DESC`, sql`${operations.id} DESC`).limit(limit).all();
+  }
+
+  idsWithStatus(statuses: readonly UploadStatus[]): string[] {
+    return this.db.select({ id: uploads.id }).from(uploads).where(inArray(uploads.status, [...statuses])).orderBy(asc(uploads.createdAt)).all().map((row) => row.id);
+  }
+
+  /** Whether an upload that may still read its file (unfinished, or failed and retryable by the author) reads one under this folder. */
+  readsFilesUnder(folder: string): boolean {
+    const pattern = `${folder.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
+    return (
+      this.db
+        .select({ id: uploads.id })
+        .from(uploads)
+        .where(and(sql`${uploads.sourcePath} LIKE ${pattern} ESCAPE '\\'`, inArray(uploads.status, [...unfinishedStatuses, 'failed'])))
+        .get() !== undefined
+    );
   }
 
   bytesSentFor(uploadId: string): number {
