@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createApiHandlers, dispatch } from '../src/main/core/api';
+import { sha256OfFile, writeTestFile } from './support/files';
+import { openTestWorld, type TestWorld } from './support/engine';
+import { sha256OfObject } from './support/s3Server';
+
+/**
+ * The commands the UI stands on, against the real bucket: the preview an author reads before
+ * sending, a browser drop queued from staging (and its copy removed once the bucket holds it),
+ * an upload's details, the host's folders, and "retry all failed".
+ */
+describe('commands behind the UI', () => {
+  let world: TestWorld;
+  let handlers: ReturnType<typeof createApiHandlers>;
+  let drops: string;
+
+  beforeAll(async () => {
+    world = await openTestWorld('ui-commands');
+    handlers = createApiHandlers(world.engine);
+    drops = join(world.home, 'drops');
+    await mkdir(join(drops, 'Novel'), { recursive: true });
+  });
+
+  it('previews keys, refusals and objects already in the bucket, and queues nothing', async () => {
+    const cover = join(drops, 'cover.jpg');
+    await writeFile(cover, 'a first cover');
+    await world.engine.enqueue({ paths: [cover] });
+    await world.engine.run();
+    await writeFile(cover, 'a second, different cover');
+    await writeFile(join(drops, 'Novel', 'chapter1.pdf'), 'chapter one');
+    const bad = join(drops, 'bad\u0007name.pdf');
+    await writeFile(bad, 'bell');
+
+    const outcome = await dispatch(handlers, 'uploads.preview', { paths: [cover, join(drops, 'Novel'), join(drops, 'missing.pdf')] });
+    expect(outcome.ok).toBe(true);
+    if (!outcome.ok) return;
+    const preview = outcome.value as Awaited<ReturnType<typeof world.engine.preview>>;
+    const byKey = new Map(preview.files.map((file) => [file.objectKey, file]));
+    expect([...byKey.keys()].sort()).toEqual(['books/content/Novel/chapter1.pdf', 'books/covers/cover.jpg']);
+    expect(byKey.get('books/covers/cover.jpg')!.existing).toEqual({ keptAs: 'books/covers/cover (2).jpg', size: 'a first cover'.length });
+    expect(byKey.get('books/content/Novel/chapter1.pdf')!.existing).toBeNull();
+    expect(preview.rejected.map((entry) => entry.error.code)).toEqual(['file_missing']);
+
+    const overwrite = await world.engine.preview({ paths: [cover], onConflict: 'overwrite' });
+    expect(overwrite.files[0]!.existing).toEqual({ keptAs: null, size: 'a first cover'.length });
+    // The preview wrote nothing: only the first cover was ever queued.
+    expect(world.engine.listUploads().total).toBe(1);
+  });
+
+  it('queues a browser drop from staging by its names in the drop, and removes the copy once verified', async () => {
+    const batch = randomUUID();
+    const size = 6 * 1024 * 1024 + 17;
+    const original = join(world.home, 'original.wav');
+    await writeTestFile(original, size);
+    const { createReadStream } = await import('node:fs');
+    const staged = await world.engine.staging.write(batch, 'Audiobook/01 Opening.wav', createReadStream(original), size);
+    await world.engine.staging.write(batch, 'Audiobook/notes.txt', Readable.from([Buffer.from('notes')]), 5);
+
+    const preview = await world.engine.preview({ paths: ['Audiobook'], staged: batch });
+    expect(preview.files.map((file) => file.path).sort()).toEqual(['Audiobook/01 Opening.wav', 'Audiobook/notes.txt']);
+    const result = await world.engine.enqueue({ paths: ['Audiobook', 'gone.pdf'], staged: batch });
+    expect(result.queued.map((upload) => upload.objectKey).sort()).toEqual(['audiobooks/chapters/Audiobook/01 Opening.wav', 'books/content/Audiobook/notes.txt']);
+    // Messages name the file as dropped, never Quire's data folder.
+    expect(result.rejected).toHaveLength(1);
+    expect(result.rejected[0]!.path).toBe('gone.pdf');
+    expect(result.rejected[0]!.error.message).not.toContain(world.engine.dataDir);
+
+    await world.engine.run();
+    expect(await sha256OfObject(world.s3, world.bucket, 'audiobooks/chapters/Audiobook/01 Opening.wav')).toBe(await sha256OfFile(original));
+    await expect.poll(() => existsSync(staged.path)).toBe(false);
+    await expect.poll(() => existsSync(world.engine.staging.batchDir(batch))).toBe(false);
+  });
+
+  it('refuses a staged path that would leave its batch', async () => {
+    const outcome = await dispatch(handlers, 'uploads.enqueue', { paths: ['../ledger.sqlite'], staged: randomUUID() });
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'invalid_name' } });
+  });
+
+  it('gives an upload\'s details: its parts, server UploadId and requests', async () => {
+    const file = join(drops, 'big.wav');
+    await writeTestFile(file, 12 * 1024 * 1024);
+    const engine = world.engine;
+    const [queued] = (await engine.enqueue({ paths: [file] })).queued;
+    await engine.run();
+    const details = engine.details(queued!.id.slice(0, 8));
+    expect(details.upload.status).toBe('verified');
+    expect(details.serverUploadId).toMatch(/\S+/);
+    expect(details.partCount).toBeGreaterThan(1);
+    expect(details.partsDone).toBe(details.partCount);
+    expect(details.log.map((entry) => entry.operation)).toEqual(expect.arrayContaining(['create_multipart', 'upload_part', 'complete_multipart']));
+  });
+
+  it('retries every failed upload at once, and lists the host\'s folders', async () => {
+    const doomed = join(drops, 'vanishing.pdf');
+    await writeFile(doomed, 'soon gone');
+    const [queued] = (await world.engine.enqueue({ paths: [doomed] })).queued;
+    const { rm } = await import('node:fs/promises');
+    await rm(doomed);
+    await world.engine.run();
+    expect(world.engine.listUploads({ status: ['failed'] }).uploads.map((u) => u.id)).toContain(queued!.id);
+    await writeFile(doomed, 'soon gone');
+    const retried = await dispatch(handlers, 'uploads.resume', { status: ['failed'] });
+    expect(retried).toMatchObject({ ok: true });
+    await world.engine.run();
+    expect(world.engine.listUploads({ status: ['failed'] }).total).toBe(0);
+
+    const listing = await dispatch(handlers, 'files.browse', { path: drops });
+    expect(listing).toMatchObject({ ok: true, value: { path: drops, parent: world.home } });
+    if (listing.ok) {
+      const entries = (listing.value as { entries: { name: string; kind: string }[] }).entries;
+      expect(entries[0]).toMatchObject({ name: 'Novel', kind: 'folder' });
+      expect(entries.map((entry) => entry.name)).toContain('cover.jpg');
+    }
+    expect(await dispatch(handlers, 'files.browse', { path: 'relative/path' })).toMatchObject({ ok: false, error: { code: 'usage' } });
+  });
+});
