@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { EVENT_CHANNEL, INVOKE_CHANNEL, commandNames, eventNames, type CommandName, type EventName } from '../shared/channels';
 import type { AppApi } from '../shared/contract';
 
@@ -26,3 +26,6 @@ const api: AppApi = {
 };
 
 contextBridge.exposeInMainWorld('quire', api);
+// A dropped File has no path in a sandboxed page; Electron's webUtils gives the real one, so the
+// desktop window queues files where they are instead of copying them through a staging folder.
+contextBridge.exposeInMainWorld('quireHost', { kind: 'desktop', pathForFile: (file: File) => webUtils.getPathForFile(file) });

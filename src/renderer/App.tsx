@@ -1,54 +1,66 @@
-import { useEffect, useState } from 'react';
-import type { ConnectionSummary } from '../shared/connection';
-import { formatBytes } from '../shared/format';
-import type { UploadSummary } from '../shared/upload';
+import type { Key } from 'react-aria-components';
+import { Tab, TabList, TabPanel, Tabs } from 'react-aria-components';
+import { Announcer } from './components/Announcer';
+import { navigate, useView, viewTitles, views, type View } from './shell/navigation';
+import { StatusLine } from './shell/StatusLine';
+import { useUploads } from './state/uploads';
+import { ConnectionsView } from './views/connections/ConnectionsView';
+import { HistoryView } from './views/history/HistoryView';
+import { QueueView } from './views/queue/QueueView';
+import { SettingsView } from './views/settings/SettingsView';
+import { UploadView } from './views/upload/UploadView';
+import styles from './App.module.css';
+
+const viewComponents: Record<View, () => React.JSX.Element> = {
+  upload: UploadView,
+  queue: QueueView,
+  history: HistoryView,
+  connections: ConnectionsView,
+  settings: SettingsView,
+};
+
+/** How many uploads the queue still owes: the Queue tab's badge. */
+function QueueBadge() {
+  const count = useUploads((s) => s.totals.count);
+  if (count === 0) return null;
+  return (
+    <span className={styles.badge} aria-label={`${count} unfinished`}>
+      {count > 9999 ? '9999+' : count}
+    </span>
+  );
+}
 
 /**
- * A first window onto the engine: connections and the upload queue, live. The full desktop UI
- * (drop zone, progress, storage and analytics) is its own issue; this proves the contract end to end.
+ * The shell: a header with the five views as tabs (arrow keys move between them, Enter is not
+ * needed), the chosen view, and the status line at the foot of every view.
  */
 export function App() {
-  const [connections, setConnections] = useState<ConnectionSummary[]>([]);
-  const [uploads, setUploads] = useState<UploadSummary[]>([]);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const api = window.quire;
-    if (!api) {
-      setError('Quire is not connected to its engine.');
-      return;
-    }
-    const refresh = async () => {
-      const [c, u] = await Promise.all([api.invoke('connections.list', {}), api.invoke('uploads.list', {})]);
-      if (c.ok) setConnections(c.value);
-      else setError(c.error.message);
-      if (u.ok) setUploads(u.value.uploads);
-    };
-    void refresh();
-    // Each event carries the upload's full summary: one row is replaced, nothing is listed again.
-    return api.on('upload.changed', ({ upload }) => setUploads((list) => (list.some((u) => u.id === upload.id) ? list.map((u) => (u.id === upload.id ? upload : u)) : [...list, upload])));
-  }, []);
-
+  const view = useView((s) => s.view);
   return (
-    <main>
-      <h1>Quire</h1>
-      {error && <p role="alert">{error}</p>}
-      <h2>Connections</h2>
-      <ul>
-        {connections.map((c) => (
-          <li key={c.id}>
-            {c.name} — {c.bucket} ({c.region}){c.isDefault ? ' · default' : ''}
-          </li>
-        ))}
-      </ul>
-      <h2>Uploads</h2>
-      <ul>
-        {uploads.map((u) => (
-          <li key={u.id}>
-            {u.objectKey} — {u.status} — {formatBytes(u.bytesDone)} / {formatBytes(u.size)}
-          </li>
-        ))}
-      </ul>
-    </main>
+    <div className={styles.app}>
+      <Tabs className={styles.tabs} selectedKey={view} onSelectionChange={(key: Key) => navigate(key as View)}>
+        <header className={styles.header}>
+          <h1 className={styles.brand}>Quire</h1>
+          <TabList aria-label="Views" className={styles.tabList}>
+            {views.map((name) => (
+              <Tab key={name} id={name} className={styles.tab} data-testid={`nav-${name}`}>
+                {viewTitles[name]}
+                {name === 'queue' && <QueueBadge />}
+              </Tab>
+            ))}
+          </TabList>
+        </header>
+        {views.map((name) => {
+          const ViewComponent = viewComponents[name];
+          return (
+            <TabPanel key={name} id={name} className={styles.panel}>
+              <ViewComponent />
+            </TabPanel>
+          );
+        })}
+      </Tabs>
+      <StatusLine />
+      <Announcer />
+    </div>
   );
 }

@@ -1,0 +1,39 @@
+import { create } from 'zustand';
+
+/** The five views, in the order the nav shows them. */
+export const views = ['upload', 'queue', 'history', 'connections', 'settings'] as const;
+export type View = (typeof views)[number];
+
+export const viewTitles: Record<View, string> = {
+  upload: 'Upload',
+  queue: 'Queue',
+  history: 'History',
+  connections: 'Connections',
+  settings: 'Settings',
+};
+
+function fromHash(hash: string): View | null {
+  const name = hash.replace(/^#\/?/, '');
+  return (views as readonly string[]).includes(name) ? (name as View) : null;
+}
+
+/**
+ * Which view is shown, mirrored in the address (#/queue) so a reload, the back button and a test
+ * can land on a view. Views call navigate() for "go to Connections" buttons in their empty states.
+ */
+export const useView = create<{ view: View }>(() => ({ view: fromHash(window.location.hash) ?? 'upload' }));
+
+export function navigate(view: View): void {
+  if (useView.getState().view === view) return;
+  useView.setState({ view });
+  if (fromHash(window.location.hash) !== view) window.history.pushState(null, '', `#/${view}`);
+}
+
+window.addEventListener('hashchange', () => {
+  const view = fromHash(window.location.hash);
+  if (view) useView.setState({ view });
+});
+window.addEventListener('popstate', () => {
+  const view = fromHash(window.location.hash);
+  if (view) useView.setState({ view });
+});
