@@ -86,6 +86,28 @@ describe('ledger migrations', () => {
     migrated.$client.close();
   });
 
+  it('0004_upload_notice leaves existing uploads without a notice, and keeps them as they were', () => {
+    const dir = tempDir('migrate4');
+    const before = join(dir, 'migrations-0003');
+    mkdirSync(join(before, 'meta'), { recursive: true });
+    const journal = JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8'));
+    const entries = journal.entries.slice(0, 4) as { tag: string }[];
+    for (const entry of entries) cpSync(join(migrationsDir, `${entry.tag}.sql`), join(before, `${entry.tag}.sql`));
+    writeFileSync(join(before, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }));
+    const old = openLedger(join(dir, 'data'), before);
+    old.$client.exec(`
+      INSERT INTO connections (id, name, provider, endpoint, region, bucket, max_file_size, access_key_id, created_at, updated_at)
+        VALUES ('c1', 'space', 's3_compatible', 'http://127.0.0.1:1', 'nyc3', 'b', 5368709120, 'K', 1, 1);
+      INSERT INTO uploads (id, connection_id, source_path, size, mtime_ms, fingerprint, object_key, content_type, category, visibility, status, method, bytes_done, created_at, updated_at)
+        VALUES ('u1', 'c1', '/a.wav', 10, 1, 'f', 'audiobooks/chapters/a.wav', 'audio/wav', 'audiobook', 'private', 'paused', 'multipart', 4, 1, 1);
+    `);
+    old.$client.close();
+
+    const migrated = openLedger(join(dir, 'data'), migrationsDir);
+    expect(migrated.$client.prepare('SELECT status, bytes_done AS done, notice FROM uploads').all()).toEqual([{ status: 'paused', done: 4, notice: null }]);
+    migrated.$client.close();
+  });
+
   it('re-opening an existing ledger keeps its rows (migrations are applied once)', () => {
     const dir = tempDir('reopen');
     const first = openLedger(dir, migrationsDir);

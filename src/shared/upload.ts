@@ -39,6 +39,8 @@ export interface UploadSummary {
   error: ErrorData | null;
   createdAt: number;
   verifiedAt: number | null;
+  /** The last thing the author should know that is not a failure ("resumed at 63%: 5 of 8 parts were already in the bucket"). */
+  notice: string | null;
 }
 
 export interface RejectedFile {

@@ -65,6 +65,8 @@ export const uploads = sqliteTable(
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
     errorRetryable: integer('error_retryable', { mode: 'boolean' }),
+    /** The last thing the author should know that is not a failure ("resumed at 63%"): kept, so a page opened later still says it. */
+    notice: text('notice'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     verifiedAt: integer('verified_at'),

@@ -17,12 +17,14 @@ export class UploadChanges {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly repository: Pick<UploadRepository, 'get'>,
+    private readonly repository: Pick<UploadRepository, 'get' | 'update'>,
     private readonly events: EngineEvents,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
   changed(id: string, notice?: string): void {
+    // Kept with the row, so a window opened later (or reloaded after a restart) still says it.
+    if (notice) this.repository.update(id, { notice });
     const waiting = this.pending.get(id);
     if (waiting) {
       if (notice) waiting.push(notice);

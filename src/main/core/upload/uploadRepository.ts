@@ -9,7 +9,7 @@ export const OFFLINE_ERROR_CODE = 'endpoint_unreachable';
 
 export type NewUpload = Omit<
   UploadRow,
-  'sha256' | 'etag' | 'bytesDone' | 'attempts' | 'waitCount' | 'changeCount' | 'retryAfter' | 'errorCode' | 'errorMessage' | 'errorRetryable' | 'verifiedAt' | 'updatedAt'
+  'sha256' | 'etag' | 'bytesDone' | 'attempts' | 'waitCount' | 'changeCount' | 'retryAfter' | 'errorCode' | 'errorMessage' | 'errorRetryable' | 'verifiedAt' | 'updatedAt' | 'notice'
 >;
 
 /** What a page of the queue is filtered by (see the contract's uploads.list). */

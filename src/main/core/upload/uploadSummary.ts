@@ -21,5 +21,6 @@ export function toUploadSummary(row: UploadRow): UploadSummary {
     error: row.errorMessage ? { code, message: row.errorMessage, retryable: row.errorRetryable ?? false } : null,
     createdAt: row.createdAt,
     verifiedAt: row.verifiedAt,
+    notice: row.notice,
   };
 }
