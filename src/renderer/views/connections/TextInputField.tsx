@@ -1,0 +1,54 @@
+import type { ReactNode } from 'react';
+import { FieldError, Input, Label, Text, TextField } from 'react-aria-components';
+import styles from './fields.module.css';
+
+/**
+ * react-aria's TextField with Quire's look: the label, help text and error are wired to the input
+ * (aria-describedby, aria-invalid) by the library. An error comes from the page's own check
+ * (`error`) or from the engine through the surrounding Form's `validationErrors` by `name`.
+ */
+export function TextInputField(props: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  description?: ReactNode;
+  error?: string;
+  type?: 'text' | 'password' | 'url';
+  placeholder?: string;
+  autoComplete?: string;
+  inputMode?: 'text' | 'decimal' | 'numeric' | 'url';
+  isRequired?: boolean;
+  isDisabled?: boolean;
+  list?: string;
+  className?: string;
+  inputClassName?: string;
+  spellCheck?: boolean;
+}) {
+  return (
+    <TextField
+      name={props.name}
+      value={props.value}
+      onChange={props.onChange}
+      type={props.type ?? 'text'}
+      autoComplete={props.autoComplete}
+      inputMode={props.inputMode}
+      isRequired={props.isRequired}
+      isDisabled={props.isDisabled}
+      isInvalid={props.error ? true : undefined}
+      className={`${styles.field} ${props.className ?? ''}`}
+    >
+      <Label className={styles.label}>
+        {props.label}
+        {props.isRequired && <span className={styles.required}> (required)</span>}
+      </Label>
+      <Input className={`${styles.input} ${props.inputClassName ?? ''}`} placeholder={props.placeholder} list={props.list} spellCheck={props.spellCheck} />
+      {props.description && (
+        <Text slot="description" className={styles.description}>
+          {props.description}
+        </Text>
+      )}
+      <FieldError className={styles.error}>{props.error}</FieldError>
+    </TextField>
+  );
+}
