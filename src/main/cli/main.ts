@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseCommandInput, type CommandRawInput, type CommandResult } from '../../shared/contract';
 import { printable, printableJson } from '../../shared/printable';
@@ -9,10 +11,14 @@ import { forwardEvents } from '../core/events/engineEvents';
 import type { EngineSettings } from '../core/settings';
 import { QuireError } from '../core/errors';
 import { parseDuration, parseSize, splitList } from './cliArgs';
-import { printConnections, printJson, printOrphans, printSettings, printSkipped, printUploads } from './output';
+import { printConnections, printDetails, printJson, printOrphans, printPreview, printSettings, printSkipped, printUploads } from './output';
+import { formatBytes } from '../../shared/format';
+import { resolve } from 'node:path';
 import { ProgressView } from './progressView';
 import { readSecret } from './secretInput';
 import { cliVerbs, type CliVerb } from './verbs';
+import { serveCommand } from '../web/serveCommand';
+import { DEFAULT_WEB_PORT } from '../web/webHost';
 
 const USAGE = `Quire - resumable, verified uploads to DigitalOcean Spaces and S3.
 
@@ -23,12 +29,16 @@ Usage:
                          [--default] [--secret-stdin]
   quire connect list | test [NAME] | remove NAME | default NAME
   quire upload PATH... [--to PREFIX] [--type TYPE] [--connection NAME] [--dated-names]
-                       [--public|--private] [--overwrite] [--queue-only]
+                       [--public|--private] [--overwrite] [--queue-only] [--dry-run]
+                         --dry-run: show each file's key, refusals and objects already
+                         in the bucket, and queue nothing
   quire queue [--status failed,waiting] [--search TEXT]
                          list uploads and their states
   quire run [--follow]   work the queue to the end (resumes anything interrupted); --follow
                          keeps running and uploads whatever is added, from any shell, until
                          Ctrl-C or SIGTERM
+  quire show ID          one upload: parts done, the server's UploadId, its requests
+  quire browse [PATH]    the folders a browser page of \`quire serve\` can add from
   quire status           what the queue is doing (and whether another Quire drives it)
   quire pause ID... | --all     pause uploads (--all: everything, until resumed)
   quire resume ID... | --all    resume paused uploads (and retry failed ones)
@@ -40,6 +50,10 @@ Usage:
                          show or change the saved bandwidth cap and request rate
   quire verify KEY       compare an object with what was uploaded
   quire link KEY [--expires 1h..7d]   a time-limited share link
+  quire serve [--port 4780] [--open]
+                         the app in a browser on this machine: drives the queue like quire run
+                         --follow and prints the address to open (with its one-time token);
+                         --port 0 takes any free port; --open opens it in the default browser
 
 Options for every command: --json (machine-readable output), --connection NAME.
 Transfer options for upload and run: --part-size 10MiB (grown when a file needs more than 10,000
@@ -71,6 +85,7 @@ const OPTIONS = {
   'dated-names': { type: 'boolean' },
   overwrite: { type: 'boolean' },
   'queue-only': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
   expires: { type: 'string' },
   'part-size': { type: 'string' },
   concurrency: { type: 'string' },
@@ -82,6 +97,8 @@ const OPTIONS = {
   follow: { type: 'boolean' },
   status: { type: 'string' },
   search: { type: 'string' },
+  port: { type: 'string' },
+  open: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -133,6 +150,18 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'run':
         return flags.follow ? await follow(engine, flags, stop.signal) : await run(engine, handlers, flags, stop.signal);
+      case 'show': {
+        const details = await call(handlers, 'show', { id: required(rest[0], 'quire show ID') });
+        if (flags.json) printJson(details);
+        else printDetails(details);
+        return 0;
+      }
+      case 'browse': {
+        const listing = await call(handlers, 'browse', { path: rest[0] === undefined ? undefined : resolve(rest[0]) });
+        if (flags.json) printJson(listing);
+        else for (const entry of listing.entries) process.stdout.write(`${entry.kind === 'folder' ? 'folder' : formatBytes(entry.size).padStart(10)}  ${printable(entry.name)}\n`);
+        return 0;
+      }
       case 'status': {
         const state = await call(handlers, 'status', {});
         if (flags.json) printJson(state);
@@ -182,6 +211,8 @@ async function main(argv: string[]): Promise<number> {
         else process.stdout.write(`${link.url}\n(valid until ${new Date(link.expiresAt).toISOString()})\n`);
         return 0;
       }
+      case 'serve':
+        return await serveCommand(engine, { port: webPort(flags.port), open: flags.open ?? false, rendererDir: RENDERER_DIR, signal: stop.signal });
       default:
         throw new QuireError('usage', `Unknown command "${command}". See: quire --help`);
     }
@@ -245,15 +276,22 @@ async function connect(handlers: ApiHandlers, args: string[], flags: Flags): Pro
 
 async function upload(engine: Engine, handlers: ApiHandlers, paths: string[], flags: Flags, signal: AbortSignal): Promise<number> {
   if (paths.length === 0) throw new QuireError('usage', 'Name the files or folders to upload: quire upload PATH...');
-  const result = await call(handlers, 'upload', {
+  const request = {
     paths,
     connection: flags.connection,
     to: flags.to,
     type: flags.type as never,
-    template: flags['dated-names'] ? 'dated-uuid' : 'keep-name',
-    visibility: flags.public ? 'public-read' : flags.private ? 'private' : undefined,
-    onConflict: flags.overwrite ? 'overwrite' : 'keep-both',
-  });
+    template: flags['dated-names'] ? ('dated-uuid' as const) : ('keep-name' as const),
+    visibility: flags.public ? ('public-read' as const) : flags.private ? ('private' as const) : undefined,
+    onConflict: flags.overwrite ? ('overwrite' as const) : ('keep-both' as const),
+  };
+  if (flags['dry-run']) {
+    const preview = await call(handlers, 'upload --dry-run', request);
+    if (flags.json) printJson(preview);
+    else printPreview(preview);
+    return preview.rejected.length > 0 ? 1 : 0;
+  }
+  const result = await call(handlers, 'upload', request);
   for (const rejected of result.rejected) process.stderr.write(`error: ${printable(rejected.error.message)}\n`);
   printSkipped(result.skipped);
   if (flags['queue-only']) {
@@ -382,6 +420,16 @@ function transferFlags(flags: Flags): Partial<EngineSettings> {
     settings.partsPerObject = Math.min(10, n);
   }
   return settings;
+}
+
+/** The built UI `quire serve` serves: out/renderer, beside this bundle's out/main. */
+const RENDERER_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'renderer');
+
+function webPort(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_WEB_PORT;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw new QuireError('usage', `--port takes a port number from 1 to 65535 (or 0 for any free one), not "${value}".`);
+  return port;
 }
 
 function required<T>(value: T | undefined, what: string): T {
