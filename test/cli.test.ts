@@ -94,6 +94,21 @@ describe('the quire CLI', () => {
     expect(await response.text()).toBe(content);
   });
 
+  it('previews an upload with --dry-run: the key, the object already there, and nothing queued', () => {
+    const path = join(home, 'Chapter One.mp3');
+    const preview = quire(['upload', path, '--dry-run']);
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain('audiobooks/chapters/Chapter One.mp3  (an object is already there: kept, this one goes to audiobooks/chapters/Chapter One (2).mp3)');
+    expect(preview.stdout).toMatch(/1 file\(s\) would be queued, 0 refused\. Nothing was queued\./);
+    expect(JSON.parse(quire(['queue', '--json']).stdout)).toHaveLength(1);
+
+    const [only] = JSON.parse(quire(['queue', '--json']).stdout);
+    const shown = quire(['show', only.id.slice(0, 8)]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`${only.id}  verified  audiobooks/chapters/Chapter One.mp3`);
+    expect(shown.stdout).toMatch(/ upload +200 +21 B/);
+  });
+
   it('caps share links at 7 days', () => {
     const result = quire(['link', 'audiobooks/chapters/Chapter One.mp3', '--expires', '8d']);
     expect(result.code).toBe(2);

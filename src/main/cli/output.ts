@@ -3,7 +3,7 @@ import type { ConnectionSummary } from '../../shared/connection';
 import type { OrphanReport } from '../../shared/orphans';
 import type { Settings } from '../../shared/settings';
 import { printable, printableJson } from '../../shared/printable';
-import type { SkippedEntry, UploadSummary } from '../../shared/upload';
+import type { SkippedEntry, UploadDetails, UploadPreview, UploadSummary } from '../../shared/upload';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${printableJson(JSON.stringify(value, null, 2))}\n`);
@@ -59,4 +59,34 @@ export function printSettings(settings: Settings): void {
   process.stdout.write(`bandwidth limit      ${settings.bandwidthLimit === 0 ? 'none' : `${formatBytes(settings.bandwidthLimit)}/s`}\n`);
   process.stdout.write(`requests per second  ${settings.requestsPerSecond}\n`);
   process.stdout.write(`queue                ${settings.queuePaused ? 'paused (quire resume --all)' : 'running'}\n`);
+}
+
+/** `quire upload --dry-run`: each file's key as it would be queued, and what would stop or surprise. */
+export function printPreview(preview: UploadPreview): void {
+  for (const file of preview.files) {
+    const existing = file.existing
+      ? file.existing.keptAs
+        ? `  (an object is already there: kept, this one goes to ${printable(file.existing.keptAs)})`
+        : '  (replaces the object already there)'
+      : file.existingUnknown
+        ? '  (the bucket could not be asked whether the key is free)'
+        : '';
+    process.stdout.write(`${formatBytes(file.size).padStart(10)}  ${printable(file.objectKey)}${existing}\n`);
+  }
+  for (const rejected of preview.rejected) process.stdout.write(`refused: ${printable(rejected.error.message)}\n`);
+  printSkipped(preview.skipped);
+  process.stdout.write(`${preview.files.length} file(s) would be queued, ${preview.rejected.length} refused. Nothing was queued.\n`);
+}
+
+/** `quire show ID`: one upload, with its server session and the requests made for it. */
+export function printDetails(details: UploadDetails): void {
+  const u = details.upload;
+  process.stdout.write(`${u.id}  ${u.status}  ${printable(u.objectKey)}\n`);
+  process.stdout.write(`from ${printable(u.sourcePath)}, ${formatBytes(u.bytesDone)} of ${formatBytes(u.size)}, ${u.attempts} retried request(s)\n`);
+  if (details.serverUploadId) process.stdout.write(`multipart UploadId ${printable(details.serverUploadId)}: ${details.partsDone} of ${details.partCount} parts of ${formatBytes(details.partSize ?? 0)} done\n`);
+  if (u.notice) process.stdout.write(`${printable(u.notice)}\n`);
+  if (u.error) process.stdout.write(`${printable(u.error.message)}\n`);
+  for (const op of details.log.slice(0, 20)) {
+    process.stdout.write(`  ${new Date(op.at).toISOString()}  ${op.operation.padEnd(18)} ${String(op.httpStatus ?? '-').padStart(3)}  ${formatBytes(op.bytesSent).padStart(10)}  ${op.durationMs} ms${op.errorCode ? `  ${op.errorCode}` : ''}\n`);
+  }
 }
