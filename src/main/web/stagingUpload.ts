@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
 import type { ErrorData } from '../../shared/errors';
 import { printable } from '../../shared/printable';
 import { STAGING_PATH_PREFIX, STAGING_SIZE_HEADER } from '../../shared/wire';
@@ -32,7 +33,7 @@ export async function receiveStagedFile(req: IncomingMessage, res: ServerRespons
   if (!size.ok) return refuse(size.status, size.error);
 
   try {
-    const written = await staging.write(target.batch, target.relativePath, req, size.value);
+    const written = await staging.write(target.batch, target.relativePath, bodyOf(req), size.value);
     sendJson(res, 201, { ok: true, value: { relativePath: target.relativePath, size: written.size } });
   } catch (error) {
     const data: ErrorData = error instanceof QuireError ? error.toData() : { code: 'internal', message: error instanceof Error ? error.message : String(error), retryable: false };
@@ -40,6 +41,22 @@ export async function receiveStagedFile(req: IncomingMessage, res: ServerRespons
     if (!res.writable || req.socket.destroyed) return;
     refuse(statusFor(data), data);
   }
+}
+
+/**
+ * The request body as a stream of its own. The staging area destroys its source when a write
+ * fails (more bytes than declared, a full disk); destroying `req` itself would destroy the
+ * socket, and with it the answer that says why. A browser that goes away mid-body still ends
+ * the write, as a broken stream.
+ */
+function bodyOf(req: IncomingMessage): Readable {
+  const body = new PassThrough();
+  req.pipe(body);
+  req.on('error', (error) => body.destroy(error));
+  req.on('close', () => {
+    if (!req.complete) body.destroy(Object.assign(new Error('the browser closed the connection mid-file'), { code: 'ECONNRESET' }));
+  });
+  return body;
 }
 
 function statusFor(error: ErrorData): number {
