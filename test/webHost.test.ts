@@ -265,6 +265,21 @@ describe('the local web host (quire serve)', () => {
       page.ws.close();
     });
 
+    it('stops a long command of a page that closes its socket (queue.run gets an aborted signal)', async () => {
+      let signal: AbortSignal | undefined;
+      vi.spyOn(engine, 'run').mockImplementation((given) => {
+        signal = given;
+        return new Promise((resolve) => given!.addEventListener('abort', () => resolve({ verified: 0, failed: 0, waiting: 0, paused: 0, cancelled: 0 }), { once: true }));
+      });
+      const page = await openSocket(port, { Cookie: cookie }, origin);
+      page.ws.send(JSON.stringify({ id: 99, command: 'queue.run', input: {} }));
+      await waitFor('the run to start', () => signal);
+      expect(signal!.aborted).toBe(false);
+      page.ws.close();
+      await page.closed;
+      await waitFor('the run to be stopped', () => signal!.aborted, 5000);
+    });
+
     it('refuses a malformed message with its reason and closes (1008), before the engine', async () => {
       for (const malformed of ['not json', JSON.stringify({ command: 'uploads.list', input: {} }), JSON.stringify({ id: -1, command: 'uploads.list' }), JSON.stringify([1, 2])]) {
         const page = await openSocket(port, { Cookie: cookie }, origin);
