@@ -1,3 +1,4 @@
+import './shell/cspSafeLibraries';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './styles/theme.css';

@@ -21,7 +21,10 @@ export type StatusCounts = Record<UploadStatus, number>;
 export interface UploadsState {
   byId: Record<string, UploadSummary>;
   ids: string[];
-  /** The last notice the engine sent with an upload ("resumed at 63%: ..."). */
+  /**
+   * The last notice an event carried for an upload ("resumed at 63%: ..."); the summary's own
+   * `notice` (kept in the ledger) says the same after a reload.
+   */
   notices: Record<string, string>;
   /** Bytes per second over the last seconds, for uploads that are sending. */
   speeds: Record<string, number | null>;
@@ -59,6 +62,7 @@ export function sameSummary(a: UploadSummary, b: UploadSummary): boolean {
     a.verifiedAt === b.verifiedAt &&
     a.objectKey === b.objectKey &&
     a.size === b.size &&
+    a.notice === b.notice &&
     a.error?.code === b.error?.code &&
     a.error?.message === b.error?.message
   );

@@ -1,0 +1,33 @@
+import { call } from '../../api/appApi';
+import { announce } from '../../components/Announcer';
+import { receiveUploadChanged } from '../../state/uploads';
+
+export type QueueAction = 'pause' | 'resume' | 'retry' | 'cancel';
+export type Target = { ids: string[] } | { all: true } | { status: ('paused' | 'failed' | 'waiting' | 'queued')[] };
+
+const past: Record<QueueAction, string> = { pause: 'paused', resume: 'resumed', retry: 'queued again', cancel: 'cancelled' };
+const commandOf = { pause: 'uploads.pause', resume: 'uploads.resume', retry: 'uploads.resume', cancel: 'uploads.cancel' } as const;
+/** The contract takes at most this many ids in one call. */
+const IDS_PER_CALL = 10_000;
+
+/**
+ * Pause, resume, retry or cancel some uploads. The answer carries the changed summaries, which
+ * go into the store at once (an event says the same a moment later). Throws the engine's error.
+ */
+export async function runQueueAction(action: QueueAction, target: Target): Promise<number> {
+  const targets: Target[] = 'ids' in target ? chunk(target.ids, IDS_PER_CALL).map((ids) => ({ ids })) : [target];
+  let changed = 0;
+  for (const t of targets) {
+    const summaries = await call(commandOf[action], t);
+    for (const upload of summaries) receiveUploadChanged({ upload });
+    changed += summaries.length;
+  }
+  announce(changed === 0 ? `Nothing to ${action === 'retry' ? 'retry' : action}` : `${changed} ${changed === 1 ? 'upload' : 'uploads'} ${past[action]}`);
+  return changed;
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
