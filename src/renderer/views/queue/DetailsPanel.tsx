@@ -141,7 +141,7 @@ export function DetailsPanel({ id, onClose }: { id: string; onClose: () => void 
                 <tr key={i} className={entry.success ? undefined : styles.failedEntry}>
                   <td>{new Date(entry.at).toLocaleTimeString()}</td>
                   <td>
-                    {entry.operation}
+                    {entry.operation.replace(/_/g, ' ')}
                     {entry.errorCode ? ` (${entry.errorCode})` : ''}
                   </td>
                   <td>{entry.httpStatus ?? '—'}</td>

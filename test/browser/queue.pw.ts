@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+/**
+ * The Queue view against a real `quire serve` and radosgw: files queued by `quire upload
+ * --queue-only` (as a second shell would) appear and move; pause and resume from the page; retry
+ * all failed; the details panel with parts and the server's UploadId; screenshots in both themes.
+ */
+
+const MIB = 1024 * 1024;
+const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+
+function writeFiles(dir: string, files: { name: string; size: number }[]): void {
+  mkdirSync(dir, { recursive: true });
+  for (const file of files) writeFileSync(join(dir, file.name), randomBytes(file.size));
+}
+
+const rowOf = (page: Page, name: string) => page.getByTestId('queue-row').filter({ has: page.getByText(name, { exact: true }) });
+
+async function openQueue(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole('tab', { name: /^Queue/ }).click();
+  await expect(page.getByRole('heading', { name: 'Queue' }).or(page.getByText('Nothing queued'))).toBeVisible();
+}
+
+test('queued files move, one is paused and resumed from the page, the details show its parts and UploadId, and all are verified', async ({ page, quire }, testInfo) => {
+  await quire.addConnection();
+  // Slow enough to catch the 40 MiB file mid-way (10 MiB parts, so it is multipart with 4).
+  expect((await quire.cli(['settings', '--limit-rate', '3MiB'])).code).toBe(0);
+  const dir = testInfo.outputPath('files');
+  writeFiles(dir, [
+    { name: 'narration.wav', size: 40 * MIB },
+    { name: 'manuscript.pdf', size: 3 * MIB },
+    { name: 'cover.jpg', size: 300 * 1024 },
+  ]);
+  await openQueue(page, quire.url);
+  await expect(page.getByText('Nothing queued')).toBeVisible();
+
+  const queued = await quire.cli(['upload', dir, '--queue-only']);
+  expect(queued.code, queued.stderr).toBe(0);
+
+  const big = rowOf(page, 'narration.wav');
+  await expect(page.getByTestId('queue-row')).toHaveCount(3);
+  await expect(big).toHaveAttribute('data-status', 'uploading', { timeout: 30_000 });
+  // Progress is visible: the row's bar and figures, and the status line's total over what is unfinished.
+  await expect(big).toContainText(/of 40\.0 MiB/);
+  await expect(page.getByTestId('overall-progress')).toContainText(/of \d+\.\d MiB · \d uploads?/);
+
+  // The details panel: parts done of the part count and the server's multipart UploadId.
+  await big.getByRole('button', { name: 'Details of narration.wav' }).click();
+  const details = page.getByTestId('details-panel');
+  await expect(details.getByTestId('details-parts')).toContainText(/\d of 4 done/);
+  await expect(details.getByTestId('details-upload-id')).toHaveText(/\S{10,}/);
+  await expect(details.getByTestId('details-log')).toContainText('create multipart');
+
+  await big.getByRole('button', { name: 'Pause narration.wav' }).click();
+  await expect(big).toHaveAttribute('data-status', 'paused');
+  await expect(big.getByRole('button', { name: 'Resume narration.wav' })).toBeVisible();
+  await expect(page.getByTestId('chip-paused')).toContainText('1');
+
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: join(screenshots, 'queue-light.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(screenshots, 'queue-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // A paused upload stays where it was.
+  const pausedAt = Number(await big.locator('progress').getAttribute('value'));
+  await page.waitForTimeout(1500);
+  expect(Number(await big.locator('progress').getAttribute('value'))).toBe(pausedAt);
+
+  expect((await quire.cli(['settings', '--limit-rate', '0'])).code).toBe(0);
+  await big.getByRole('button', { name: 'Resume narration.wav' }).click();
+  await expect(page.getByTestId('queue-row').and(page.locator('[data-status="verified"]'))).toHaveCount(3, { timeout: 60_000 });
+  await expect(page.getByTestId('chip-verified')).toContainText('3');
+  await expect(big).toContainText('40.0 MiB of 40.0 MiB');
+  expect(await big.locator('progress').getAttribute('value')).toBe(String(40 * MIB));
+  await expect(page.getByTestId('overall-progress')).toBeHidden();
+  // Resumed, not restarted: the engine says how much was already in the bucket.
+  if (pausedAt >= 10 * MIB) await expect(details).toContainText(/resumed at \d+%/);
+});
+
+test('retry all failed: a file missing when its turn came fails with what to do, and goes once it is back', async ({ page, quire }, testInfo) => {
+  await quire.addConnection();
+  const dir = testInfo.outputPath('files');
+  writeFiles(dir, [{ name: 'chapter-1.pdf', size: 1 * MIB }, { name: 'chapter-2.pdf', size: 1 * MIB }]);
+  const path = join(dir, 'chapter-2.pdf');
+  const kept = testInfo.outputPath('chapter-2.pdf.kept');
+  // Queued while no Quire drives the queue, then taken away before it runs.
+  await quire.kill();
+  expect((await quire.cli(['upload', dir, '--queue-only'])).code).toBe(0);
+  const { mtime } = statSync(path);
+  writeFileSync(kept, ''); // marker for the test's own cleanup
+  const bytes = (await import('node:fs')).readFileSync(path);
+  rmSync(path);
+  await quire.restart();
+
+  await openQueue(page, quire.url);
+  const missing = rowOf(page, 'chapter-2.pdf');
+  await expect(missing).toHaveAttribute('data-status', 'failed', { timeout: 30_000 });
+  await expect(missing.getByTestId('row-detail')).toContainText('is no longer there');
+  await expect(rowOf(page, 'chapter-1.pdf')).toHaveAttribute('data-status', 'verified', { timeout: 30_000 });
+  await expect(page.getByTestId('chip-failed')).toContainText('1');
+
+  // Put back exactly as it was (same bytes and time), then retry every failed upload at once.
+  writeFileSync(path, bytes);
+  utimesSync(path, mtime, mtime);
+  await page.getByRole('button', { name: /Retry all failed \(1\)/ }).click();
+  await expect(missing).toHaveAttribute('data-status', 'verified', { timeout: 30_000 });
+  await expect(page.getByTestId('chip-failed')).toContainText('0');
+  await expect(page.getByRole('button', { name: /Retry all failed/ })).toBeDisabled();
+});
