@@ -17,7 +17,7 @@ import { seedLedger } from './seed';
  */
 
 const ROWS = Number(process.env.BENCH_UI_ROWS ?? 10_000);
-const LIVE_ROWS = 100;
+const LIVE_ROWS = Number(process.env.BENCH_UI_LIVE_ROWS ?? 100);
 /** The engine sends at most ten events a second per upload (UPLOAD_EVENT_INTERVAL_MS). */
 const EVENT_INTERVAL_MS = 100;
 const SCROLL_MS = Number(process.env.BENCH_UI_SCROLL_MS ?? 20_000);

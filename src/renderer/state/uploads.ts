@@ -29,6 +29,12 @@ export interface UploadsState {
   /** Bytes per second over the last seconds, for uploads that are sending. */
   speeds: Record<string, number | null>;
   counts: StatusCounts;
+  /**
+   * Moves when an upload is added or changes status, not when it only makes progress: what
+   * filters by status (the queue's chips, the selection's actions) recomputes on this, so a
+   * progress event re-renders its row and the totals, not the list.
+   */
+  statusVersion: number;
   /** Across unfinished uploads: what the total bar shows. */
   totals: { bytesDone: number; size: number; count: number; speed: number };
   loaded: boolean;
@@ -44,6 +50,7 @@ export const useUploads = create<UploadsState>(() => ({
   notices: {},
   speeds: {},
   counts: zeroCounts(),
+  statusVersion: 0,
   totals: { bytesDone: 0, size: 0, count: 0, speed: 0 },
   loaded: false,
   loading: false,
@@ -68,7 +75,7 @@ export function sameSummary(a: UploadSummary, b: UploadSummary): boolean {
   );
 }
 
-function derive(byId: Record<string, UploadSummary>, ids: string[], speeds: Record<string, number | null>): Pick<UploadsState, 'counts' | 'totals'> {
+function derive(byId: Record<string, UploadSummary>, ids: string[], speeds: Record<string, number | null>, previous: Pick<UploadsState, 'counts' | 'totals'>): Pick<UploadsState, 'counts' | 'totals'> {
   const counts = zeroCounts();
   const totals = { bytesDone: 0, size: 0, count: 0, speed: 0 };
   for (const id of ids) {
@@ -81,7 +88,11 @@ function derive(byId: Record<string, UploadSummary>, ids: string[], speeds: Reco
     }
   }
   for (const id in speeds) totals.speed += speeds[id] ?? 0;
-  return { counts, totals };
+  // The same figures keep the same objects: their subscribers do not render again.
+  const sameCounts = uploadStatuses.every((status) => counts[status] === previous.counts[status]);
+  const old = previous.totals;
+  const sameTotals = totals.bytesDone === old.bytesDone && totals.size === old.size && totals.count === old.count && totals.speed === old.speed;
+  return { counts: sameCounts ? previous.counts : counts, totals: sameTotals ? old : totals };
 }
 
 // ---- events --------------------------------------------------------------------------------
@@ -126,9 +137,11 @@ function flush(): void {
   let byId = state.byId;
   let ids = state.ids;
   let notices = state.notices;
+  let statusVersion = state.statusVersion;
   for (const { upload, notice } of events.values()) {
     const old = byId[upload.id];
     if (old && sameSummary(old, upload) && !notice) continue;
+    if (!old || old.status !== upload.status) statusVersion = state.statusVersion + 1;
     if (byId === state.byId) byId = { ...byId };
     if (!old) ids = ids === state.ids ? [...ids, upload.id] : (ids.push(upload.id), ids);
     byId[upload.id] = upload;
@@ -136,7 +149,7 @@ function flush(): void {
   }
   const speeds = computeSpeeds(state.speeds);
   if (byId === state.byId && speeds === state.speeds && notices === state.notices) return scheduleSpeedTick();
-  useUploads.setState({ byId, ids, notices, speeds, ...derive(byId, ids, speeds) });
+  useUploads.setState({ byId, ids, notices, speeds, statusVersion, ...derive(byId, ids, speeds, state) });
   scheduleSpeedTick();
 }
 
@@ -148,7 +161,7 @@ function scheduleSpeedTick(): void {
     speedTick = null;
     const state = useUploads.getState();
     const speeds = computeSpeeds(state.speeds);
-    if (speeds !== state.speeds) useUploads.setState({ speeds, ...derive(state.byId, state.ids, speeds) });
+    if (speeds !== state.speeds) useUploads.setState({ speeds, ...derive(state.byId, state.ids, speeds, state) });
     scheduleSpeedTick();
   }, 1000);
 }
@@ -197,7 +210,7 @@ export async function loadUploads(): Promise<void> {
       } else if (seq > listedAt) byId[id] = event.upload;
       else if (event.upload.status !== byId[id]!.status) unsure.push(id);
     }
-    useUploads.setState({ byId, ids, loaded: true, loading: false, error: null, ...derive(byId, ids, state.speeds) });
+    useUploads.setState({ byId, ids, loaded: true, loading: false, error: null, statusVersion: state.statusVersion + 1, ...derive(byId, ids, state.speeds, state) });
     for (const id of unsure) void refreshOne(id);
   } catch (error) {
     if (mine === generation) useUploads.setState({ loading: false, error: messageOf(error) });

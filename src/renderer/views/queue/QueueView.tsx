@@ -24,7 +24,7 @@ function useStableIds(ids: string[]): string[] {
   const previous = useRef(ids);
   const old = previous.current;
   if (old !== ids && (old.length !== ids.length || old.some((id, i) => id !== ids[i]))) previous.current = ids;
-  return previous.current.length === ids.length ? previous.current : ids;
+  return previous.current;
 }
 
 function TotalBar() {
@@ -49,7 +49,8 @@ function TotalBar() {
  */
 export function QueueView() {
   const ids = useUploads((s) => s.ids);
-  const byId = useUploads((s) => s.byId);
+  // Not the summaries themselves: the list changes when statuses do, not with every byte.
+  const statusVersion = useUploads((s) => s.statusVersion);
   const counts = useUploads((s) => s.counts);
   const loaded = useUploads((s) => s.loaded);
   const loadError = useUploads((s) => s.error);
@@ -61,9 +62,11 @@ export function QueueView() {
   const [busy, setBusy] = useState(false);
   const [cancelTarget, setCancelTarget] = useState<{ what: string; target: Target } | null>(null);
 
-  const visible = useStableIds(useMemo(() => filterIds(ids, byId, filter), [ids, byId, filter]));
-  const selectedIds = useMemo(() => [...selected].filter((id) => byId[id]), [selected, byId]);
+  // byId is read, not subscribed to: statusVersion says when a status (what the filters look at) changed.
+  const visible = useStableIds(useMemo(() => filterIds(ids, useUploads.getState().byId, filter), [ids, statusVersion, filter]));
+  const selectedIds = useMemo(() => [...selected].filter((id) => useUploads.getState().byId[id]), [selected, ids]);
   const selectedCan = useMemo(() => {
+    const byId = useUploads.getState().byId;
     const can = { pause: false, resume: false, retry: false, cancel: false };
     for (const id of selectedIds) {
       const a = actionsFor(byId[id]!.status);
@@ -73,7 +76,7 @@ export function QueueView() {
       can.cancel ||= a.cancel;
     }
     return can;
-  }, [selectedIds, byId]);
+  }, [selectedIds, statusVersion]);
 
   const act = useCallback(async (action: QueueAction, target: Target) => {
     setBusy(true);
