@@ -114,3 +114,46 @@ test('retry all failed: a file missing when its turn came fails with what to do,
   await expect(page.getByTestId('chip-failed')).toContainText('0');
   await expect(page.getByRole('button', { name: /Retry all failed/ })).toBeDisabled();
 });
+
+test('a Shift-click selection is paused, then cancelled after a confirmation, and the chips count and filter what happened', async ({ page, quire }, testInfo) => {
+  await quire.addConnection();
+  // Slow, so every file is still unfinished while the author acts.
+  expect((await quire.cli(['settings', '--limit-rate', '64KiB'])).code).toBe(0);
+  const dir = testInfo.outputPath('files');
+  writeFiles(dir, ['a', 'b', 'c', 'd', 'e'].map((letter) => ({ name: `part-${letter}.pdf`, size: 2 * MIB })));
+  expect((await quire.cli(['upload', dir, '--queue-only'])).code).toBe(0);
+  await openQueue(page, quire.url);
+  const rows = page.getByTestId('queue-row');
+  await expect(rows).toHaveCount(5);
+
+  // The first box, then Shift+click on the fourth: the four between are ticked.
+  await rows.nth(0).getByRole('checkbox').click();
+  await rows.nth(3).getByRole('checkbox').click({ modifiers: ['Shift'] });
+  await expect(page.getByText('4 selected')).toBeVisible();
+  for (const i of [0, 1, 2, 3]) await expect(rows.nth(i).getByRole('checkbox')).toBeChecked();
+  await expect(rows.nth(4).getByRole('checkbox')).not.toBeChecked();
+
+  const selected = page.getByRole('group', { name: 'Selected uploads' });
+  await selected.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('chip-paused')).toContainText('4');
+  await expect(rows.nth(4)).not.toHaveAttribute('data-status', 'paused');
+
+  // Cancelling asks first; keeping it changes nothing.
+  await selected.getByRole('button', { name: 'Cancel' }).click();
+  const dialog = page.getByRole('alertdialog');
+  await expect(dialog).toContainText('Cancel 4 selected uploads?');
+  await dialog.getByRole('button', { name: 'Keep it' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('chip-paused')).toContainText('4');
+  await selected.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel upload' }).click();
+  await expect(page.getByTestId('chip-cancelled')).toContainText('4');
+
+  await page.getByTestId('chip-cancelled').click();
+  await expect(rows).toHaveCount(4);
+  for (const i of [0, 1, 2, 3]) await expect(rows.nth(i)).toHaveAttribute('data-status', 'cancelled');
+  await page.getByTestId('chip-all').click();
+  await expect(rows).toHaveCount(5);
+  expect((await quire.cli(['settings', '--limit-rate', '0'])).code).toBe(0);
+  await expect(rows.nth(4)).toHaveAttribute('data-status', 'verified', { timeout: 30_000 });
+});
