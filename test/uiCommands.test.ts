@@ -95,6 +95,18 @@ describe('commands behind the UI', () => {
     expect(details.log.map((entry) => entry.operation)).toEqual(expect.arrayContaining(['create_multipart', 'upload_part', 'complete_multipart']));
   });
 
+  it('applies a part size the author saves to the next large upload, while running', async () => {
+    const file = join(drops, 'chapter-2.wav');
+    await writeTestFile(file, 13 * 1024 * 1024);
+    const saved = await dispatch(handlers, 'settings.update', { partSize: 6 * 1024 * 1024, requestBudget: 4, filesAtOnce: 2 });
+    expect(saved).toMatchObject({ ok: true, value: { partSize: 6 * 1024 * 1024, requestBudget: 4, filesAtOnce: 2 } });
+    expect(await dispatch(handlers, 'settings.update', { partSize: 1024 })).toMatchObject({ ok: false, error: { message: expect.stringContaining('at least 5 MiB') } });
+    const [queued] = (await world.engine.enqueue({ paths: [file] })).queued;
+    await world.engine.run();
+    const details = world.engine.details(queued!.id);
+    expect(details).toMatchObject({ partSize: 6 * 1024 * 1024, partCount: 3, partsDone: 3, upload: { status: 'verified' } });
+  });
+
   it('retries every failed upload at once, and lists the host\'s folders', async () => {
     const doomed = join(drops, 'vanishing.pdf');
     await writeFile(doomed, 'soon gone');

@@ -10,6 +10,16 @@ export const settingsSchema = z.object({
   bandwidthLimit: z.number().int().min(0).max(10 * 1024 ** 3),
   /** Requests per second per connection; Spaces' stricter documented limit is 300 writes+lists/s. */
   requestsPerSecond: z.number().int().min(1).max(10_000),
+  /** Size of each part of a large file (S3's range is 5 MiB to 5 GiB; grown for a file that would need over 10,000). */
+  partSize: z
+    .number()
+    .int()
+    .min(5 * 1024 ** 2, 'a part is at least 5 MiB (the smallest S3 accepts)')
+    .max(5 * 1024 ** 3, 'a part is at most 5 GiB (the largest S3 accepts)'),
+  /** S3 requests in flight across all files (memory is about 1 MiB per request). */
+  requestBudget: z.number().int().min(1, 'at least 1 request in flight').max(64, 'at most 64 requests in flight'),
+  /** Large (multipart) files uploading at once; small files only need a request slot. */
+  filesAtOnce: z.number().int().min(1, 'at least 1 file at once').max(10, 'at most 10 large files at once'),
   /** "Pause everything": nothing starts until it is lifted, across restarts. */
   queuePaused: z.boolean(),
 });

@@ -46,8 +46,10 @@ Usage:
   quire orphans [--abort] [--older-than 24h]
                          unfinished uploads in the bucket that Quire does not own, with size,
                          age and days left before Spaces deletes them; --abort removes them
-  quire settings [--limit-rate 2MiB|0] [--requests-per-second 300]
-                         show or change the saved bandwidth cap and request rate
+  quire settings [--limit-rate 2MiB|0] [--requests-per-second 300] [--part-size 10MiB]
+                 [--concurrency 8]
+                         show or change the saved bandwidth cap, request rate, part size and
+                         requests in flight (a running Quire applies them within a second)
   quire verify KEY       compare an object with what was uploaded
   quire link KEY [--expires 1h..7d]   a time-limited share link
   quire serve [--port 4780] [--open]
@@ -128,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command || flags.help ? 0 : 2;
   }
-  // For `quire settings`, --limit-rate and --requests-per-second are the values to save, not this process's own flags.
+  // For `quire settings`, the transfer flags are the values to save, not this process's own.
   const engine = Engine.open({ settings: command === 'settings' ? {} : transferFlags(flags) });
   const handlers = createApiHandlers(engine);
   // Ctrl-C stops uploads at once and cleanly (every finished part stays recorded, and the next
@@ -193,6 +195,8 @@ async function main(argv: string[]): Promise<number> {
         const update = {
           ...(flags['limit-rate'] !== undefined ? { bandwidthLimit: parseSize(flags['limit-rate']) } : {}),
           ...(flags['requests-per-second'] !== undefined ? { requestsPerSecond: Number(flags['requests-per-second']) } : {}),
+          ...(flags['part-size'] !== undefined ? { partSize: parseSize(flags['part-size']) } : {}),
+          ...(flags.concurrency !== undefined ? { requestBudget: Number(flags.concurrency) } : {}),
         };
         const settings = Object.keys(update).length > 0 ? await call(handlers, 'settings --limit-rate', update) : await call(handlers, 'settings', {});
         if (flags.json) printJson(settings);

@@ -58,6 +58,9 @@ export function printOrphans(report: OrphanReport): void {
 export function printSettings(settings: Settings): void {
   process.stdout.write(`bandwidth limit      ${settings.bandwidthLimit === 0 ? 'none' : `${formatBytes(settings.bandwidthLimit)}/s`}\n`);
   process.stdout.write(`requests per second  ${settings.requestsPerSecond}\n`);
+  process.stdout.write(`part size            ${formatBytes(settings.partSize)}\n`);
+  process.stdout.write(`requests in flight   ${settings.requestBudget}\n`);
+  process.stdout.write(`large files at once  ${settings.filesAtOnce}\n`);
   process.stdout.write(`queue                ${settings.queuePaused ? 'paused (quire resume --all)' : 'running'}\n`);
 }
 

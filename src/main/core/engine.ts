@@ -32,6 +32,8 @@ import { join } from 'node:path';
 /** Which uploads an action is for: these ids (or short ids), every upload, or every one in these statuses. */
 export type UploadTarget = string[] | 'all' | { status: UploadStatus[] };
 
+const MAX_REQUEST_BUDGET = 64;
+
 /** A drop copied to staging and then never queued (a preview left open, a closed tab) is kept this long. */
 const STAGED_UNQUEUED_KEPT_MS = 24 * 60 * 60 * 1000;
 
@@ -90,7 +92,8 @@ export class Engine {
         if (uploadId) this.uploads.countAttempt(uploadId);
       },
       {
-        maxSockets: settings.requestBudget + 4,
+        // Enough for the most requests in flight an author may choose; the queue's budget is the limit.
+        maxSockets: MAX_REQUEST_BUDGET + 4,
         requestIdleTimeoutMs: settings.requestIdleTimeoutMs,
         maxAttempts: settings.maxAttempts,
         requestsPerSecond: settings.requestsPerSecond,

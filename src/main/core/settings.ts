@@ -6,7 +6,8 @@ import type { TransferSettings } from './upload/transferContext';
 
 /**
  * Everything that tunes the engine, in one place: built-in defaults (below), the author's settings
- * stored in the ledger (bandwidth cap, request rate, pause: src/shared/settings.ts), and what a
+ * stored in the ledger (bandwidth cap, request rate, part size, requests in flight, files at once,
+ * pause: src/shared/settings.ts; the queue applies them at its next tick), and what a
  * host fixed for its own process (the CLI's --limit-rate, say), which wins for that process only.
  */
 export interface EngineSettings extends TransferSettings {
@@ -70,7 +71,14 @@ export class SettingsStore {
         // Unreadable: the default stands.
       }
     }
-    const result: Settings = { bandwidthLimit: this.engine.bandwidthLimit, requestsPerSecond: this.engine.requestsPerSecond, queuePaused: false };
+    const result: Settings = {
+      bandwidthLimit: this.engine.bandwidthLimit,
+      requestsPerSecond: this.engine.requestsPerSecond,
+      partSize: this.engine.partSize,
+      requestBudget: this.engine.requestBudget,
+      filesAtOnce: this.engine.filesAtOnce,
+      queuePaused: false,
+    };
     for (const key of Object.keys(settingsSchema.shape) as (keyof Settings)[]) {
       const parsed = settingsSchema.shape[key].safeParse(stored[key]);
       if (parsed.success) (result as Record<string, unknown>)[key] = parsed.data;
@@ -85,6 +93,9 @@ export class SettingsStore {
       ...chosen,
       bandwidthLimit: this.fixed.bandwidthLimit ?? chosen.bandwidthLimit,
       requestsPerSecond: this.fixed.requestsPerSecond ?? chosen.requestsPerSecond,
+      partSize: this.fixed.partSize ?? chosen.partSize,
+      requestBudget: this.fixed.requestBudget ?? chosen.requestBudget,
+      filesAtOnce: this.fixed.filesAtOnce ?? chosen.filesAtOnce,
     };
   }
 

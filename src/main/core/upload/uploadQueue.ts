@@ -110,11 +110,14 @@ export class UploadQueue {
   private publishedCounts = '';
   private publishedAt = Number.NEGATIVE_INFINITY;
   private lastTick = Number.NEGATIVE_INFINITY;
+  /** The author's tunings in force, read at every tick (settings may change from any process). */
+  private tuning: Pick<EngineSettings, 'requestBudget' | 'filesAtOnce' | 'partSize'>;
 
   constructor(
     private readonly ports: QueuePorts,
     private readonly settings: EngineSettings,
   ) {
+    this.tuning = { requestBudget: settings.requestBudget, filesAtOnce: settings.filesAtOnce, partSize: settings.partSize };
     this.requests = new Semaphore(settings.requestBudget);
     this.buffers = new BufferPool(READ_BUFFER_SIZE, settings.requestBudget);
     this.connectivity = new Connectivity(settings.maxProbeIntervalMs);
@@ -393,6 +396,13 @@ export class UploadQueue {
     this.paused = settings.queuePaused;
     this.ports.gateways.setBandwidthLimit(settings.bandwidthLimit);
     this.ports.gateways.setRequestsPerSecond(settings.requestsPerSecond);
+    // Requests in flight and files at once change the next start of a job; a part size the
+    // next multipart session (a session keeps the part size it began with, for its resume).
+    if (settings.requestBudget !== this.requests.capacity) {
+      this.requests.resize(settings.requestBudget);
+      this.buffers.keep = settings.requestBudget;
+    }
+    this.tuning = { requestBudget: settings.requestBudget, filesAtOnce: settings.filesAtOnce, partSize: settings.partSize };
     if (this.running.size === 0) return;
     const statuses = this.repository.statusesOf([...this.running.keys()]);
     for (const id of this.running.keys()) {
@@ -403,9 +413,9 @@ export class UploadQueue {
   }
 
   private fillSlots(): void {
-    while (this.running.size < this.settings.requestBudget && !this.stopping) {
+    while (this.running.size < this.tuning.requestBudget && !this.stopping) {
       const multipartRunning = [...this.running.values()].filter((job) => job.multipart).length;
-      const row = this.nextCandidate(multipartRunning >= this.settings.filesAtOnce);
+      const row = this.nextCandidate(multipartRunning >= this.tuning.filesAtOnce);
       if (!row) return;
       for (const waiter of this.idleWaiters) waiter.touched.add(row.id);
       this.startJob(row);
@@ -490,7 +500,8 @@ export class UploadQueue {
 
   private contextFor(gateway: ObjectStore, signal: AbortSignal): TransferContext {
     const changes = this.ports.changes;
-    return { repository: this.repository, gateway, requests: this.requests, buffers: this.buffers, settings: this.settings, signal, changed: (id, notice) => changes.changed(id, notice) };
+    const settings = { ...this.settings, partSize: this.tuning.partSize };
+    return { repository: this.repository, gateway, requests: this.requests, buffers: this.buffers, settings, signal, changed: (id, notice) => changes.changed(id, notice) };
   }
 
   /**

@@ -9,7 +9,8 @@ export class BufferPool {
 
   constructor(
     readonly size: number,
-    private readonly keep: number,
+    /** Buffers kept for reuse: one per request in flight (changed with that setting). */
+    public keep: number,
   ) {}
 
   take(): Buffer {

@@ -6,8 +6,25 @@ export class Semaphore {
   private available: number;
   private readonly waiters: (() => void)[] = [];
 
-  constructor(readonly capacity: number) {
-    this.available = capacity;
+  constructor(private limit: number) {
+    this.available = limit;
+  }
+
+  get capacity(): number {
+    return this.limit;
+  }
+
+  /**
+   * A new limit (the author changed requests in flight). Holders keep their slots; a smaller
+   * limit takes effect as they give them back, a larger one lets waiters in at once.
+   */
+  resize(limit: number): void {
+    this.available += limit - this.limit;
+    this.limit = limit;
+    while (this.available > 0 && this.waiters.length > 0) {
+      this.available -= 1;
+      this.waiters.shift()!();
+    }
   }
 
   async acquire(): Promise<() => void> {
@@ -20,7 +37,8 @@ export class Semaphore {
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiters.shift();
+      // After a shrink, a slot given back may be one too many: it is not handed on.
+      const next = this.available >= 0 ? this.waiters.shift() : undefined;
       if (next) next();
       else this.available += 1;
     };
