@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
 /**
@@ -12,6 +13,11 @@ import { expect, test } from './fixtures';
 
 const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** What the page put on the clipboard (the permission is granted to the page's origin). */
+async function readClipboard(page: Page): Promise<string> {
+  return String(await page.evaluate('navigator.clipboard.readText()'));
+}
 
 async function fetchSha256(url: string): Promise<{ status: number; sha256: string }> {
   const response = await fetch(url);
@@ -40,7 +46,7 @@ test('the copied CDN URL and a share link fetch exactly the bytes on disk, verif
   await chapter.getByRole('button', { name: /^Copy URL/ }).click();
   await expect(chapter.getByTestId('copied')).toHaveText('CDN URL copied');
   await expect(page.getByRole('status').filter({ hasText: 'CDN URL copied' })).toHaveCount(1);
-  const cdnUrl = await page.evaluate(() => navigator.clipboard.readText());
+  const cdnUrl = await readClipboard(page);
   expect(cdnUrl.startsWith(`${connection.cdnBaseUrl}/`)).toBe(true);
   expect(cdnUrl).toContain('Chapter%20%231%20%E2%80%94%20Zo%C3%AB.pdf');
   expect(await fetchSha256(cdnUrl)).toEqual({ status: 200, sha256: sha256(bytes) });
@@ -49,7 +55,7 @@ test('the copied CDN URL and a share link fetch exactly the bytes on disk, verif
   await chapter.getByRole('button', { name: /^Share link/ }).click();
   await page.getByRole('menuitem', { name: 'Valid for 1 hour' }).click();
   await expect(chapter.getByTestId('copied')).toHaveText('Share link copied, valid for 1 hour');
-  const shareLink = await page.evaluate(() => navigator.clipboard.readText());
+  const shareLink = await readClipboard(page);
   expect(shareLink).toContain('X-Amz-Expires=3600');
   await expect(chapter.getByTestId('share-link')).toHaveValue(shareLink);
   expect(await fetchSha256(shareLink)).toEqual({ status: 200, sha256: sha256(bytes) });

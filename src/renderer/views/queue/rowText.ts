@@ -1,7 +1,7 @@
 import { formatBytes, formatDuration } from '../../../shared/format';
 import type { UploadSummary } from '../../../shared/upload';
 import { untilText } from '../../shell/useNow';
-import { statusLabel } from '../../components/StatusChip';
+import { statusLabel } from '../../components/statusWords';
 
 /** The file's name as the author knows it: the last segment of its key. */
 export function displayName(upload: UploadSummary): string {
