@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runQuire, startQuire } from '../support/quireCli';
@@ -49,7 +49,9 @@ export class QuireServer {
   log = '';
 
   constructor() {
-    this.dataDir = mkdtempSync(join(process.env.QUIRE_TEST_TMP ?? tmpdir(), 'quire-pw-'));
+    const parent = process.env.QUIRE_TEST_TMP ?? tmpdir();
+    mkdirSync(parent, { recursive: true });
+    this.dataDir = mkdtempSync(join(parent, 'quire-pw-'));
   }
 
   /** Starts `quire serve` and waits for the address it prints. Port 0 picks a free one. */

@@ -47,6 +47,28 @@ test('the app loads from quire serve: the token leaves the address bar, the cook
   expect(problems).toEqual([]);
 });
 
+test('after a restart (a crash, then quire serve again on the same data folder) the old address is refused and the new one lets the page in, with its connections', async ({ page, quire }) => {
+  const added = await quire.addConnection({ publicRead: true });
+  expect(added.cdnBaseUrl).toBe(`${process.env.QUIRE_S3_ENDPOINT!.replace(/\/+$/, '')}/${added.bucket}`);
+  const listed = await quire.cli(['connect', 'list', '--json']);
+  expect(listed.code).toBe(0);
+  expect(JSON.parse(listed.stdout)).toMatchObject([{ name: 'radosgw', bucket: added.bucket, defaultVisibility: 'public-read', cdnBaseUrl: added.cdnBaseUrl }]);
+
+  await page.goto(quire.url);
+  await expect(page).toHaveTitle('Quire');
+  const before = { url: quire.url, port: quire.port };
+  await quire.kill();
+  await quire.restart();
+  expect(quire.port).toBe(before.port);
+  expect(quire.url).not.toBe(before.url);
+  // The page's cookie belonged to the run that died; its token too.
+  expect((await page.request.get(`${quire.origin}/`)).status()).toBe(401);
+  expect((await page.request.get(before.url, { maxRedirects: 0 })).status()).toBe(403);
+  await page.goto(quire.url);
+  await expect(page).toHaveURL(`${quire.origin}/`);
+  await expect(page).toHaveTitle('Quire');
+});
+
 test('a synthetic drop reaches the page as a real one: entries for files and folders, exact bytes, the drag events in order', async ({ page }) => {
   // A page at a loopback origin (a secure context, so crypto.subtle hashes in the page), answered
   // by Playwright itself: nothing listens on that port.
