@@ -8,7 +8,9 @@ import { STAGING_SIZE_HEADER, MAX_MESSAGE_BYTES } from '../src/shared/wire';
 import { CONTENT_SECURITY_POLICY } from '../src/main/contentSecurityPolicy';
 import type { Engine } from '../src/main/core/engine';
 import { startWebHost, type WebHost } from '../src/main/web/webHost';
+import { QueueLock } from '../src/main/core/queueLock';
 import { openTestWorld, type TestWorld } from './support/engine';
+import { startQuire } from './support/quireCli';
 import { tempDir } from './support/tempDir';
 import { waitFor } from './support/waitFor';
 
@@ -365,5 +367,55 @@ describe('the local web host (quire serve)', () => {
       expect(JSON.parse(longer.body).error.message).toContain('more bytes arrived than its size');
       expect(existsSync(engine.staging.batchDir(batch))).toBe(false);
     });
+  });
+});
+
+describe('quire serve', () => {
+  it('prints its address once, drives the queue, says when its port is taken, and stops cleanly on SIGTERM', async ({ onTestFinished }) => {
+    const dataDir = tempDir('serve');
+    const serve = startQuire(dataDir, ['serve', '--port', '0']);
+    onTestFinished(() => void serve.child.kill('SIGKILL'));
+    let stdout = '';
+    serve.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const address = await waitFor('the printed address', () => /Quire is at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=[A-Za-z0-9_-]{43})\n/.exec(stdout), 30_000);
+    const port = Number(address[2]);
+    await waitFor('the queue to be driven', () => new QueueLock(dataDir).heldElsewhere(), 10_000);
+    expect((await fetch(address[1]!, { redirect: 'manual' })).status).toBe(303);
+
+    const second = await startQuire(tempDir('serve-second'), ['serve', '--port', String(port)]).done;
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`port ${port} is already in use`);
+    expect(second.stderr).toContain(`quire serve --port ${port + 1}`);
+
+    serve.child.kill('SIGTERM');
+    const ended = await serve.done;
+    expect(ended.code).toBe(0);
+    expect(ended.stdout.match(/Quire is at/g)).toHaveLength(1);
+    expect(ended.stderr).toContain('Ctrl-C (or SIGTERM) stops');
+    expect(new QueueLock(dataDir).heldElsewhere()).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+  });
+
+  it('serves while another Quire drives the queue, and takes the queue over within seconds of it ending', async ({ onTestFinished }) => {
+    const dataDir = tempDir('serve-beside');
+    const follow = startQuire(dataDir, ['run', '--follow']);
+    onTestFinished(() => void follow.child.kill('SIGKILL'));
+    await waitFor('quire run --follow to drive the queue', () => new QueueLock(dataDir).heldElsewhere(), 30_000);
+    const serve = startQuire(dataDir, ['serve', '--port', '0']);
+    onTestFinished(() => void serve.child.kill('SIGKILL'));
+    let stdout = '';
+    let stderr = '';
+    serve.child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    serve.child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await waitFor('the printed address', () => stdout.includes('Quire is at http://127.0.0.1:'), 30_000);
+    await waitFor('word that another Quire uploads', () => stderr.includes('Another Quire'), 10_000);
+
+    follow.child.kill('SIGTERM');
+    expect((await follow.done).code).toBe(0);
+    // The lock is free for a moment, then quire serve (retrying every 5 s) holds it.
+    await waitFor('quire serve to take the queue over', () => new QueueLock(dataDir).heldElsewhere(), 8_000, 100);
+    serve.child.kill('SIGTERM');
+    expect((await serve.done).code).toBe(0);
+    expect(new QueueLock(dataDir).heldElsewhere()).toBe(false);
   });
 });
