@@ -18,7 +18,9 @@ export default defineConfig({
   timeout: 5 * 60_000,
   expect: { timeout: 15_000 },
   reporter: [['list'], ['json', { outputFile: '.quire-test/playwright-report.json' }]],
-  outputDir: '.quire-test/playwright',
+  // Emptied at the start of every run: someone running a spec while another runs (the machines
+  // are shared) points QUIRE_PW_OUTPUT elsewhere.
+  outputDir: process.env.QUIRE_PW_OUTPUT ?? '.quire-test/playwright',
   use: {
     browserName: 'chromium',
     viewport: { width: 1280, height: 800 },

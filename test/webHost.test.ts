@@ -97,6 +97,7 @@ describe('the local web host (quire serve)', () => {
   let port: number;
   let origin: string;
   let cookie: string;
+  let rendererDir: string;
   /** Every engine entry point the contract's commands reach, counted. */
   let reached: ReturnType<typeof vi.spyOn>[];
   const engineCalls = () => reached.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
@@ -105,7 +106,7 @@ describe('the local web host (quire serve)', () => {
     const closers: (() => void | Promise<void>)[] = [];
     world = await openTestWorld('webhost', { onDone: (close) => closers.push(close) });
     engine = world.engine;
-    const rendererDir = tempDir('renderer');
+    rendererDir = tempDir('renderer');
     mkdirSync(join(rendererDir, 'assets'));
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Quire</title><script type="module" src="/assets/app.js"></script>');
     writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log("quire");');
@@ -151,6 +152,15 @@ describe('the local web host (quire serve)', () => {
       const asset = await send(port, { path: '/assets/app.js', headers: { Cookie: cookie } });
       expect(asset.status).toBe(200);
       expect(asset.headers['content-type']).toMatch(/javascript/);
+    });
+
+    it('serves only the built UI: nothing outside its folder, no dot files', async () => {
+      writeFileSync(join(rendererDir, '.env'), 'SECRET=1');
+      for (const path of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2f..%2fetc%2fpasswd', '/.env', '/assets/%2eenv']) {
+        const answer = await send(port, { path, headers: { Cookie: cookie } });
+        expect(answer.status, path).toBe(404);
+        expect(answer.body).not.toMatch(/root:|SECRET/);
+      }
     });
 
     it('never redirects off this host, whatever path the token came with', async () => {
