@@ -79,3 +79,9 @@ describe('the status line', () => {
     expect(sentence.text).toMatch(/^Quire is not reachable, trying again in 4 s/);
   });
 });
+
+describe('the status line after quire serve was started again', () => {
+  it('asks for the new address when the host answers but refuses this page', () => {
+    expect(queueSentence({ status: 'refused', nextAttemptAt: null, failures: 4 }, queue({ state: 'running' }), 0).text).toMatch(/^Quire was started again .* open the new address/);
+  });
+});

@@ -12,7 +12,8 @@ import type { ClientMessage, ServerMessage } from '../../shared/wire';
  */
 
 export interface SocketStatus {
-  status: 'connecting' | 'open' | 'reconnecting';
+  /** `refused`: the host answers but does not know this page (it was started again, with a new token). */
+  status: 'connecting' | 'open' | 'reconnecting' | 'refused';
   nextAttemptAt: number | null;
   failures: number;
 }
@@ -48,9 +49,12 @@ export function createWebSocketApi(options: { url: string; onStatus?: (status: S
   let opened = false;
   let failures = 0;
   let closedByPage = false;
+  /** The last look found the host up but refusing this page: said until the socket opens again. */
+  let refused = false;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
 
-  const report = (status: SocketStatus['status'], nextAttemptAt: number | null = null) => options.onStatus?.({ status, nextAttemptAt, failures });
+  const report = (status: SocketStatus['status'], nextAttemptAt: number | null = null) =>
+    options.onStatus?.({ status: refused && status === 'reconnecting' ? 'refused' : status, nextAttemptAt, failures });
 
   function connect(): void {
     report(opened ? 'reconnecting' : 'connecting');
@@ -60,6 +64,7 @@ export function createWebSocketApi(options: { url: string; onStatus?: (status: S
       const again = opened;
       opened = true;
       failures = 0;
+      refused = false;
       report('open');
       for (const { message, entry } of waiting.splice(0)) send(message, entry);
       if (again) for (const listener of reconnectListeners) listener();
@@ -79,6 +84,15 @@ export function createWebSocketApi(options: { url: string; onStatus?: (status: S
       failures += 1;
       report('reconnecting', Date.now() + delay);
       retryTimer = setTimeout(connect, delay);
+      // A refused upgrade and a host that is down look alike to a WebSocket; a plain request tells
+      // them apart. Retrying goes on either way: once the author opens the new address in any tab
+      // of this browser, the new cookie lets this page in too.
+      if (opened && failures > 1) {
+        void hostRefusesUs().then((answer) => {
+          refused = answer;
+          if (socket === null && !closedByPage) report('reconnecting', Date.now() + delay);
+        });
+      }
     });
   }
 
@@ -146,6 +160,16 @@ export function createWebSocketApi(options: { url: string; onStatus?: (status: S
       socket?.close();
     },
   };
+}
+
+/** Whether the web host is up but does not let this page in (401/403: it was started again). */
+async function hostRefusesUs(): Promise<boolean> {
+  try {
+    const response = await fetch('/', { cache: 'no-store', redirect: 'manual' });
+    return response.status === 401 || response.status === 403;
+  } catch {
+    return false;
+  }
 }
 
 /** `/ws` on the page's own origin: the web host accepts the upgrade only from its own Origin. */

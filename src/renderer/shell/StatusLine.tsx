@@ -22,7 +22,7 @@ export function StatusLine() {
   const totals = useUploads((s) => s.totals);
   const refused = useConnections((s) => s.refused);
   const dismissRefused = useConnections((s) => s.dismissRefused);
-  const counting = transport.status === 'reconnecting' || (queue?.offline.length ?? 0) > 0;
+  const counting = transport.status !== 'open' || (queue?.offline.length ?? 0) > 0;
   const now = useNow(counting);
   const sentence = queueSentence(transport, queue, now);
   const eta = etaSeconds(totals.size, totals.bytesDone, totals.speed);

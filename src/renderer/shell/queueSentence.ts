@@ -6,9 +6,12 @@ export type Tone = 'ok' | 'busy' | 'warning' | 'danger' | 'muted';
 
 /** The status line's one sentence about the engine and the queue, and how it is shown. */
 export function queueSentence(transport: TransportState, queue: QueueState | null, now: number): { text: string; tone: Tone } {
+  if (transport.status === 'refused') {
+    return { text: 'Quire was started again and does not know this page: open the new address quire serve printed (it ends in ?token=…). This page reconnects once you have.', tone: 'danger' };
+  }
   if (transport.status === 'reconnecting') {
     const next = transport.nextAttemptAt ? `, trying again in ${untilText(transport.nextAttemptAt, now)}` : '';
-    return { text: `Quire is not reachable${next}. If you started quire serve again on another port, open the address it printed.`, tone: 'danger' };
+    return { text: `Quire is not reachable${next}. Is quire serve still running? If it was started again, open the address it printed.`, tone: 'danger' };
   }
   if (transport.status === 'connecting' || !queue) return { text: 'Connecting to Quire…', tone: 'muted' };
   if (queue.state === 'halted') {

@@ -5,7 +5,8 @@ import { create } from 'zustand';
  * WebSocket drops when `quire serve` stops and comes back when it starts again on the same port.
  */
 export interface TransportState {
-  status: 'connecting' | 'open' | 'reconnecting';
+  /** `refused`: the host is up but does not know this page (started again, with a new token). */
+  status: 'connecting' | 'open' | 'reconnecting' | 'refused';
   /** When the next attempt to reconnect is made (ms since the epoch), while reconnecting. */
   nextAttemptAt: number | null;
   /** How many times in a row the host could not be reached. */
