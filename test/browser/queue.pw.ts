@@ -154,6 +154,14 @@ test('a Shift-click selection is paused, then cancelled after a confirmation, an
   for (const i of [0, 1, 2, 3]) await expect(rows.nth(i)).toHaveAttribute('data-status', 'cancelled');
   await page.getByTestId('chip-all').click();
   await expect(rows).toHaveCount(5);
+
+  // Pause all pauses the queue itself, and the status line says so; Resume all lifts it.
+  await page.getByRole('button', { name: 'Pause all' }).click();
+  await expect(rows.nth(4)).toHaveAttribute('data-status', 'paused');
+  await expect(page.getByTestId('queue-status')).toContainText('Paused');
+  await page.getByRole('button', { name: 'Resume all' }).click();
+  await expect(page.getByTestId('queue-status')).not.toContainText('Paused');
+  await expect(page.getByTestId('chip-cancelled')).toContainText('4');
   expect((await quire.cli(['settings', '--limit-rate', '0'])).code).toBe(0);
   await expect(rows.nth(4)).toHaveAttribute('data-status', 'verified', { timeout: 30_000 });
 });

@@ -8,6 +8,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { ProgressBar } from '../../components/ProgressBar';
 import { navigate } from '../../shell/navigation';
 import { useConnections } from '../../state/connections';
+import { useQueueState } from '../../state/queueState';
 import { etaSeconds } from '../../state/speeds';
 import { useUploads } from '../../state/uploads';
 import { runQueueAction, type QueueAction, type Target } from './actions';
@@ -56,6 +57,9 @@ export function QueueView() {
   const loadError = useUploads((s) => s.error);
   const connections = useConnections();
   const selected = useSelection((s) => s.selected);
+  // "Pause all" also pauses the queue itself (nothing starts, even after a restart); only a
+  // resume of all lifts that, so "Resume all" is one while the queue is paused.
+  const queuePaused = useQueueState((s) => s.queue?.state === 'paused');
   const [filter, setFilter] = useState<QueueFilterId>('all');
   const [detailsId, setDetailsId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -132,7 +136,7 @@ export function QueueView() {
           <Button size="small" isDisabled={busy || runningCount === 0} onPress={() => void act('pause', { all: true })}>
             Pause all
           </Button>
-          <Button size="small" isDisabled={busy || pausedCount === 0} onPress={() => void act('resume', { status: ['paused'] })}>
+          <Button size="small" isDisabled={busy || (pausedCount === 0 && !queuePaused)} onPress={() => void act('resume', queuePaused ? { all: true } : { status: ['paused'] })}>
             Resume all
           </Button>
           <Button size="small" isDisabled={busy || failedCount === 0} onPress={() => void act('retry', { status: ['failed'] })}>
