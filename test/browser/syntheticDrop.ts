@@ -142,7 +142,7 @@ async function dropInPage(element: unknown, args: { specs: DropSpec[]; wordsPerC
     // one group of chunks at a time whatever the file's size.
     let state = spec.seed >>> 0 || args.zeroSeed;
     const groups: Blob[] = [];
-    let group: Uint8Array[] = [];
+    let group: Uint8Array<ArrayBuffer>[] = [];
     let groupBytes = 0;
     for (let offset = 0; offset < spec.size; offset += args.wordsPerChunk * 4) {
       const words = new Uint32Array(Math.min(args.wordsPerChunk, Math.ceil((spec.size - offset) / 4)));
