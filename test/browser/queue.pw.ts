@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { startQuire } from '../support/quireCli';
 import { expect, test } from './fixtures';
 
 /**
@@ -164,4 +165,27 @@ test('a Shift-click selection is paused, then cancelled after a confirmation, an
   await expect(page.getByTestId('chip-cancelled')).toContainText('4');
   expect((await quire.cli(['settings', '--limit-rate', '0'])).code).toBe(0);
   await expect(rows.nth(4)).toHaveAttribute('data-status', 'verified', { timeout: 30_000 });
+});
+
+test('while another Quire drives the queue, the page says so and follows its uploads by looking every few seconds', async ({ page, quire }, testInfo) => {
+  await quire.addConnection();
+  await quire.kill();
+  // `quire run --follow` takes the queue first; the restarted quire serve then only watches.
+  const follower = startQuire(quire.dataDir, ['run', '--follow']);
+  try {
+    await expect.poll(async () => (await quire.cli(['status'])).stdout, { timeout: 20_000 }).toContain('another Quire');
+    await quire.restart();
+    await openQueue(page, quire.url);
+    await expect(page.getByTestId('queue-status')).toContainText('Another Quire drives the queue');
+
+    const dir = testInfo.outputPath('files');
+    writeFiles(dir, [{ name: 'followed-1.pdf', size: 200_000 }, { name: 'followed-2.pdf', size: 1 * MIB }]);
+    expect((await quire.cli(['upload', dir, '--queue-only'])).code).toBe(0);
+    const rows = page.getByTestId('queue-row');
+    await expect(rows).toHaveCount(2, { timeout: 15_000 });
+    await expect(rows.and(page.locator('[data-status="verified"]'))).toHaveCount(2, { timeout: 30_000 });
+  } finally {
+    follower.child.kill('SIGINT');
+    await follower.done;
+  }
 });

@@ -231,14 +231,22 @@ export async function refreshOne(id: string): Promise<void> {
 
 /**
  * While another process drives the queue this one hears no events: every few seconds the
- * unfinished uploads are listed again, and those that dropped out of that list (finished) are
- * asked for one by one, or, when many did, everything is loaded again.
+ * uploads added since are listed, the unfinished ones are listed again, and those that dropped
+ * out of that list (finished) are asked for one by one, or, when many did, everything is loaded again.
  */
 export async function pollUnfinished(): Promise<void> {
   if (loadInProgress) return;
   const before = useUploads.getState();
   const seen = new Set<string>();
   try {
+    // Uploads added since (the list is oldest first, so they come after those known): one that
+    // was queued and verified between two looks is never among the unfinished.
+    const added = await call('uploads.list', { offset: before.ids.length, limit: PAGE });
+    for (const upload of added.uploads) if (!useUploads.getState().byId[upload.id]) receiveUploadChanged({ upload });
+    if (added.total > before.ids.length + PAGE) {
+      await loadUploads();
+      return;
+    }
     for (let offset = 0; ; ) {
       const page = await call('uploads.list', { status: [...unfinishedStatuses], offset, limit: PAGE });
       for (const upload of page.uploads) {
