@@ -1,4 +1,4 @@
-import type { AppApi, CommandName, EventName, Events, Outcome } from '../../shared/contract';
+import type { AppApi, CommandName, EventName, Outcome } from '../../shared/contract';
 import type { ErrorData } from '../../shared/errors';
 import type { ClientMessage, ServerMessage } from '../../shared/wire';
 
@@ -177,4 +177,3 @@ export function webSocketUrl(location: Location): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 }
 
-export type { Events };

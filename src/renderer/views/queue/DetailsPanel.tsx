@@ -47,7 +47,8 @@ export function DetailsPanel({ id, onClose }: { id: string; onClose: () => void 
     };
   }, [id, summary]);
 
-  const upload = details?.upload && summary ? summary : (details?.upload ?? summary);
+  // The store's summary is the freshest (events); the details' own is there if the store has none.
+  const upload = summary ?? details?.upload;
   return (
     <aside className={styles.panel} aria-labelledby="details-heading" data-testid="details-panel" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
       <div className={styles.head}>
