@@ -19,7 +19,8 @@ export function ConnectionForm(props: { isFirst: boolean; onSaved: (saved: Conne
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [testing, setTesting] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
-  const regionListId = useId();
+  const formId = useId();
+  const regionListId = `${formId}-regions`;
   const preset = connectionPresets[values.provider];
 
   /** Editing a field takes its error away: it is about what was there before. */
@@ -87,10 +88,22 @@ export function ConnectionForm(props: { isFirst: boolean; onSaved: (saved: Conne
         <legend className={fields.label}>Where your files go</legend>
         {providerOrder.map((provider) => (
           <label key={provider} className={styles.provider} data-selected={values.provider === provider || undefined}>
-            <input type="radio" name="provider" value={provider} checked={values.provider === provider} onChange={() => chooseProvider(provider)} />
+            <input
+              type="radio"
+              name="provider"
+              value={provider}
+              checked={values.provider === provider}
+              onChange={() => chooseProvider(provider)}
+              aria-labelledby={`${formId}-${provider}`}
+              aria-describedby={`${formId}-${provider}-about`}
+            />
             <span>
-              <span className={styles.providerName}>{connectionPresets[provider].label}</span>
-              <span className={fields.description}>{connectionPresets[provider].description}</span>
+              <span id={`${formId}-${provider}`} className={styles.providerName}>
+                {connectionPresets[provider].label}
+              </span>
+              <span id={`${formId}-${provider}-about`} className={fields.description}>
+                {connectionPresets[provider].description}
+              </span>
             </span>
           </label>
         ))}

@@ -21,6 +21,9 @@ export function SelectField(props: {
   name?: string;
   isDisabled?: boolean;
   className?: string;
+  /** For a select whose column or row already says what it is: the label stays for screen readers. */
+  hideLabel?: boolean;
+  isSmall?: boolean;
 }) {
   const id = useId();
   const descriptionId = props.description ? `${id}-description` : undefined;
@@ -28,13 +31,13 @@ export function SelectField(props: {
   const describedBy = [errorId, descriptionId].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`${styles.field} ${props.className ?? ''}`}>
-      <label className={styles.label} htmlFor={id}>
+      <label className={props.hideLabel ? 'visually-hidden' : styles.label} htmlFor={id}>
         {props.label}
       </label>
       <select
         id={id}
         name={props.name}
-        className={styles.select}
+        className={`${styles.select} ${props.isSmall ? styles.small : ''}`}
         value={props.value}
         disabled={props.isDisabled}
         aria-invalid={props.error ? true : undefined}
@@ -47,14 +50,14 @@ export function SelectField(props: {
           </option>
         ))}
       </select>
-      {props.description && (
-        <span id={descriptionId} className={styles.description}>
-          {props.description}
-        </span>
-      )}
       {props.error && (
         <span id={errorId} className={styles.error}>
           {props.error}
+        </span>
+      )}
+      {props.description && (
+        <span id={descriptionId} className={styles.description}>
+          {props.description}
         </span>
       )}
     </div>

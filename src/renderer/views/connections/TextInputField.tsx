@@ -38,17 +38,16 @@ export function TextInputField(props: {
       isInvalid={props.error ? true : undefined}
       className={`${styles.field} ${props.className ?? ''}`}
     >
-      <Label className={styles.label}>
-        {props.label}
-        {props.isRequired && <span className={styles.required}> (required)</span>}
-      </Label>
+      {/* Required fields are announced by aria-required; the optional ones say so in their label. */}
+      <Label className={styles.label}>{props.label}</Label>
       <Input className={`${styles.input} ${props.inputClassName ?? ''}`} placeholder={props.placeholder} list={props.list} spellCheck={props.spellCheck} />
+      {/* The error first: it is what the author has to act on. */}
+      <FieldError className={styles.error}>{props.error}</FieldError>
       {props.description && (
         <Text slot="description" className={styles.description}>
           {props.description}
         </Text>
       )}
-      <FieldError className={styles.error}>{props.error}</FieldError>
     </TextField>
   );
 }

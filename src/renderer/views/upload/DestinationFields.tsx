@@ -38,7 +38,7 @@ export function DestinationFields(props: { destination: Destination; connections
         value={destination.type}
         options={typeOptions}
         onChange={(value) => set('type', value as TypeChoice)}
-        description="Decides the folder in the bucket. Quire guesses it from each file’s name; change it here for all, or per file below."
+        description="Guessed from each file’s name; choose one for all here, or per file below."
       />
       <TextInputField
         label="Folder in the bucket (optional)"
@@ -48,7 +48,7 @@ export function DestinationFields(props: { destination: Destination; connections
         placeholder="books/content/my-novel/"
         autoComplete="off"
         spellCheck={false}
-        description="Empty: each file goes to its type’s folder (books/covers/, audiobooks/chapters/…)."
+        description="Empty: each type’s own folder (books/covers/…)."
       />
       <SelectField
         label="Names"

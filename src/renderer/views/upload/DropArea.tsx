@@ -14,7 +14,7 @@ import styles from './UploadView.module.css';
  * FileSystemEntry tree for paths inside folders; DropZone hands over neither. Keyboard and screen
  * reader users have the same choices through the buttons, which are ordinary focusable controls.
  */
-export function DropArea(props: { onPicked: (picked: Promise<Picked>) => void; onBrowseHost: () => void; isDisabled: boolean }) {
+export function DropArea(props: { onPicked: (picked: Promise<Picked>) => void; onBrowseHost: () => void; isDisabled: boolean; isCompact: boolean }) {
   const [over, setOver] = useState(false);
   const depth = useRef(0);
 
@@ -49,6 +49,7 @@ export function DropArea(props: { onPicked: (picked: Promise<Picked>) => void; o
       className={styles.dropZone}
       data-testid="drop-zone"
       data-drop-target={over || undefined}
+      data-compact={props.isCompact || undefined}
       aria-disabled={props.isDisabled || undefined}
       role="group"
       aria-labelledby="drop-zone-title"
@@ -59,9 +60,9 @@ export function DropArea(props: { onPicked: (picked: Promise<Picked>) => void; o
       onDrop={onDrop}
     >
       <p id="drop-zone-title" className={styles.dropTitle}>
-        {over ? 'Drop to add them' : 'Drop files or folders here'}
+        {over ? 'Drop to add them' : props.isCompact ? 'Drop more files or folders here' : 'Drop files or folders here'}
       </p>
-      <p id="drop-zone-help" className={styles.dropHelp}>
+      <p id="drop-zone-help" className={props.isCompact ? 'visually-hidden' : styles.dropHelp}>
         Manuscripts, audio chapters, covers — a folder keeps its structure in the bucket. Nothing is sent until you confirm.
       </p>
       <div className={styles.pickers}>

@@ -1,6 +1,7 @@
 import { useId, type ReactNode } from 'react';
 import { categories, categoryNames } from '../../../shared/layout';
 import { formatBytes } from '../../../shared/format';
+import { printable } from '../../../shared/printable';
 import { Button } from '../../components/Button';
 import { SelectField } from '../connections/SelectField';
 import { existingNotice, keyShown, typeOf, type Destination, type MergedPreview, type PreviewRow, type Problem, type TypeChoice, type TypeOverrides } from './uploadPlan';
@@ -35,16 +36,23 @@ export function PreviewList(props: {
   const groups = groupRows(props.preview.rows);
   const totalBytes = props.preview.rows.reduce((sum, row) => sum + row.size, 0);
 
-  const typeSelect = (group: Group, label: string) => (
-    <SelectField
-      label={label}
-      value={typeOf(group.sourceId, group.entry, props.destination, props.overrides)}
-      options={typeOptions}
-      onChange={(value) => props.onType(group.sourceId, group.entry, value as TypeChoice)}
-      isDisabled={props.isBusy}
-      className={styles.rowType}
-    />
-  );
+  /** The contract takes one type per call, so a type is chosen per dropped file or folder. */
+  const typeSelect = (group: Group, label: string, hideLabel: boolean) => {
+    const guessed = group.isFolder ? 'Guess per file' : `Guessed: ${group.rows[0]?.category ?? ''}`;
+    const options = [{ value: 'auto', label: guessed }, ...typeOptions.slice(1)];
+    return (
+      <SelectField
+        label={label}
+        hideLabel={hideLabel}
+        isSmall
+        value={typeOf(group.sourceId, group.entry, props.destination, props.overrides)}
+        options={options}
+        onChange={(value) => props.onType(group.sourceId, group.entry, value as TypeChoice)}
+        isDisabled={props.isBusy}
+        className={styles.rowType}
+      />
+    );
+  };
 
   return (
     <div className={styles.tableWrap}>
@@ -69,9 +77,9 @@ export function PreviewList(props: {
                 <th scope="rowgroup" colSpan={4}>
                   <div className={styles.groupHeadInner}>
                     <span className={styles.folderName}>
-                      📁 {nameOf(group.entry)} <span className={styles.muted}>— {group.rows.length} {group.rows.length === 1 ? 'file' : 'files'}</span>
+                      Folder {nameOf(group.entry)} <span className={styles.muted}>— {group.rows.length} {group.rows.length === 1 ? 'file' : 'files'}</span>
                     </span>
-                    {typeSelect(group, `Type for every file in ${nameOf(group.entry)}`)}
+                    {typeSelect(group, `Type for every file in ${nameOf(group.entry)}`, false)}
                     <Button size="small" variant="quiet" onPress={() => props.onLeaveOut(group.sourceId, group.entry)} isDisabled={props.isBusy}>
                       Leave this folder out
                     </Button>
@@ -83,7 +91,7 @@ export function PreviewList(props: {
               <FileRow key={row.path} row={row} group={group} onConflict={props.destination.onConflict}>
                 {!group.isFolder && (
                   <div className={styles.rowTypeCell}>
-                    {typeSelect(group, `Type for ${nameOf(group.entry)}`)}
+                    {typeSelect(group, `Type for ${nameOf(group.entry)}`, true)}
                     <Button size="small" variant="quiet" onPress={() => props.onLeaveOut(group.sourceId, group.entry)} isDisabled={props.isBusy} aria-label={`Leave ${nameOf(group.entry)} out`}>
                       Leave out
                     </Button>
@@ -110,8 +118,7 @@ function FileRow(props: { row: PreviewRow; group: Group; onConflict: Destination
       </td>
       <td className={styles.sizeCol}>{formatBytes(row.size)}</td>
       <td>
-        <span className={styles.category}>{row.category}</span>
-        {props.children}
+        {props.group.isFolder ? <span className={styles.category}>{row.category}</span> : props.children}
       </td>
     </tr>
   );
@@ -170,12 +177,12 @@ function groupRows(rows: readonly PreviewRow[]): Group[] {
 /** The last part of a path, whichever separator it uses. */
 export function nameOf(path: string): string {
   const parts = path.split(/[\\/]/).filter((p) => p !== '');
-  return parts[parts.length - 1] ?? path;
+  return printable(parts[parts.length - 1] ?? path);
 }
 
 /** A file as the author knows it: its path inside the dropped folder, or its own name. */
 function displayPath(row: PreviewRow, group: Group): string {
   if (!group.isFolder) return nameOf(row.path);
   const below = row.path.slice(group.entry.length).replace(/^[\\/]+/, '');
-  return `${nameOf(group.entry)}/${below.split('\\').join('/')}`;
+  return `${nameOf(group.entry)}/${printable(below.split('\\').join('/'))}`;
 }

@@ -199,7 +199,7 @@ export function UploadView() {
     <div className={styles.view}>
       <h2 className={styles.heading}>Upload</h2>
 
-      <DropArea onPicked={(p) => void onPicked(p)} onBrowseHost={() => setBrowsing(true)} isDisabled={busy} />
+      <DropArea onPicked={(p) => void onPicked(p)} onBrowseHost={() => setBrowsing(true)} isDisabled={busy} isCompact={sources.length > 0 || intakeProblems.length > 0} />
       {hostKind === 'web' && <HostBrowserDialog isOpen={browsing} onClose={() => setBrowsing(false)} onChoose={(paths) => addSource({ id: crypto.randomUUID(), kind: 'paths', entries: paths })} />}
 
       {staging && (
