@@ -102,7 +102,7 @@ export function HistoryView() {
         )}
       </div>
       <div className={styles.filters} role="search">
-        <SearchField className={styles.search} value={filters.text} onChange={(text) => setFilters((f) => ({ ...f, text }))} aria-label="Search by file name or key">
+        <SearchField className={styles.search} value={filters.text} onChange={(text) => setFilters((f) => ({ ...f, text }))}>
           <Label className={styles.filterLabel}>Search</Label>
           <Input className={styles.input} placeholder="File name or key" data-testid="history-search" />
         </SearchField>

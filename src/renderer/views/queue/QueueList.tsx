@@ -43,7 +43,7 @@ export function QueueList({ ids, detailsId, onAction, onDetails }: { ids: string
   }, [rowHeight, virtualizer]);
 
   return (
-    <div ref={scrollRef} className={`${styles.scroller} ${narrow ? styles.narrow : ''}`} tabIndex={0} aria-label="Uploads" data-testid="queue-list">
+    <div ref={scrollRef} className={`${styles.scroller} ${narrow ? styles.narrow : ''}`} tabIndex={0} role="region" aria-label="Upload list (scrolls)" data-testid="queue-list">
       <div role="list" aria-label="Uploads" className={styles.canvas} style={{ height: virtualizer.getTotalSize() }}>
         {virtualizer.getVirtualItems().map((item) => (
           <QueueRow
