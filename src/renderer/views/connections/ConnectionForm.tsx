@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ConnectionSummary } from '../../../shared/connection';
 import { connectionPresets, derivedCdnBaseUrl, derivedEndpoint, providerOrder, type Provider } from '../../../shared/connectionPresets';
 import { ApiError, call, messageOf } from '../../api/appApi';
@@ -47,10 +47,16 @@ export function ConnectionForm(props: { isFirst: boolean; onSaved: (saved: Conne
     setErrors(noErrors);
   };
 
+  // The first field at fault takes the focus, so a keyboard or screen reader user lands on it:
+  // after the render that marked it, whichever order React and the browser run things in.
+  const [focusRequest, setFocusRequest] = useState(0);
+  useEffect(() => {
+    if (focusRequest > 0) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [focusRequest]);
+
   const showErrors = (next: FormErrors) => {
     setErrors(next);
-    // The first field at fault takes the focus, so a keyboard or screen reader user lands on it.
-    requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+    setFocusRequest((n) => n + 1);
   };
 
   const submit = async (event: FormEvent) => {

@@ -78,7 +78,7 @@ export function ConnectionList(props: { connections: ConnectionSummary[]; onChan
               </div>
               <div>
                 <dt>CDN</dt>
-                <dd className={styles.mono}>{connection.cdnBaseUrl ?? 'none (links use the bucket’s address)'}</dd>
+                <dd className={connection.cdnBaseUrl ? styles.mono : undefined}>{connection.cdnBaseUrl ?? 'none (links use the bucket’s address)'}</dd>
               </div>
               <div>
                 <dt>New files</dt>

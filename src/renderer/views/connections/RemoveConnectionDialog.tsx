@@ -24,6 +24,7 @@ export function RemoveConnectionDialog(props: { connection: ConnectionSummary | 
   const [removing, setRemoving] = useState(false);
   const [refusal, setRefusal] = useState<{ message: string; holding: Holding | null } | null>(null);
   const connection = props.connection;
+  const holdsUploads = (refusal?.holding?.total ?? 0) > 0;
 
   const close = () => {
     setRefusal(null);
@@ -78,7 +79,7 @@ export function RemoveConnectionDialog(props: { connection: ConnectionSummary | 
                 </div>
               )}
               <div className={styles.dialogActions}>
-                {refusal ? (
+                {holdsUploads ? (
                   <Button
                     variant="primary"
                     onPress={() => {
@@ -90,7 +91,7 @@ export function RemoveConnectionDialog(props: { connection: ConnectionSummary | 
                   </Button>
                 ) : (
                   <Button variant="danger" onPress={remove} isDisabled={removing}>
-                    {removing ? 'Removing…' : 'Remove connection'}
+                    {removing ? 'Removing…' : refusal ? 'Try again' : 'Remove connection'}
                   </Button>
                 )}
                 <Button onPress={close} isDisabled={removing} autoFocus={!refusal}>

@@ -36,6 +36,9 @@ export function TextInputField(props: {
       isRequired={props.isRequired}
       isDisabled={props.isDisabled}
       isInvalid={props.error ? true : undefined}
+      // The contract's schema is the one check (see connectionForm.ts); the browser's own
+      // (type=url) would put its message in place of ours.
+      validationBehavior="aria"
       className={`${styles.field} ${props.className ?? ''}`}
     >
       {/* Required fields are announced by aria-required; the optional ones say so in their label. */}

@@ -22,6 +22,11 @@ export function SettingsView() {
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
+  // The first field at fault takes the focus once the render that marked it is done.
+  const [focusRequest, setFocusRequest] = useState(0);
+  useEffect(() => {
+    if (focusRequest > 0) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [focusRequest]);
 
   useEffect(() => {
     let current = true;
@@ -50,7 +55,7 @@ export function SettingsView() {
     const checked = validateSettings(values);
     if ('errors' in checked) {
       setErrors(checked.errors);
-      requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      setFocusRequest((n) => n + 1);
       return;
     }
     setSaving(true);

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { formatBytes } from '../../../shared/format';
+import { categories } from '../../../shared/layout';
 import type { EnqueueResult } from '../../../shared/upload';
 import { hostKind, messageOf, call } from '../../api/appApi';
 import { stageFiles } from '../../api/staging';
@@ -220,6 +221,8 @@ export function UploadView() {
 
       {outcome && <OutcomeSummary outcome={outcome} />}
 
+      {sources.length === 0 && intakeProblems.length === 0 && !staging && !outcome && <WhereFilesGo />}
+
       {(sources.length > 0 || intakeProblems.length > 0) && (
         <section className={styles.plan} aria-labelledby="upload-plan-title" aria-busy={loading}>
           <div className={styles.planHead}>
@@ -259,6 +262,36 @@ export function UploadView() {
         </section>
       )}
     </div>
+  );
+}
+
+/** The bucket's layout, so an author knows before dropping where each kind of file lands. */
+function WhereFilesGo() {
+  const shown: [string, string][] = [
+    ['Manuscripts (PDF, EPUB, DOCX…)', categories.manuscript],
+    ['Audio chapters (MP3, WAV, M4B…)', categories.audio],
+    ['Covers (an image named “cover…”)', categories.cover],
+    ['Other book images', categories['book-asset']],
+    ['Author photos (“headshot”, “avatar”…)', categories.avatar],
+    ['Video', categories.video],
+  ];
+  return (
+    <section className={styles.layout} aria-labelledby="where-files-go">
+      <h3 id="where-files-go" className={styles.subheading}>
+        Where files go
+      </h3>
+      <p className={styles.muted}>Quire files each one by its kind; you see every key and can change the type or folder before anything is sent.</p>
+      <dl className={styles.layoutList}>
+        {shown.map(([kind, prefix]) => (
+          <div key={prefix}>
+            <dt>{kind}</dt>
+            <dd>
+              <code className={styles.key}>{prefix}</code>
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </section>
   );
 }
 
