@@ -1,8 +1,8 @@
-import type { Key } from 'react-aria-components';
-import { Tab, TabList, TabPanel, Tabs } from 'react-aria-components';
+import type { JSX } from 'react';
 import { Announcer } from './components/Announcer';
-import { navigate, useView, viewTitles, views, type View } from './shell/navigation';
+import { useView, type View } from './shell/navigation';
 import { StatusLine } from './shell/StatusLine';
+import { panelId, tabId, ViewTabs } from './shell/ViewTabs';
 import { useUploads } from './state/uploads';
 import { ConnectionsView } from './views/connections/ConnectionsView';
 import { HistoryView } from './views/history/HistoryView';
@@ -11,7 +11,7 @@ import { SettingsView } from './views/settings/SettingsView';
 import { UploadView } from './views/upload/UploadView';
 import styles from './App.module.css';
 
-const viewComponents: Record<View, () => React.JSX.Element> = {
+const viewComponents: Record<View, () => JSX.Element> = {
   upload: UploadView,
   queue: QueueView,
   history: HistoryView,
@@ -31,34 +31,23 @@ function QueueBadge() {
 }
 
 /**
- * The shell: a header with the five views as tabs (arrow keys move between them, Enter is not
- * needed), the chosen view, and the status line at the foot of every view.
+ * The shell: a header with the five views as tabs, the chosen view, and the status line at the
+ * foot of every view. Only the chosen view is mounted.
  */
 export function App() {
   const view = useView((s) => s.view);
+  const ViewComponent = viewComponents[view];
   return (
     <div className={styles.app}>
-      <Tabs className={styles.tabs} selectedKey={view} onSelectionChange={(key: Key) => navigate(key as View)}>
-        <header className={styles.header}>
-          <h1 className={styles.brand}>Quire</h1>
-          <TabList aria-label="Views" className={styles.tabList}>
-            {views.map((name) => (
-              <Tab key={name} id={name} className={styles.tab} data-testid={`nav-${name}`}>
-                {viewTitles[name]}
-                {name === 'queue' && <QueueBadge />}
-              </Tab>
-            ))}
-          </TabList>
-        </header>
-        {views.map((name) => {
-          const ViewComponent = viewComponents[name];
-          return (
-            <TabPanel key={name} id={name} className={styles.panel}>
-              <ViewComponent />
-            </TabPanel>
-          );
-        })}
-      </Tabs>
+      <header className={styles.header}>
+        <h1 className={styles.brand}>Quire</h1>
+        <ViewTabs current={view} badges={{ queue: <QueueBadge /> }} />
+      </header>
+      <main className={styles.panel}>
+        <div role="tabpanel" id={panelId(view)} aria-labelledby={tabId(view)} className={styles.panelContent}>
+          <ViewComponent key={view} />
+        </div>
+      </main>
       <StatusLine />
       <Announcer />
     </div>

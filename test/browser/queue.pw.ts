@@ -189,3 +189,24 @@ test('while another Quire drives the queue, the page says so and follows its upl
     await follower.done;
   }
 });
+
+test('the views are tabs for the keyboard, and an empty queue says what to do first', async ({ page, quire }) => {
+  await page.goto(quire.url);
+  const uploadTab = page.getByRole('tab', { name: /^Upload/ });
+  await uploadTab.click();
+  await page.keyboard.press('ArrowRight');
+  const queueTab = page.getByRole('tab', { name: /^Queue/ });
+  await expect(queueTab).toBeFocused();
+  await expect(queueTab).toHaveAttribute('aria-selected', 'true');
+  await expect(page).toHaveURL(/#\/queue$/);
+  // No connection yet: the queue sends the author to Connections first.
+  await expect(page.getByRole('heading', { name: 'No connection yet' })).toBeVisible();
+  await page.getByRole('button', { name: 'Add a connection' }).press('Enter');
+  await expect(page.getByRole('tab', { name: /^Connections/ })).toHaveAttribute('aria-selected', 'true');
+  await page.getByRole('tab', { name: /^Connections/ }).focus();
+  await page.keyboard.press('End');
+  await expect(page.getByRole('tab', { name: /^Settings/ })).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Home');
+  await expect(uploadTab).toBeFocused();
+  await expect(uploadTab).toHaveAttribute('aria-selected', 'true');
+});
