@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The functions passed to page.evaluate run in the page: they need the DOM types.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { toUploadSummary } from '../../src/main/core/upload/uploadSummary';
@@ -132,6 +132,8 @@ async function main(): Promise<void> {
       ['JS heap used (CDP)', `${(after.JSHeapUsedSize! / MB).toFixed(1)} MB`, `after load ${(loaded.JSHeapUsedSize! / MB).toFixed(1)} MB; total ${(after.JSHeapTotalSize! / MB).toFixed(1)} MB (goal: under 200 MB)`],
       ['performance.memory', `${(memory.used / MB).toFixed(1)} MB used`, `${(memory.total / MB).toFixed(1)} MB total, ${memory.nodes} DOM elements`],
       ['page errors', String(errors.length), errors.slice(0, 3).join(' | ')],
+      // Other work on the machine stretches tasks: read the figures with this beside them.
+      ['machine load (1 min)', `${loadavg()[0]!.toFixed(2)} on ${cpus().length} cores`, ''],
     ];
     printTable(rows);
     const ok = longest(scrollTasks) <= 50 && after.JSHeapUsedSize! < 200 * MB && scroll.lastRow === ROWS && errors.length === 0;
