@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
@@ -39,6 +40,8 @@ interface QueuedUpload {
   objectKey: string;
   status: string;
   size: number;
+  category: string;
+  sourcePath: string;
 }
 
 async function queueOf(quire: QuireFixture): Promise<QueuedUpload[]> {
@@ -160,4 +163,59 @@ test('a file over the size limit, a type not allowed and a name with a control c
   await expect(outcome.getByTestId('preview-problem')).toHaveCount(3);
   await expect.poll(async () => (await queueOf(quire)).map((u) => `${u.objectKey} ${u.status}`), { timeout: 60_000 }).toEqual(['books/content/good.pdf verified']);
   expect(await sha256InBucket(quire, 'books/content/good.pdf')).toBe(expectedSha256(good.size, fileSeed(good)));
+});
+
+test('files on the Quire machine are chosen by keyboard and queued where they are; a type per file, per folder and a folder in the bucket change the keys', async ({ page, quire }, testInfo) => {
+  await quire.addConnection();
+  const dir = testInfo.outputPath('on-host');
+  mkdirSync(join(dir, 'Book'), { recursive: true });
+  const files = { 'portrait.jpg': 8 * KIB, 'Book/ch1.mp3': 40 * KIB, 'Book/cover-art.png': 12 * KIB, 'Book/notes.txt': 2 * KIB, 'unchosen.pdf': KIB };
+  for (const [path, size] of Object.entries(files)) writeFileSync(join(dir, path), randomBytes(size));
+
+  await page.goto(quire.url);
+  await page.getByRole('tab', { name: /^Upload/ }).click();
+  await page.getByRole('button', { name: 'Add from the Quire machine…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add from the Quire machine' });
+  await dialog.getByRole('textbox', { name: 'Folder' }).fill(dir);
+  await dialog.getByRole('textbox', { name: 'Folder' }).press('Enter');
+  const rows = dialog.getByRole('row');
+  // Folders first, then files, each by name.
+  await expect(rows).toHaveText([/^Book/, /^portrait\.jpg/, /^unchosen\.pdf/]);
+  await expect(dialog.getByRole('link', { name: 'on-host' })).toBeVisible();
+
+  // Keyboard only: Space chooses, the arrows move.
+  await rows.first().focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Space');
+  await expect(rows.nth(0)).toHaveAttribute('aria-selected', 'true');
+  await expect(rows.nth(1)).toHaveAttribute('aria-selected', 'true');
+  await expect(rows.nth(2)).toHaveAttribute('aria-selected', 'false');
+  await dialog.getByRole('button', { name: 'Add 2 entries' }).press('Enter');
+  await expect(dialog).toBeHidden();
+
+  const keys = () => page.getByTestId('preview-row').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-key')).sort());
+  await expect.poll(keys).toEqual(['audiobooks/chapters/Book/ch1.mp3', 'authors/avatars/portrait.jpg', 'books/content/Book/notes.txt', 'books/covers/Book/cover-art.png']);
+  // Nothing was copied: the engine reads these where they are.
+  const staging = join(quire.dataDir, 'staging');
+  expect(existsSync(staging) ? readdirSync(staging).filter((name) => name !== '.incoming') : []).toEqual([]);
+
+  // One type for one file, another for the whole folder: the engine is asked again, the keys follow.
+  await page.getByRole('combobox', { name: 'Type for portrait.jpg' }).selectOption('book-asset');
+  await page.getByRole('combobox', { name: 'Type for every file in Book' }).selectOption('audio-full');
+  await expect.poll(keys).toEqual(['audiobooks/full/Book/ch1.mp3', 'audiobooks/full/Book/cover-art.png', 'audiobooks/full/Book/notes.txt', 'books/assets/portrait.jpg']);
+  // A folder in the bucket replaces each type's own.
+  await page.getByRole('textbox', { name: 'Folder in the bucket (optional)' }).fill('launch/2027');
+  await expect.poll(keys).toEqual(['launch/2027/Book/ch1.mp3', 'launch/2027/Book/cover-art.png', 'launch/2027/Book/notes.txt', 'launch/2027/portrait.jpg']);
+
+  await page.getByTestId('upload-send').click();
+  await expect(page.getByTestId('upload-outcome')).toContainText('4 files queued');
+  await expect
+    .poll(async () => (await queueOf(quire)).map((u) => `${u.objectKey} ${u.category} ${u.status} ${u.sourcePath}`).sort(), { timeout: 60_000 })
+    .toEqual([
+      `launch/2027/Book/ch1.mp3 audio-full verified ${join(dir, 'Book/ch1.mp3')}`,
+      `launch/2027/Book/cover-art.png audio-full verified ${join(dir, 'Book/cover-art.png')}`,
+      `launch/2027/Book/notes.txt audio-full verified ${join(dir, 'Book/notes.txt')}`,
+      `launch/2027/portrait.jpg book-asset verified ${join(dir, 'portrait.jpg')}`,
+    ]);
 });

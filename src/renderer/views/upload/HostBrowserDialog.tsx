@@ -5,6 +5,7 @@ import { formatBytes } from '../../../shared/format';
 import { call, messageOf } from '../../api/appApi';
 import { Button } from '../../components/Button';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { TextInputField } from '../connections/TextInputField';
 import styles from './HostBrowserDialog.module.css';
 
 /**
@@ -20,12 +21,15 @@ export function HostBrowserDialog(props: { isOpen: boolean; onClose: () => void;
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const [typedPath, setTypedPath] = useState('');
 
   const open = useCallback(async (path?: string) => {
     setLoading(true);
     setError(null);
     try {
-      setFolder(await call('files.browse', path === undefined ? {} : { path }));
+      const opened = await call('files.browse', path === undefined ? {} : { path });
+      setFolder(opened);
+      setTypedPath(opened.path);
     } catch (e) {
       setError(messageOf(e));
     } finally {
@@ -67,6 +71,20 @@ export function HostBrowserDialog(props: { isOpen: boolean; onClose: () => void;
 
           {folder && <FolderPath path={folder.path} onOpen={(path) => void open(path)} />}
 
+          {/* A path pasted from a terminal is quicker than clicking down to it. */}
+          <form
+            className={styles.goTo}
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (typedPath.trim() !== '') void open(typedPath.trim());
+            }}
+          >
+            <TextInputField label="Folder" name="folder" value={typedPath} onChange={setTypedPath} autoComplete="off" spellCheck={false} className={styles.goToField} />
+            <Button type="submit" isDisabled={loading}>
+              Open
+            </Button>
+          </form>
+
           <div className={styles.toolbar}>
             <Button size="small" isDisabled={!folder?.parent || loading} onPress={() => folder?.parent && void open(folder.parent)}>
               ↑ Up to the parent folder
@@ -98,11 +116,10 @@ export function HostBrowserDialog(props: { isOpen: boolean; onClose: () => void;
                 <Checkbox slot="selection" className={styles.checkbox} aria-label={`Choose ${entry.name}`}>
                   {({ isSelected }) => <span className={styles.box}>{isSelected ? '✓' : ''}</span>}
                 </Checkbox>
-                <span className={styles.icon} aria-hidden="true">
-                  {entry.kind === 'folder' ? '📁' : '📄'}
+                <span className={styles.name} data-kind={entry.kind}>
+                  {entry.name}
                 </span>
-                <span className={styles.name}>{entry.name}</span>
-                <span className={styles.meta}>{entry.kind === 'folder' ? 'folder — Enter opens it' : formatBytes(entry.size)}</span>
+                <span className={styles.meta}>{entry.kind === 'folder' ? 'Folder — Enter opens it' : formatBytes(entry.size)}</span>
               </GridListItem>
             )}
           </GridList>
