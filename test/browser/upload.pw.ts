@@ -219,3 +219,30 @@ test('files on the Quire machine are chosen by keyboard and queued where they ar
       `launch/2027/portrait.jpg book-asset verified ${join(dir, 'portrait.jpg')}`,
     ]);
 });
+
+test('a copy to the host can be cancelled and adds nothing; what was added stays through a look at another view', async ({ page, quire }) => {
+  await quire.addConnection();
+  await page.goto(quire.url);
+  await page.getByRole('tab', { name: /^Upload/ }).click();
+
+  await dropFiles(page, '[data-testid=drop-zone]', [{ name: 'full-book.wav', mimeType: 'audio/wav', size: 300 * MIB }]);
+  const copying = page.getByRole('group', { name: 'Copying to Quire' });
+  await expect(copying).toContainText(/of 300\.0 MiB \(1 file\)/);
+  await copying.getByRole('button', { name: 'Cancel copying' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Copying was cancelled; nothing was added.' })).toBeVisible();
+  await expect(copying).toBeHidden();
+  await expect(page.getByTestId('preview-row')).toHaveCount(0);
+  // The cut-off copy left nothing where the queue could take it.
+  const staging = join(quire.dataDir, 'staging');
+  const batches = existsSync(staging) ? readdirSync(staging).filter((name) => name !== '.incoming') : [];
+  for (const batch of batches) expect(readdirSync(join(staging, batch), { recursive: true }).filter((name) => String(name).endsWith('.wav'))).toEqual([]);
+
+  await dropFiles(page, '[data-testid=drop-zone]', [{ name: 'epilogue.pdf', mimeType: 'application/pdf', size: 30 * KIB }]);
+  await expect(page.getByTestId('preview-row')).toHaveAttribute('data-key', 'books/content/epilogue.pdf');
+  await page.getByRole('combobox', { name: 'Type for epilogue.pdf' }).selectOption('book-asset');
+  await expect(page.getByTestId('preview-row')).toHaveAttribute('data-key', 'books/assets/epilogue.pdf');
+  await page.getByRole('tab', { name: /^Connections/ }).click();
+  await page.getByRole('tab', { name: /^Upload/ }).click();
+  await expect(page.getByTestId('preview-row')).toHaveAttribute('data-key', 'books/assets/epilogue.pdf');
+  expect(await queueOf(quire)).toEqual([]);
+});

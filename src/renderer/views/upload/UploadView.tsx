@@ -1,10 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { formatBytes } from '../../../shared/format';
 import { categories } from '../../../shared/layout';
-import type { EnqueueResult } from '../../../shared/upload';
-import { hostKind, messageOf, call } from '../../api/appApi';
-import { stageFiles } from '../../api/staging';
-import { announce } from '../../components/Announcer';
+import { hostKind } from '../../api/appApi';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage';
@@ -15,27 +12,9 @@ import { DestinationFields } from './DestinationFields';
 import { DropArea } from './DropArea';
 import { HostBrowserDialog } from './HostBrowserDialog';
 import { PreviewList, ProblemList } from './PreviewList';
-import type { Picked } from './readPicked';
-import { entryKey, mergeResults, topLevelEntries, type Destination, type Problem, type Source, type TypeChoice, type TypeOverrides } from './uploadPlan';
+import { addHostPaths, addPicked, cancelStaging, leaveOut, send, setDestination, setEntryType, startOver, useUploadDraft, type Outcome } from './uploadDraft';
 import { usePreview } from './usePreview';
 import styles from './UploadView.module.css';
-
-interface Staging {
-  sent: number;
-  total: number;
-  files: number;
-  controller: AbortController;
-}
-
-interface Outcome {
-  queued: number;
-  queuedBytes: number;
-  connection: string | undefined;
-  problems: Problem[];
-  error: string | null;
-}
-
-const initialDestination: Destination = { connection: undefined, to: '', type: 'auto', template: 'keep-name', visibility: 'connection', onConflict: 'keep-both' };
 
 /**
  * Upload: add files, see every object key and every problem before anything goes to the bucket,
@@ -47,131 +26,27 @@ const initialDestination: Destination = { connection: undefined, to: '', type: '
 export function UploadView() {
   const connections = useConnections((s) => s.list);
   const connectionsLoaded = useConnections((s) => s.loaded);
-  const [sources, setSources] = useState<Source[]>([]);
-  const [intakeProblems, setIntakeProblems] = useState<Problem[]>([]);
-  const [overrides, setOverrides] = useState<TypeOverrides>({});
-  const [destination, setDestination] = useState<Destination>(initialDestination);
-  const [staging, setStaging] = useState<Staging | null>(null);
-  const [sending, setSending] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const [intakeError, setIntakeError] = useState<string | null>(null);
   const [browsing, setBrowsing] = useState(false);
-  const mounted = useRef(true);
-
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
+  // Each piece by its own selector: the copy's progress re-renders only its bar, not the preview.
+  const sources = useUploadDraft((s) => s.sources);
+  const intakeProblems = useUploadDraft((s) => s.intakeProblems);
+  const overrides = useUploadDraft((s) => s.overrides);
+  const destination = useUploadDraft((s) => s.destination);
+  const copying = useUploadDraft((s) => s.staging !== null);
+  const sending = useUploadDraft((s) => s.sending);
+  const outcome = useUploadDraft((s) => s.outcome);
+  const intakeError = useUploadDraft((s) => s.intakeError);
 
   // The default connection is chosen until the author picks another; a removed one gives way to it.
   useEffect(() => {
     if (connections.length === 0) return;
     if (destination.connection && connections.some((c) => c.name === destination.connection)) return;
     const fallback = connections.find((c) => c.isDefault) ?? connections[0];
-    setDestination((d) => ({ ...d, connection: fallback?.name }));
-  }, [connections, destination.connection]);
+    setDestination({ ...destination, connection: fallback?.name });
+  }, [connections, destination]);
 
   const hasConnection = destination.connection !== undefined && connections.some((c) => c.name === destination.connection);
   const { calls, preview, loading, error: previewError } = usePreview(sources, destination, overrides, hasConnection && !sending);
-
-  const addSource = useCallback((source: Source) => {
-    setSources((list) => [...list, source]);
-    setOutcome(null);
-  }, []);
-
-  /** A drop or pick: paths go to the engine as they are; a browser's files are copied to the host first. */
-  const onPicked = useCallback(
-    async (pending: Promise<Picked>) => {
-      setIntakeError(null);
-      let picked: Picked;
-      try {
-        picked = await pending;
-      } catch (error) {
-        setIntakeError(`The dropped items could not be read: ${messageOf(error)}`);
-        return;
-      }
-      const unreadable: Problem[] = picked.unreadable.map((path) => ({
-        path,
-        kind: 'unreadable',
-        message: hostKind === 'desktop' ? `${path} has no place on disk Quire can read (was it dragged from another app?). Save it to a folder first, then add it.` : `${path} could not be read by the browser. Check that it still exists, then add it again.`,
-      }));
-      setIntakeProblems((p) => [...p, ...unreadable]);
-      if (picked.kind === 'paths') {
-        if (picked.paths.length > 0) addSource({ id: crypto.randomUUID(), kind: 'paths', entries: picked.paths });
-        return;
-      }
-      if (picked.files.length === 0) {
-        if (unreadable.length === 0) setIntakeError('Nothing to add: the drop held no files (an empty folder?).');
-        return;
-      }
-      const controller = new AbortController();
-      const total = picked.files.reduce((sum, f) => sum + f.file.size, 0);
-      setStaging({ sent: 0, total, files: picked.files.length, controller });
-      const staged = await stageFiles(
-        picked.files,
-        (sent, all) => mounted.current && setStaging((s) => (s ? { ...s, sent, total: all } : s)),
-        controller.signal,
-      );
-      if (!mounted.current) return;
-      setStaging(null);
-      if (controller.signal.aborted) {
-        announce('Copying cancelled; nothing was added.');
-        setIntakeError('Copying was cancelled; nothing was added. What had been copied is removed from the Quire machine within a day.');
-        return;
-      }
-      setIntakeProblems((p) => [...p, ...staged.failed.map((f): Problem => ({ path: f.relativePath, kind: 'not-copied', message: f.message }))]);
-      if (staged.staged.length > 0) addSource({ id: crypto.randomUUID(), kind: 'staged', batch: staged.batch, entries: topLevelEntries(staged.staged) });
-    },
-    [addSource],
-  );
-
-  const setType = (sourceId: string, entry: string, type: TypeChoice) => {
-    setOverrides((current) => {
-      const next = { ...current };
-      if (type === destination.type) delete next[entryKey(sourceId, entry)];
-      else next[entryKey(sourceId, entry)] = type;
-      return next;
-    });
-  };
-
-  const leaveOut = (sourceId: string, entry: string) => {
-    setSources((list) => list.map((s) => (s.id === sourceId ? { ...s, entries: s.entries.filter((e) => e !== entry) } : s)).filter((s) => s.entries.length > 0));
-  };
-
-  const startOver = () => {
-    setSources([]);
-    setOverrides({});
-    setIntakeProblems([]);
-    setIntakeError(null);
-  };
-
-  const send = async () => {
-    if (!preview || calls.length === 0) return;
-    setSending(true);
-    const results: EnqueueResult[] = [];
-    let error: string | null = null;
-    for (const planned of calls) {
-      try {
-        results.push(await call('uploads.enqueue', planned.input));
-      } catch (e) {
-        error = messageOf(e);
-        break;
-      }
-    }
-    const merged = mergeResults(results);
-    const problems: Problem[] = [
-      ...intakeProblems,
-      ...merged.rejected.map((r): Problem => ({ path: r.path, message: r.error.message, kind: 'rejected' })),
-      ...merged.skipped.map((s): Problem => ({ path: s.path, message: s.reason, kind: 'skipped' })),
-    ];
-    const result: Outcome = { queued: merged.queued.length, queuedBytes: merged.queued.reduce((sum, u) => sum + u.size, 0), connection: destination.connection, problems, error };
-    setOutcome(result);
-    announce(outcomeSentence(result));
-    if (!error) startOver();
-    setSending(false);
-  };
 
   if (connectionsLoaded && connections.length === 0) {
     return (
@@ -193,37 +68,26 @@ export function UploadView() {
 
   const rows = preview?.rows ?? [];
   const problems = [...intakeProblems, ...(preview?.problems ?? [])];
-  const busy = staging !== null || sending;
+  const busy = copying || sending;
   const canSend = !busy && !loading && !previewError && rows.length > 0 && calls.length > 0;
+  const hasDraft = sources.length > 0 || intakeProblems.length > 0;
 
   return (
     <div className={styles.view}>
       <h2 className={styles.heading}>Upload</h2>
 
-      <DropArea onPicked={(p) => void onPicked(p)} onBrowseHost={() => setBrowsing(true)} isDisabled={busy} isCompact={sources.length > 0 || intakeProblems.length > 0} />
-      {hostKind === 'web' && <HostBrowserDialog isOpen={browsing} onClose={() => setBrowsing(false)} onChoose={(paths) => addSource({ id: crypto.randomUUID(), kind: 'paths', entries: paths })} />}
+      <DropArea onPicked={(p) => void addPicked(p)} onBrowseHost={() => setBrowsing(true)} isDisabled={busy} isCompact={hasDraft} />
+      {hostKind === 'web' && <HostBrowserDialog isOpen={browsing} onClose={() => setBrowsing(false)} onChoose={addHostPaths} />}
 
-      {staging && (
-        <div className={styles.staging} role="group" aria-label="Copying to Quire">
-          <div className={styles.stagingText}>
-            <strong>Copying to Quire…</strong>{' '}
-            <span aria-live="polite">
-              {formatBytes(staging.sent)} of {formatBytes(staging.total)} ({staging.files} {staging.files === 1 ? 'file' : 'files'})
-            </span>
-          </div>
-          <ProgressBar value={staging.sent} max={staging.total} label="Copying to Quire" />
-          <p className={styles.muted}>The files are copied to the Quire machine so it can show their keys. Nothing goes to the bucket until you choose Upload.</p>
-          <Button onPress={() => staging.controller.abort()}>Cancel copying</Button>
-        </div>
-      )}
+      {copying && <StagingProgress />}
 
       <ErrorMessage>{intakeError}</ErrorMessage>
 
       {outcome && <OutcomeSummary outcome={outcome} />}
 
-      {sources.length === 0 && intakeProblems.length === 0 && !staging && !outcome && <WhereFilesGo />}
+      {!hasDraft && !copying && !outcome && <WhereFilesGo />}
 
-      {(sources.length > 0 || intakeProblems.length > 0) && (
+      {hasDraft && (
         <section className={styles.plan} aria-labelledby="upload-plan-title" aria-busy={loading}>
           <div className={styles.planHead}>
             <h3 id="upload-plan-title" className={styles.subheading}>
@@ -245,22 +109,37 @@ export function UploadView() {
           </p>
           <ErrorMessage>{previewError}</ErrorMessage>
 
-          {preview && rows.length > 0 && <PreviewList preview={preview} destination={destination} overrides={overrides} onType={setType} onLeaveOut={leaveOut} isBusy={busy} />}
+          {preview && rows.length > 0 && <PreviewList preview={preview} destination={destination} overrides={overrides} onType={setEntryType} onLeaveOut={leaveOut} isBusy={busy} />}
 
           <ProblemList problems={problems} title="Will not be uploaded" />
 
           <div className={styles.sendBar}>
-            <Button variant="primary" onPress={() => void send()} isDisabled={!canSend} data-testid="upload-send">
+            <Button variant="primary" onPress={() => void send(calls)} isDisabled={!canSend} data-testid="upload-send">
               {sending ? 'Queuing…' : `Upload ${rows.length} ${rows.length === 1 ? 'file' : 'files'}`}
             </Button>
-            {problems.length > 0 && rows.length > 0 && (
-              <span className={styles.muted}>
-                Only the files listed above go; the {problems.length} below them stay out.
-              </span>
-            )}
+            {problems.length > 0 && rows.length > 0 && <span className={styles.muted}>Only the files listed above go; the {problems.length} below them stay out.</span>}
           </div>
         </section>
       )}
+    </div>
+  );
+}
+
+/** The copy of a browser's drop to the host, with its bytes so far and a way to stop it. */
+function StagingProgress() {
+  const staging = useUploadDraft((s) => s.staging);
+  if (!staging) return null;
+  return (
+    <div className={styles.staging} role="group" aria-label="Copying to Quire">
+      <div className={styles.stagingText}>
+        <strong>Copying to Quire…</strong>{' '}
+        <span>
+          {formatBytes(staging.sent)} of {formatBytes(staging.total)} ({staging.files} {staging.files === 1 ? 'file' : 'files'})
+        </span>
+      </div>
+      <ProgressBar value={staging.sent} max={staging.total} label="Copying to Quire" />
+      <p className={styles.muted}>The files are copied to the Quire machine so it can show their keys. Nothing goes to the bucket until you choose Upload.</p>
+      <Button onPress={cancelStaging}>Cancel copying</Button>
     </div>
   );
 }
@@ -293,12 +172,6 @@ function WhereFilesGo() {
       </dl>
     </section>
   );
-}
-
-function outcomeSentence(outcome: Outcome): string {
-  const queued = `${outcome.queued} ${outcome.queued === 1 ? 'file' : 'files'} queued (${formatBytes(outcome.queuedBytes)})`;
-  const refused = outcome.problems.length > 0 ? `; ${outcome.problems.length} not uploaded` : '';
-  return outcome.error ? `${queued}; then Quire stopped: ${outcome.error}` : `${queued}${refused}.`;
 }
 
 function OutcomeSummary({ outcome }: { outcome: Outcome }) {
