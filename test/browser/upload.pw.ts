@@ -163,6 +163,15 @@ test('a file over the size limit, a type not allowed and a name with a control c
   await expect(outcome.getByTestId('preview-problem')).toHaveCount(3);
   await expect.poll(async () => (await queueOf(quire)).map((u) => `${u.objectKey} ${u.status}`), { timeout: 60_000 }).toEqual(['books/content/good.pdf verified']);
   expect(await sha256InBucket(quire, 'books/content/good.pdf')).toBe(expectedSha256(good.size, fileSeed(good)));
+
+  // The same name again: the object already there is named, with what will happen to it.
+  await dropFiles(page, '[data-testid=drop-zone]', [{ ...good, seed: 7 }]);
+  const again = page.getByTestId('preview-row');
+  await expect(again).toHaveAttribute('data-key', 'books/content/good (2).pdf');
+  await expect(again).toContainText('An object is already at books/content/good.pdf; it will be kept and yours uploaded as books/content/good (2).pdf.');
+  await page.getByRole('combobox', { name: 'If the name is taken' }).selectOption('overwrite');
+  await expect(again).toHaveAttribute('data-key', 'books/content/good.pdf');
+  await expect(again).toContainText('An object is already at books/content/good.pdf; yours will replace it.');
 });
 
 test('files on the Quire machine are chosen by keyboard and queued where they are; a type per file, per folder and a folder in the bucket change the keys', async ({ page, quire }, testInfo) => {
