@@ -30,8 +30,9 @@ async function openQueue(page: Page, url: string): Promise<void> {
 
 test('queued files move, one is paused and resumed from the page, the details show its parts and UploadId, and all are verified', async ({ page, quire }, testInfo) => {
   await quire.addConnection();
-  // Slow enough to catch the 40 MiB file mid-way (10 MiB parts, so it is multipart with 4).
-  expect((await quire.cli(['settings', '--limit-rate', '3MiB'])).code).toBe(0);
+  // Slow enough to catch the 40 MiB file mid-way, one request at a time so its 4 parts of
+  // 10 MiB finish one after another and the bar moves part by part.
+  expect((await quire.cli(['settings', '--limit-rate', '4MiB', '--concurrency', '1'])).code).toBe(0);
   const dir = testInfo.outputPath('files');
   writeFiles(dir, [
     { name: 'narration.wav', size: 40 * MIB },
@@ -50,6 +51,8 @@ test('queued files move, one is paused and resumed from the page, the details sh
   // Progress is visible: the row's bar and figures, and the status line's total over what is unfinished.
   await expect(big).toContainText(/of 40\.0 MiB/);
   await expect(page.getByTestId('overall-progress')).toContainText(/of \d+\.\d MiB · \d uploads?/);
+  await expect.poll(async () => Number(await big.locator('progress').getAttribute('value')), { timeout: 30_000 }).toBeGreaterThanOrEqual(10 * MIB);
+  await expect(big).toContainText(/[1-3]\d\.0 MiB of 40\.0 MiB/);
 
   // The details panel: parts done of the part count and the server's multipart UploadId.
   await big.getByRole('button', { name: 'Details of narration.wav' }).click();
@@ -74,7 +77,7 @@ test('queued files move, one is paused and resumed from the page, the details sh
   await page.waitForTimeout(1500);
   expect(Number(await big.locator('progress').getAttribute('value'))).toBe(pausedAt);
 
-  expect((await quire.cli(['settings', '--limit-rate', '0'])).code).toBe(0);
+  expect((await quire.cli(['settings', '--limit-rate', '0', '--concurrency', '8'])).code).toBe(0);
   await big.getByRole('button', { name: 'Resume narration.wav' }).click();
   await expect(page.getByTestId('queue-row').and(page.locator('[data-status="verified"]'))).toHaveCount(3, { timeout: 60_000 });
   await expect(page.getByTestId('chip-verified')).toContainText('3');
@@ -82,7 +85,8 @@ test('queued files move, one is paused and resumed from the page, the details sh
   expect(await big.locator('progress').getAttribute('value')).toBe(String(40 * MIB));
   await expect(page.getByTestId('overall-progress')).toBeHidden();
   // Resumed, not restarted: the engine says how much was already in the bucket.
-  if (pausedAt >= 10 * MIB) await expect(details).toContainText(/resumed at \d+%/);
+  expect(pausedAt).toBeGreaterThanOrEqual(10 * MIB);
+  await expect(details).toContainText(/resumed at \d+%: [1-3] of 4 parts were already in the bucket/);
 });
 
 test('retry all failed: a file missing when its turn came fails with what to do, and goes once it is back', async ({ page, quire }, testInfo) => {

@@ -8,7 +8,7 @@ import styles from './QueueView.module.css';
 const WIDE_ROW = 64;
 const NARROW_ROW = 108;
 /** Below this list width the row wraps to three lines (a narrow window, or 200% zoom). */
-const NARROW_BELOW_PX = 720;
+const NARROW_BELOW_PX = 900;
 
 /**
  * The queue's rows, virtualized with a fixed row height: only what is on screen (plus a few)
