@@ -3,8 +3,7 @@ import { formatBytes } from '../../../shared/format';
 import { navigate } from '../../shell/navigation';
 import { SelectField } from '../connections/SelectField';
 import { TextInputField } from '../connections/TextInputField';
-import { typeOptions } from './PreviewList';
-import type { Destination, TypeChoice } from './uploadPlan';
+import { typeOptions, type Destination, type TypeChoice } from './uploadPlan';
 import styles from './UploadView.module.css';
 
 /**

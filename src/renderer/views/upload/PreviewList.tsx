@@ -1,10 +1,9 @@
 import { useId, type ReactNode } from 'react';
-import { categories, categoryNames } from '../../../shared/layout';
 import { formatBytes } from '../../../shared/format';
 import { printable } from '../../../shared/printable';
 import { Button } from '../../components/Button';
 import { SelectField } from '../connections/SelectField';
-import { existingNotice, keyShown, typeOf, type Destination, type MergedPreview, type PreviewRow, type Problem, type TypeChoice, type TypeOverrides } from './uploadPlan';
+import { existingNotice, keyShown, typeOf, typeOptions, type Destination, type MergedPreview, type PreviewRow, type Problem, type TypeChoice, type TypeOverrides } from './uploadPlan';
 import styles from './UploadView.module.css';
 
 interface Group {
@@ -14,11 +13,6 @@ interface Group {
   /** A dropped folder (its files listed under it) rather than one loose file. */
   isFolder: boolean;
 }
-
-export const typeOptions = [
-  { value: 'auto', label: 'Guess from each name' },
-  ...categoryNames.map((category) => ({ value: category, label: `${category} — ${categories[category] || '(top level)'}` })),
-];
 
 /**
  * Every file as it would be queued: its object key, size and type, grouped by what was dropped
@@ -38,14 +32,16 @@ export function PreviewList(props: {
 
   /** The contract takes one type per call, so a type is chosen per dropped file or folder. */
   const typeSelect = (group: Group, label: string, hideLabel: boolean) => {
-    const guessed = group.isFolder ? 'Guess per file' : `Guessed: ${group.rows[0]?.category ?? ''}`;
-    const options = [{ value: 'auto', label: guessed }, ...typeOptions.slice(1)];
+    const value = typeOf(group.sourceId, group.entry, props.destination, props.overrides);
+    // While guessing, the choice says what the engine guessed; a forced type's row shows that type.
+    const guess = group.isFolder ? 'Guess per file' : value === 'auto' ? `Guessed: ${group.rows[0]?.category ?? ''}` : 'Guess from the name';
+    const options = [{ value: 'auto', label: guess }, ...typeOptions.slice(1)];
     return (
       <SelectField
         label={label}
         hideLabel={hideLabel}
         isSmall
-        value={typeOf(group.sourceId, group.entry, props.destination, props.overrides)}
+        value={value}
         options={options}
         onChange={(value) => props.onType(group.sourceId, group.entry, value as TypeChoice)}
         isDisabled={props.isBusy}

@@ -46,7 +46,7 @@ export function UploadView() {
   }, [connections, destination]);
 
   const hasConnection = destination.connection !== undefined && connections.some((c) => c.name === destination.connection);
-  const { calls, preview, loading, error: previewError } = usePreview(sources, destination, overrides, hasConnection && !sending);
+  const { calls, preview, loading, error: previewError } = usePreview(sources, destination, overrides, hasConnection);
 
   if (connectionsLoaded && connections.length === 0) {
     return (

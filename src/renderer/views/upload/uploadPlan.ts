@@ -1,4 +1,4 @@
-import type { Category } from '../../../shared/layout';
+import { categories, categoryNames, type Category } from '../../../shared/layout';
 import type { EnqueueInput, EnqueueResult, PlannedFile, UploadPreview } from '../../../shared/upload';
 
 /**
@@ -16,6 +16,12 @@ export type Source =
   | { id: string; kind: 'staged'; batch: string; entries: string[] };
 
 export type TypeChoice = Category | 'auto';
+
+/** The content types an author can choose, each with the folder it goes to. */
+export const typeOptions: { value: TypeChoice; label: string }[] = [
+  { value: 'auto', label: 'Guess from each name' },
+  ...categoryNames.map((category) => ({ value: category, label: `${category} — ${categories[category] || '(top level)'}` })),
+];
 
 export interface Destination {
   /** Connection name; undefined for the engine's default. */
