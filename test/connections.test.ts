@@ -93,7 +93,7 @@ describe('connections and the keychain', () => {
   it('moves the default and removes a connection with its keychain item', async () => {
     const second = await world.engine.connections.add(connectionSettings({ ...base(), name: 'second', makeDefault: true }), { kind: 'given', secret: world.s3.secretAccessKey });
     expect(world.engine.connections.resolve().name).toBe('second');
-    await world.engine.connections.remove('second', () => false);
+    await world.engine.connections.remove('second');
     expect(world.engine.connections.resolve().name).toBe('test');
     expect(() => execFileSync('secret-tool', ['lookup', 'service', 'quire', 'username', second.id], { encoding: 'utf8' })).toThrow();
   });

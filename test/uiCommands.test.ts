@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandlers, dispatch } from '../src/main/core/api';
 import { sha256OfFile, writeTestFile } from './support/files';
+import { connectionSettings } from './support/connectionSettings';
 import { openTestWorld, type TestWorld } from './support/engine';
 import { sha256OfObject } from './support/s3Server';
 
@@ -105,6 +106,29 @@ describe('commands behind the UI', () => {
     await world.engine.run();
     const details = world.engine.details(queued!.id);
     expect(details).toMatchObject({ partSize: 6 * 1024 * 1024, partCount: 3, partsDone: 3, upload: { status: 'verified' } });
+  });
+
+  it('removes a connection with its finished history, never one with unfinished uploads', async () => {
+    const second = await world.engine.connections.add(
+      connectionSettings({ name: 'second', provider: 's3_compatible', endpoint: world.s3.endpoint, region: world.s3.region, bucket: world.bucket, accessKeyId: world.s3.accessKeyId, pathStyle: true }),
+      { kind: 'given', secret: world.s3.secretAccessKey },
+    );
+    const file = join(drops, 'for-second.pdf');
+    await writeFile(file, 'second');
+    await world.engine.enqueue({ paths: [file], connection: 'second' });
+    await world.engine.run();
+    world.engine.pause('all');
+    const [held] = (await world.engine.enqueue({ paths: [file], connection: 'second' })).queued;
+    const refused = await dispatch(handlers, 'connections.remove', { name: 'second' });
+    expect(refused).toMatchObject({ ok: false, error: { message: 'Connection "second" still has 1 unfinished upload(s). Let them finish or cancel them (quire queue), then remove it.' } });
+    expect(world.engine.connections.list().map((c) => c.name)).toContain('second');
+
+    await world.engine.cancel([held!.id]);
+    world.engine.resume('all');
+    expect(await dispatch(handlers, 'connections.remove', { name: 'second' })).toEqual({ ok: true, value: null });
+    expect(world.engine.connections.list().map((c) => c.id)).not.toContain(second.id);
+    // Its history goes with it (the object stays in the bucket).
+    expect(world.engine.listUploads({ text: 'for-second' }).total).toBe(0);
   });
 
   it('retries every failed upload at once, and lists the host\'s folders', async () => {

@@ -17,7 +17,7 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
     'connections.add': async ({ connection, secret }) => engine.addConnection(connection, secret ? { kind: 'given', secret } : { kind: 'environment' }),
     'connections.test': async ({ name }) => engine.connections.test(name),
     'connections.remove': async ({ name }) => {
-      await engine.connections.remove(name, (id) => engine.uploads.hasUnfinished(id));
+      await engine.connections.remove(name);
       return null;
     },
     'connections.setDefault': async ({ name }) => engine.connections.setDefault(name),

@@ -1,7 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { ConnectionSummary } from '../../../shared/connection';
+import { unfinishedStatuses } from '../../../shared/uploadStatus';
 import type { Ledger } from '../ledger/database';
-import { connections, type ConnectionRow } from '../ledger/schema';
+import { connections, uploads, type ConnectionRow } from '../ledger/schema';
 
 /** Connections as rows. Rows read back are validated data, not trusted shapes. */
 export class ConnectionRepository {
@@ -55,14 +56,29 @@ export class ConnectionRepository {
     });
   }
 
-  delete(id: string): void {
-    this.db.transaction((tx) => {
+  /**
+   * Removes a connection with its history in this ledger (finished, failed and cancelled uploads,
+   * with their sessions and parts), in one transaction that first makes sure nothing of it is
+   * still unfinished: a file queued from another process a moment ago is never orphaned.
+   * Returns the ids of the unfinished uploads that stopped it (nothing was removed then).
+   */
+  delete(id: string): { unfinished: string[] } {
+    return this.db.transaction((tx) => {
+      const unfinished = tx
+        .select({ id: uploads.id })
+        .from(uploads)
+        .where(and(eq(uploads.connectionId, id), inArray(uploads.status, [...unfinishedStatuses])))
+        .all()
+        .map((row) => row.id);
+      if (unfinished.length > 0) return { unfinished };
       const wasDefault = tx.select().from(connections).where(eq(connections.id, id)).get()?.isDefault ?? false;
+      tx.delete(uploads).where(eq(uploads.connectionId, id)).run();
       tx.delete(connections).where(eq(connections.id, id)).run();
       if (wasDefault) {
         const next = tx.select({ id: connections.id }).from(connections).orderBy(connections.name).limit(1).get();
         if (next) tx.update(connections).set({ isDefault: true }).where(eq(connections.id, next.id)).run();
       }
+      return { unfinished: [] };
     });
   }
 }

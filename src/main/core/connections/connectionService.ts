@@ -80,12 +80,19 @@ export class ConnectionService {
     return connection;
   }
 
-  async remove(name: string, hasUnfinishedUploads: (connectionId: string) => boolean): Promise<void> {
+  /**
+   * Removes a connection, its keychain entry and its upload history in Quire (the files in the
+   * bucket stay). Refused while any of its uploads is unfinished: those would lose their way.
+   */
+  async remove(name: string): Promise<void> {
     const connection = this.resolve(name);
-    if (hasUnfinishedUploads(connection.id)) {
-      throw new QuireError('usage', `Connection "${connection.name}" still has unfinished uploads. Let them finish or cancel them (quire queue), then remove it.`);
+    const { unfinished } = this.repository.delete(connection.id);
+    if (unfinished.length > 0) {
+      throw new QuireError(
+        'usage',
+        `Connection "${connection.name}" still has ${unfinished.length} unfinished upload(s). Let them finish or cancel them (quire queue), then remove it.`,
+      );
     }
-    this.repository.delete(connection.id);
     // The row goes first: a keychain that fails now leaves an orphaned item, never a connection
     // that looks usable but has lost its secret.
     await this.secrets.delete(connection.id).catch(() => {});

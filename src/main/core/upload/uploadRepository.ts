@@ -159,10 +159,6 @@ export class UploadRepository {
     return row !== undefined;
   }
 
-  hasUnfinished(connectionId: string): boolean {
-    return this.db.select({ id: uploads.id }).from(uploads).where(and(eq(uploads.connectionId, connectionId), inArray(uploads.status, [...unfinishedStatuses]))).get() !== undefined;
-  }
-
   /**
    * The next jobs to run, oldest first: queued, or waiting whose retry time has come, skipping
    * connections known to be offline. Two index walks (status, created_at) rather than one OR,

@@ -55,8 +55,8 @@ export function RemoveConnectionDialog(props: { connection: ConnectionSummary | 
                 Remove “{connection.name}”?
               </Heading>
               <p>
-                Quire forgets this connection and deletes its secret from the keychain. Files already in the bucket <strong>{connection.bucket}</strong> stay there, and so do
-                their entries in History.
+                Quire forgets this connection, deletes its secret from the keychain and removes its uploads from History. Files already in the bucket{' '}
+                <strong>{connection.bucket}</strong> stay there.
               </p>
               {refusal && (
                 <div className={styles.refusal} role="alert">
