@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandlers, dispatch } from '../src/main/core/api';
+import { Engine } from '../src/main/core/engine';
 import { sha256OfFile, writeTestFile } from './support/files';
 import { connectionSettings } from './support/connectionSettings';
 import { openTestWorld, type TestWorld } from './support/engine';
@@ -129,6 +130,16 @@ describe('commands behind the UI', () => {
     expect(world.engine.connections.list().map((c) => c.id)).not.toContain(second.id);
     // Its history goes with it (the object stays in the bucket).
     expect(world.engine.listUploads({ text: 'for-second' }).total).toBe(0);
+  });
+
+  it('says which settings the host fixed for its run, beside what is saved', async () => {
+    const engine = Engine.open({ dataDir: join(world.home, 'fixed'), env: {}, settings: { bandwidthLimit: 1024 * 1024, requestBudget: 2 } });
+    try {
+      engine.updateSettings({ bandwidthLimit: 5 * 1024 * 1024 });
+      expect(engine.getSettings()).toMatchObject({ bandwidthLimit: 5 * 1024 * 1024, fixedHere: { bandwidthLimit: 1024 * 1024, requestBudget: 2 } });
+    } finally {
+      await engine.close();
+    }
   });
 
   it('retries every failed upload at once, and lists the host\'s folders', async () => {

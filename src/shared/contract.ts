@@ -3,7 +3,7 @@ import { connectionInputSchema, type ConnectionSummary } from './connection';
 import type { ErrorData } from './errors';
 import { commandNames, eventNames, type CommandName, type EventName } from './channels';
 import type { OrphanReport } from './orphans';
-import { settingsUpdateSchema, type Settings } from './settings';
+import { settingsUpdateSchema, type SettingsReport } from './settings';
 import { plainIssues } from './plainIssues';
 import {
   enqueueInputSchema,
@@ -79,8 +79,8 @@ export const commands = {
   'uploads.cancel': command<typeof uploadTargets, UploadSummary[]>(uploadTargets),
   'orphans.list': command<z.ZodObject<{ connection: typeof optionalConnection }>, OrphanReport>(z.object({ connection: optionalConnection })),
   'orphans.abort': command<typeof orphanAbortInput, OrphanReport>(orphanAbortInput),
-  'settings.get': command<z.ZodObject<{}>, Settings>(z.object({})),
-  'settings.update': command<typeof settingsUpdateSchema, Settings>(settingsUpdateSchema),
+  'settings.get': command<z.ZodObject<{}>, SettingsReport>(z.object({})),
+  'settings.update': command<typeof settingsUpdateSchema, SettingsReport>(settingsUpdateSchema),
   'objects.verify': command<z.ZodObject<{ key: z.ZodString; connection: typeof optionalConnection }>, ObjectCheck>(
     z.object({ key: z.string().min(1).max(1024), connection: optionalConnection }),
   ),

@@ -27,3 +27,12 @@ export type Settings = z.infer<typeof settingsSchema>;
 
 export const settingsUpdateSchema = settingsSchema.omit({ queuePaused: true }).partial();
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
+
+/**
+ * The author's settings as a host shows them: what is saved, and what this process's host fixed
+ * for its own run by flags (`quire serve --limit-rate 1MiB`), which is in force here instead
+ * until it stops.
+ */
+export interface SettingsReport extends Settings {
+  fixedHere: Partial<SettingsUpdate>;
+}

@@ -1,7 +1,7 @@
 import type { ConnectionSettings, ConnectionSummary } from '../../shared/connection';
 import type { ObjectCheck } from '../../shared/contract';
 import type { OrphanReport } from '../../shared/orphans';
-import type { Settings, SettingsUpdate } from '../../shared/settings';
+import type { SettingsReport, SettingsUpdate } from '../../shared/settings';
 import type { EnqueueInput, EnqueueResult, QueueState, RunResult, UploadDetails, UploadListInput, UploadPage, UploadPreview, UploadSummary } from '../../shared/upload';
 import type { UploadStatus } from '../../shared/uploadStatus';
 import { ConnectionRepository } from './connections/connectionRepository';
@@ -329,14 +329,14 @@ export class Engine {
     return summaries;
   }
 
-  getSettings(): Settings {
-    return this.settingsStore.read();
+  getSettings(): SettingsReport {
+    return { ...this.settingsStore.read(), fixedHere: this.settingsStore.fixedHere() };
   }
 
-  updateSettings(update: SettingsUpdate): Settings {
-    const settings = this.settingsStore.write(update);
+  updateSettings(update: SettingsUpdate): SettingsReport {
+    this.settingsStore.write(update);
     this.queue.nudge();
-    return settings;
+    return this.getSettings();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { settingsSchema, type Settings, type SettingsUpdate } from '../../shared/settings';
+import { settingsSchema, settingsUpdateSchema, type Settings, type SettingsUpdate } from '../../shared/settings';
 import type { Ledger } from './ledger/database';
 import { settings as settingsTable } from './ledger/schema';
 import { DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE } from './upload/partPlan';
@@ -97,6 +97,16 @@ export class SettingsStore {
       requestBudget: this.fixed.requestBudget ?? chosen.requestBudget,
       filesAtOnce: this.fixed.filesAtOnce ?? chosen.filesAtOnce,
     };
+  }
+
+  /** The author's settings this process's host fixed for its run (they win over what is saved, here). */
+  fixedHere(): Partial<SettingsUpdate> {
+    const fixed: Partial<SettingsUpdate> = {};
+    for (const key of Object.keys(settingsUpdateSchema.shape) as (keyof SettingsUpdate)[]) {
+      const value = this.fixed[key];
+      if (value !== undefined) fixed[key] = value;
+    }
+    return fixed;
   }
 
   write(values: SettingsUpdate & { queuePaused?: boolean }): Settings {
