@@ -4,9 +4,9 @@ import { connectionPresets, derivedCdnBaseUrl, derivedEndpoint, providerOrder, t
 import { ApiError, call, messageOf } from '../../api/appApi';
 import { Button } from '../../components/Button';
 import { initialValues, noErrors, placeEngineError, sizeUnits, toConnectionInput, validate, type ConnectionFormValues, type FieldName, type FormErrors, type SizeUnit } from './connectionForm';
-import { SelectField } from './SelectField';
-import { TextInputField } from './TextInputField';
-import fields from './fields.module.css';
+import { SelectField } from '../../components/SelectField';
+import { TextInputField } from '../../components/TextInputField';
+import fields from '../../components/fields.module.css';
 import styles from './ConnectionForm.module.css';
 
 /**

@@ -4,7 +4,7 @@ import { call, messageOf } from '../../api/appApi';
 import { announce } from '../../components/Announcer';
 import { Button } from '../../components/Button';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { TextInputField } from '../connections/TextInputField';
+import { TextInputField } from '../../components/TextInputField';
 import { describeBandwidth, validateSettings, valuesOf, type SettingsErrors, type SettingsFormValues } from './settingsForm';
 import styles from './SettingsView.module.css';
 

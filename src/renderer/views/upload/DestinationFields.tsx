@@ -1,8 +1,8 @@
 import type { ConnectionSummary } from '../../../shared/connection';
 import { formatBytes } from '../../../shared/format';
 import { navigate } from '../../shell/navigation';
-import { SelectField } from '../connections/SelectField';
-import { TextInputField } from '../connections/TextInputField';
+import { SelectField } from '../../components/SelectField';
+import { TextInputField } from '../../components/TextInputField';
 import { typeOptions, type Destination, type TypeChoice } from './uploadPlan';
 import styles from './UploadView.module.css';
 

@@ -5,7 +5,7 @@ import { formatBytes } from '../../../shared/format';
 import { call, messageOf } from '../../api/appApi';
 import { Button } from '../../components/Button';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { TextInputField } from '../connections/TextInputField';
+import { TextInputField } from '../../components/TextInputField';
 import styles from './HostBrowserDialog.module.css';
 
 /**

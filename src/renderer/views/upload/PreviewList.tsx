@@ -2,7 +2,7 @@ import { useId, type ReactNode } from 'react';
 import { formatBytes } from '../../../shared/format';
 import { printable } from '../../../shared/printable';
 import { Button } from '../../components/Button';
-import { SelectField } from '../connections/SelectField';
+import { SelectField } from '../../components/SelectField';
 import { existingNotice, keyShown, typeOf, typeOptions, type Destination, type MergedPreview, type PreviewRow, type Problem, type TypeChoice, type TypeOverrides } from './uploadPlan';
 import styles from './UploadView.module.css';
 
