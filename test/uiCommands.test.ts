@@ -132,6 +132,32 @@ describe('commands behind the UI', () => {
     expect(world.engine.listUploads({ text: 'for-second' }).total).toBe(0);
   });
 
+  it('tells the bytes of parts in flight between finished parts, apart from what the bucket confirmed', async () => {
+    const file = join(drops, 'chapter-3.wav');
+    await writeTestFile(file, 13 * 1024 * 1024);
+    world.engine.updateSettings({ partSize: 6 * 1024 * 1024, requestBudget: 3, bandwidthLimit: 8 * 1024 * 1024 });
+    const seen: { done: number; sending: number }[] = [];
+    const listener = ({ upload, bytesSending }: { upload: { objectKey: string; bytesDone: number }; bytesSending?: number }) => {
+      if (upload.objectKey.endsWith('chapter-3.wav')) seen.push({ done: upload.bytesDone, sending: bytesSending ?? 0 });
+    };
+    world.engine.events.on('upload.changed', listener);
+    try {
+      await world.engine.enqueue({ paths: [file] });
+      await world.engine.run();
+    } finally {
+      world.engine.events.off('upload.changed', listener);
+      world.engine.updateSettings({ bandwidthLimit: 0 });
+    }
+    // Three parts go side by side and finish about together: without the bytes in flight the
+    // bar would sit still and jump; with them it moves a mebibyte at a time.
+    const shown = seen.filter((event) => event.sending > 0).map((event) => event.done + event.sending);
+    expect(shown.length).toBeGreaterThan(5);
+    expect(shown).toEqual([...shown].sort((a, b) => a - b));
+    expect(new Set(shown).size).toBeGreaterThan(5);
+    for (const event of seen) expect(event.done + event.sending).toBeLessThanOrEqual(13 * 1024 * 1024);
+    expect(seen.at(-1)).toEqual({ done: 13 * 1024 * 1024, sending: 0 });
+  });
+
   it('says which settings the host fixed for its run, beside what is saved', async () => {
     const engine = Engine.open({ dataDir: join(world.home, 'fixed'), env: {}, settings: { bandwidthLimit: 1024 * 1024, requestBudget: 2 } });
     try {

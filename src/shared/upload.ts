@@ -95,6 +95,12 @@ export interface UploadChangedEvent {
   upload: UploadSummary;
   /** Something the author should know that is not a failure ("changed since queued, uploading it anew"). */
   notice?: string;
+  /**
+   * Bytes of the parts in flight the server has been sent but not yet confirmed: progress between
+   * two finished parts, for a bar and a speed. Not in `bytesDone`, which counts only what the
+   * bucket confirmed (and what a resume keeps).
+   */
+  bytesSending?: number;
 }
 
 /**

@@ -105,7 +105,11 @@ let flushTimer: ReturnType<typeof setTimeout> | null = null;
 let sequence = 0;
 let loadInProgress: { heldEvents: Map<string, { event: UploadChangedEvent; seq: number }> } | null = null;
 
-export function receiveUploadChanged(event: UploadChangedEvent): void {
+export function receiveUploadChanged(received: UploadChangedEvent): void {
+  // The bar, the speed and the ETA count the bytes of parts still in flight too, so a large file
+  // moves smoothly between two finished parts (several parts go at once and finish together).
+  // After a reload the bar starts from what the bucket confirmed, which is where a resume starts.
+  const event = received.bytesSending ? { ...received, upload: { ...received.upload, bytesDone: Math.min(received.upload.size, received.upload.bytesDone + received.bytesSending) } } : received;
   const { upload } = event;
   const now = performance.now();
   if (upload.status === 'uploading' || upload.status === 'completing') meter.record(upload.id, upload.bytesDone, now);

@@ -36,6 +36,8 @@ export interface FileRangeBody {
   offset: number;
   length: number;
   chunk: Buffer;
+  /** Told the bytes of this range the socket has taken so far in this attempt (a retry starts again at 0). */
+  onSent?: (bytesSentThisAttempt: number) => void;
 }
 
 /** A whole small file in memory, with its SHA-256 (hex), or a range of a file streamed from disk. */
@@ -189,6 +191,7 @@ export class ObjectWriter {
    */
   private async writeFile(exchange: Exchange, file: FileRangeBody, signer: ChunkSigner, signal?: AbortSignal): Promise<void> {
     if (file.length >= EXPECT_CONTINUE_BYTES) await exchange.continued();
+    file.onSent?.(0);
     for (let done = 0; done < file.length && !exchange.answered; ) {
       signal?.throwIfAborted();
       const want = Math.min(file.chunk.length, file.length - done);
@@ -201,6 +204,7 @@ export class ObjectWriter {
       await this.write(exchange, view, signal);
       exchange.push(CHUNK_END);
       done += bytesRead;
+      file.onSent?.(done);
     }
     if (exchange.answered) return;
     exchange.end(Buffer.from(`${signer.header(Buffer.alloc(0))}\r\n`, 'latin1'));

@@ -163,33 +163,58 @@ async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, co
   context.changed(row.id, resumedAt);
   if (missing.length === 0) return;
 
-  await withSource(row, async (handle) => {
-    const workers = Math.max(1, Math.min(context.settings.partsPerObject, missing.length));
-    const failure = new AbortController();
-    const signal = AbortSignal.any([context.signal, failure.signal]);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < missing.length && !signal.aborted) {
-        const partNumber = missing[next++]!;
-        const { length } = await sendPart(row, session, partNumber, handle, context, signal);
-        bytesDone += length;
-        context.repository.update(row.id, { bytesDone });
-        context.changed(row.id);
-      }
-    };
-    await Promise.all(
-      Array.from({ length: workers }, () =>
-        worker().catch((error) => {
-          // One part failing for good stops the others at once instead of after their retries.
-          failure.abort(error);
-          throw error;
-        }),
-      ),
-    );
-  });
+  try {
+    await withSource(row, async (handle) => {
+      const workers = Math.max(1, Math.min(context.settings.partsPerObject, missing.length));
+      const failure = new AbortController();
+      const signal = AbortSignal.any([context.signal, failure.signal]);
+      let next = 0;
+      // What each part in flight has sent so far; their sum is shown between finished parts.
+      const inFlight = new Map<number, number>();
+      const report = () => context.sending(row.id, [...inFlight.values()].reduce((sum, bytes) => sum + bytes, 0));
+      const worker = async (): Promise<void> => {
+        while (next < missing.length && !signal.aborted) {
+          const partNumber = missing[next++]!;
+          const onSent = (bytes: number) => {
+            inFlight.set(partNumber, bytes);
+            report();
+          };
+          try {
+            const { length } = await sendPart(row, session, partNumber, handle, context, signal, onSent);
+            bytesDone += length;
+            inFlight.delete(partNumber);
+            context.repository.update(row.id, { bytesDone });
+            report();
+            context.changed(row.id);
+          } finally {
+            inFlight.delete(partNumber);
+          }
+        }
+      };
+      await Promise.all(
+        Array.from({ length: workers }, () =>
+          worker().catch((error) => {
+            // One part failing for good stops the others at once instead of after their retries.
+            failure.abort(error);
+            throw error;
+          }),
+        ),
+      );
+    });
+  } finally {
+    context.sending(row.id, null);
+  }
 }
 
-async function sendPart(row: UploadRow, session: MultipartSessionRow, partNumber: number, handle: FileHandle, context: TransferContext, signal: AbortSignal): Promise<{ length: number }> {
+async function sendPart(
+  row: UploadRow,
+  session: MultipartSessionRow,
+  partNumber: number,
+  handle: FileHandle,
+  context: TransferContext,
+  signal: AbortSignal,
+  onSent: (bytes: number) => void,
+): Promise<{ length: number }> {
   const { offset, length } = partRange(row.size, session.partSize, partNumber);
   // The slot in the global budget is taken before the part is read, and a read chunk with it:
   // the part streams from disk through that chunk, so memory is a chunk per request in flight,
@@ -199,7 +224,7 @@ async function sendPart(row: UploadRow, session: MultipartSessionRow, partNumber
   try {
     await assertSourceUnchanged(row);
     const sent = await sourceRead(row, () =>
-      context.gateway.uploadPart(session.objectKey, session.s3UploadId, partNumber, { handle, path: row.sourcePath, offset, length, chunk }, { uploadId: row.id, signal }),
+      context.gateway.uploadPart(session.objectKey, session.s3UploadId, partNumber, { handle, path: row.sourcePath, offset, length, chunk, onSent }, { uploadId: row.id, signal }),
     );
     // The server checked every chunk's signature, so it stored the bytes read, and its ETag is
     // their MD5 (S3's rule for a part); it is also what the object's ETag is computed from.

@@ -24,6 +24,12 @@ export interface TransferContext {
   signal: AbortSignal;
   /** The row changed (it was written first): hosts hear of it, coalesced. */
   changed: (id: string, notice?: string) => void;
+  /**
+   * Bytes of an upload's parts in flight that the server has been sent but not yet confirmed:
+   * not a record (a part counts once its ETag is written), only what a progress bar shows
+   * between two finished parts. Null when nothing is in flight.
+   */
+  sending: (id: string, bytes: number | null) => void;
 }
 
 /** A new attempt starts with the last one's error forgotten. */

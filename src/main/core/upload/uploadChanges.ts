@@ -13,6 +13,8 @@ export const UPLOAD_EVENT_INTERVAL_MS = 100;
  */
 export class UploadChanges {
   private readonly pending = new Map<string, string[]>();
+  /** Bytes of parts in flight per upload, sent with its next event (see TransferContext.sending). */
+  private readonly inFlight = new Map<string, number>();
   private readonly sentAt = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -37,6 +39,17 @@ export class UploadChanges {
     }
     this.pending.set(id, notice ? [notice] : []);
     this.schedule();
+  }
+
+  /** Bytes in flight changed: shown with the next event, at the same pace as every change. */
+  sending(id: string, bytes: number | null): void {
+    if (bytes === null) {
+      this.inFlight.delete(id);
+      return;
+    }
+    if (this.inFlight.get(id) === bytes) return;
+    this.inFlight.set(id, bytes);
+    this.changed(id);
   }
 
   /**
@@ -76,6 +89,7 @@ export class UploadChanges {
     if (!row) return;
     this.sentAt.set(id, this.now());
     if (this.sentAt.size > 10_000 && !this.timer) this.schedule();
-    this.events.emit('upload.changed', { upload: toUploadSummary(row), ...(notices.length > 0 ? { notice: notices.join(' ') } : {}) });
+    const sending = row.status === 'uploading' ? this.inFlight.get(id) : undefined;
+    this.events.emit('upload.changed', { upload: toUploadSummary(row), ...(notices.length > 0 ? { notice: notices.join(' ') } : {}), ...(sending ? { bytesSending: sending } : {}) });
   }
 }

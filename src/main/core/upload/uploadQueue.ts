@@ -501,7 +501,7 @@ export class UploadQueue {
   private contextFor(gateway: ObjectStore, signal: AbortSignal): TransferContext {
     const changes = this.ports.changes;
     const settings = { ...this.settings, partSize: this.tuning.partSize };
-    return { repository: this.repository, gateway, requests: this.requests, buffers: this.buffers, settings, signal, changed: (id, notice) => changes.changed(id, notice) };
+    return { repository: this.repository, gateway, requests: this.requests, buffers: this.buffers, settings, signal, changed: (id, notice) => changes.changed(id, notice), sending: (id, bytes) => changes.sending(id, bytes) };
   }
 
   /**
