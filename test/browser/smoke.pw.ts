@@ -44,6 +44,20 @@ test('the app loads from quire serve: the token leaves the address bar, the cook
 
   await expect.poll(() => sockets.filter((socket) => socket.url === socketUrl && socket.framesReceived > 0).length, { message: 'the page opens its WebSocket and the engine answers on it' }).toBeGreaterThan(0);
   expect(sockets.filter((socket) => socket.closed || socket.error)).toEqual([]);
+
+  // Every view renders under the strict CSP, with and without a connection to show.
+  for (const withConnection of [false, true]) {
+    if (withConnection) {
+      await quire.addConnection();
+      await page.reload();
+    }
+    for (const view of ['Upload', 'Queue', 'History', 'Connections', 'Settings']) {
+      await page.getByRole('tab', { name: new RegExp(`^${view}`) }).click();
+      const panel = page.getByRole('tabpanel', { name: new RegExp(`^${view}`) });
+      await expect(panel).toBeVisible();
+      await expect(panel.getByRole('heading').first()).toBeVisible();
+    }
+  }
   expect(problems).toEqual([]);
 });
 

@@ -139,11 +139,11 @@ export function DetailsPanel({ id, onClose }: { id: string; onClose: () => void 
             </thead>
             <tbody>
               {details.log.map((entry, i) => (
-                <tr key={i} className={entry.success ? undefined : styles.failedEntry}>
+                <tr key={i} className={entry.success || isKeyFree(entry) ? undefined : styles.failedEntry}>
                   <td>{new Date(entry.at).toLocaleTimeString()}</td>
                   <td>
                     {entry.operation.replace(/_/g, ' ')}
-                    {entry.errorCode ? ` (${entry.errorCode})` : ''}
+                    {isKeyFree(entry) ? ' (the key is free)' : entry.errorCode ? ` (${entry.errorCode})` : ''}
                   </td>
                   <td>{entry.httpStatus ?? '—'}</td>
                   <td>{formatBytes(entry.bytesSent)}</td>
@@ -156,4 +156,9 @@ export function DetailsPanel({ id, onClose }: { id: string; onClose: () => void 
       )}
     </aside>
   );
+}
+
+/** A HEAD answered 404 before sending: the key is free, which is what Quire hoped, not a failure. */
+function isKeyFree(entry: UploadDetails['log'][number]): boolean {
+  return entry.operation === 'head' && entry.httpStatus === 404;
 }
