@@ -71,12 +71,14 @@ export class SettingsStore {
         // Unreadable: the default stands.
       }
     }
+    // Where nothing is saved, the built-in default, never this run's flags (this.engine holds
+    // them): fixedHere reports those apart, or a page would call a flag the author's saved choice.
     const result: Settings = {
-      bandwidthLimit: this.engine.bandwidthLimit,
-      requestsPerSecond: this.engine.requestsPerSecond,
-      partSize: this.engine.partSize,
-      requestBudget: this.engine.requestBudget,
-      filesAtOnce: this.engine.filesAtOnce,
+      bandwidthLimit: defaultEngineSettings.bandwidthLimit,
+      requestsPerSecond: defaultEngineSettings.requestsPerSecond,
+      partSize: defaultEngineSettings.partSize,
+      requestBudget: defaultEngineSettings.requestBudget,
+      filesAtOnce: defaultEngineSettings.filesAtOnce,
       queuePaused: false,
     };
     for (const key of Object.keys(settingsSchema.shape) as (keyof Settings)[]) {
