@@ -1,26 +1,30 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Settings } from '../../../shared/settings';
+import type { SettingsReport } from '../../../shared/settings';
 import { call, messageOf } from '../../api/appApi';
 import { announce } from '../../components/Announcer';
 import { Button } from '../../components/Button';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { TextInputField } from '../../components/TextInputField';
-import { describeBandwidth, validateSettings, valuesOf, type SettingsErrors, type SettingsFormValues } from './settingsForm';
+import { InForceNow } from './InForceNow';
+import { describeSetting, inForceSettings, validateSettings, valuesOf, type SettingsErrors, type SettingsFormValues, tunedSettings } from './settingsForm';
+import { settingWords } from './settingWords';
 import styles from './SettingsView.module.css';
 
 /**
- * The author's settings that outlive a run: the bandwidth cap and the request rate. They are kept
- * in the ledger, so whichever process drives the queue (this one, the app, `quire run --follow`)
- * obeys a change within a moment. What is in force is shown as the engine answered, not as typed.
+ * The author's settings that outlive a run: part size, requests in flight, large files at once,
+ * the bandwidth cap and the request rate. They are kept in the ledger, so whichever process drives
+ * the queue (this one, the app, `quire run --follow`) applies a change at its next tick. What is
+ * in force is shown as the engine answered, not as typed; the form edits the saved choice even
+ * where a flag holds another value for this run.
  */
 export function SettingsView() {
-  const [inForce, setInForce] = useState<Settings | null>(null);
+  const [report, setReport] = useState<SettingsReport | null>(null);
   const [values, setValues] = useState<SettingsFormValues | null>(null);
   const [errors, setErrors] = useState<SettingsErrors>({});
   const [loadError, setLoadError] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
-  const [saved, setSaved] = useState(false);
+  const [savedNote, setSavedNote] = useState<string | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   // The first field at fault takes the focus once the render that marked it is done.
   const [focusRequest, setFocusRequest] = useState(0);
@@ -31,10 +35,10 @@ export function SettingsView() {
   useEffect(() => {
     let current = true;
     call('settings.get', {}).then(
-      (settings) => {
+      (answer) => {
         if (!current) return;
-        setInForce(settings);
-        setValues(valuesOf(settings));
+        setReport(answer);
+        setValues(valuesOf(answer));
       },
       (error: unknown) => current && setLoadError(messageOf(error)),
     );
@@ -46,13 +50,13 @@ export function SettingsView() {
   const set = (field: keyof SettingsFormValues, value: string) => {
     setValues((v) => (v ? { ...v, [field]: value } : v));
     setErrors((e) => ({ ...e, [field]: undefined }));
-    setSaved(false);
+    setSavedNote(null);
   };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!values || saving) return;
-    const checked = validateSettings(values);
+    if (!values || !report || saving) return;
+    const checked = validateSettings(values, report);
     if ('errors' in checked) {
       setErrors(checked.errors);
       setFocusRequest((n) => n + 1);
@@ -61,11 +65,16 @@ export function SettingsView() {
     setSaving(true);
     setSaveError(null);
     try {
-      const settings = await call('settings.update', checked.update);
-      setInForce(settings);
-      setValues(valuesOf(settings));
-      setSaved(true);
-      announce(`Settings saved. Bandwidth cap: ${describeBandwidth(settings.bandwidthLimit)}; request rate: ${settings.requestsPerSecond} per second.`);
+      const answer = await call('settings.update', checked.update);
+      setReport(answer);
+      setValues(valuesOf(answer));
+      const held = tunedSettings.filter((setting) => checked.update[setting] !== undefined && answer.fixedHere[setting] !== undefined).map((s) => settingWords[s].name.toLowerCase());
+      const note = held.length === 0 ? 'Saved; uploads follow it now.' : `Saved; uploads follow it now, except the ${held.join(' and ')}, which a flag holds for this run.`;
+      setSavedNote(note);
+      const inForce = inForceSettings(answer)
+        .map(({ setting, value }) => `${settingWords[setting].name}: ${describeSetting[setting](value)}`)
+        .join('; ');
+      announce(`${note} In force now: ${inForce}.`);
     } catch (error) {
       setSaveError(messageOf(error));
     } finally {
@@ -76,67 +85,51 @@ export function SettingsView() {
   return (
     <div className={styles.view}>
       <h2 className={styles.heading}>Settings</h2>
-      <ErrorMessage>{loadError}</ErrorMessage>
-
-      {inForce && (
-        <section className={styles.inForce} aria-labelledby="settings-in-force">
-          <h3 id="settings-in-force" className={styles.subheading}>
-            In force now
-          </h3>
-          <dl className={styles.facts}>
-            <div>
-              <dt>Bandwidth cap</dt>
-              <dd data-testid="in-force-bandwidth">{describeBandwidth(inForce.bandwidthLimit)}</dd>
-            </div>
-            <div>
-              <dt>Request rate</dt>
-              <dd data-testid="in-force-rate">{inForce.requestsPerSecond.toLocaleString('en-US')} requests per second per connection</dd>
-            </div>
-            <div>
-              <dt>Queue</dt>
-              <dd>{inForce.queuePaused ? 'paused (resume it in the Queue)' : 'running'}</dd>
-            </div>
-          </dl>
-        </section>
+      {loadError && (
+        <div className={styles.wide}>
+          <ErrorMessage>{loadError}</ErrorMessage>
+        </div>
       )}
 
-      {values && (
+      {report && <InForceNow report={report} />}
+
+      {report && values && (
         <form ref={formRef} className={styles.form} onSubmit={submit} noValidate aria-labelledby="settings-form-title">
           <h3 id="settings-form-title" className={styles.subheading}>
             Change
           </h3>
-          <TextInputField
-            label="Bandwidth cap (MiB/s)"
-            name="bandwidthMiBps"
-            inputMode="decimal"
-            value={values.bandwidthMiBps}
-            onChange={(v) => set('bandwidthMiBps', v)}
-            error={errors.bandwidthMiBps}
-            inputClassName={styles.number}
-            description="All uploads together, in mebibytes per second; 0 for no cap. Leave room for the rest of your household or office on a shared line."
-          />
-          <TextInputField
-            label="Request rate (requests per second)"
-            name="requestsPerSecond"
-            inputMode="numeric"
-            value={values.requestsPerSecond}
-            onChange={(v) => set('requestsPerSecond', v)}
-            error={errors.requestsPerSecond}
-            inputClassName={styles.number}
-            description="The most requests Quire sends to one connection each second. Spaces allows 300 writes and lists per second on older buckets; when the server asks Quire to slow down, it does so by itself."
-          />
+          {tunedSettings.map((setting) => {
+            const words = settingWords[setting];
+            const fixed = report.fixedHere[setting];
+            return (
+              <TextInputField
+                key={setting}
+                label={words.label}
+                name={words.field}
+                inputMode={words.inputMode}
+                value={values[words.field]}
+                onChange={(v) => set(words.field, v)}
+                error={errors[words.field]}
+                inputClassName={styles.number}
+                description={
+                  fixed === undefined ? (
+                    words.help
+                  ) : (
+                    <>
+                      {words.help} <strong>For this run a flag holds it at {describeSetting[setting](fixed)}; what you save here applies from the next start.</strong>
+                    </>
+                  )
+                }
+              />
+            );
+          })}
           <ErrorMessage>{saveError}</ErrorMessage>
           <div className={styles.actions}>
             <Button type="submit" variant="primary" isDisabled={saving}>
               {saving ? 'Saving…' : 'Save'}
             </Button>
-            {saved && (
-              <span className={styles.saved} role="status">
-                ✓ Saved; uploads follow it now.
-              </span>
-            )}
+            {savedNote && <span className={styles.saved}>✓ {savedNote}</span>}
           </div>
-          <p className={styles.note}>Part size, requests in flight and how many files upload at once are chosen by Quire for now; they are not settings yet.</p>
         </form>
       )}
     </div>
