@@ -102,7 +102,7 @@ export class Engine {
       options.gatewayFactory,
     );
     this.connections = new ConnectionService(new ConnectionRepository(db), secrets, this.gateways, env);
-    this.settingsStore = new SettingsStore(db, settings, fixed);
+    this.settingsStore = new SettingsStore(db, fixed);
     this.changes = new UploadChanges(this.uploads, this.events);
     this.queue = new UploadQueue(
       {

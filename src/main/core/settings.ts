@@ -49,14 +49,12 @@ export const defaultEngineSettings: EngineSettings = {
 
 /**
  * The author's settings as rows of the ledger's settings table, one JSON value per key, with the
- * engine's values where nothing is stored. A row that no longer parses (an older version wrote it,
+ * built-in defaults where nothing is stored. A row that no longer parses (an older version wrote it,
  * or someone edited the file) falls back rather than stopping Quire: these are choices, not records.
  */
 export class SettingsStore {
   constructor(
     private readonly db: Ledger,
-    /** The engine's settings, this process's flags included. */
-    private readonly engine: EngineSettings,
     /** What this process's host fixed (CLI flags): in force here whatever is stored. */
     private readonly fixed: Partial<EngineSettings>,
   ) {}
@@ -71,8 +69,8 @@ export class SettingsStore {
         // Unreadable: the default stands.
       }
     }
-    // Where nothing is saved, the built-in default, never this run's flags (this.engine holds
-    // them): fixedHere reports those apart, or a page would call a flag the author's saved choice.
+    // Where nothing is saved, the built-in default, never this run's flags: fixedHere reports
+    // those apart, or a page would call a flag the author's saved choice.
     const result: Settings = {
       bandwidthLimit: defaultEngineSettings.bandwidthLimit,
       requestsPerSecond: defaultEngineSettings.requestsPerSecond,
