@@ -14,9 +14,10 @@ import styles from './HostBrowserDialog.module.css';
  * paths there. Nothing is copied: the engine reads them where they are.
  *
  * Enter or a click opens a folder; Space or the checkbox chooses an entry; choices made in one
- * folder are kept while another is browsed.
+ * folder are kept while another is browsed. With `chooseFolder` (a watch folder) nothing is
+ * ticked: the author opens a folder and chooses the open folder itself.
  */
-export function HostBrowserDialog(props: { isOpen: boolean; onClose: () => void; onChoose: (paths: string[]) => void }) {
+export function HostBrowserDialog(props: { isOpen: boolean; onClose: () => void; onChoose: (paths: string[]) => void; chooseFolder?: boolean }) {
   const [folder, setFolder] = useState<BrowseResult | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -63,10 +64,12 @@ export function HostBrowserDialog(props: { isOpen: boolean; onClose: () => void;
       <Modal className={styles.modal}>
         <Dialog className={styles.dialog} aria-describedby="host-browser-help">
           <Heading slot="title" className={styles.title}>
-            Add from the Quire machine
+            {props.chooseFolder ? 'Choose a folder on the Quire machine' : 'Add from the Quire machine'}
           </Heading>
           <p id="host-browser-help" className={styles.help}>
-            Files and folders on the computer running Quire. They are uploaded from where they are; nothing is copied first.
+            {props.chooseFolder
+              ? 'Folders on the computer running Quire. Open the folder you want, then choose it.'
+              : 'Files and folders on the computer running Quire. They are uploaded from where they are; nothing is copied first.'}
           </p>
 
           {folder && <FolderPath path={folder.path} onOpen={(path) => void open(path)} />}
@@ -100,7 +103,7 @@ export function HostBrowserDialog(props: { isOpen: boolean; onClose: () => void;
             aria-label={folder ? `Contents of ${folder.path}` : 'Folder contents'}
             className={styles.list}
             items={entries}
-            selectionMode="multiple"
+            selectionMode={props.chooseFolder ? 'none' : 'multiple'}
             selectionBehavior="toggle"
             selectedKeys={selectedHere}
             onSelectionChange={onSelectionChange}
@@ -113,9 +116,11 @@ export function HostBrowserDialog(props: { isOpen: boolean; onClose: () => void;
           >
             {(entry) => (
               <GridListItem id={entry.path} textValue={entry.name} className={styles.item}>
-                <Checkbox slot="selection" className={styles.checkbox} aria-label={`Choose ${entry.name}`}>
-                  {({ isSelected }) => <span className={styles.box}>{isSelected ? '✓' : ''}</span>}
-                </Checkbox>
+                {!props.chooseFolder && (
+                  <Checkbox slot="selection" className={styles.checkbox} aria-label={`Choose ${entry.name}`}>
+                    {({ isSelected }) => <span className={styles.box}>{isSelected ? '✓' : ''}</span>}
+                  </Checkbox>
+                )}
                 <span className={styles.name} data-kind={entry.kind}>
                   {entry.name}
                 </span>
@@ -125,17 +130,35 @@ export function HostBrowserDialog(props: { isOpen: boolean; onClose: () => void;
           </GridList>
 
           <div className={styles.actions}>
-            <span className={styles.count}>{chosen.size === 0 ? 'Nothing chosen yet' : `${chosen.size} chosen`}</span>
-            <Button
-              variant="primary"
-              isDisabled={chosen.size === 0}
-              onPress={() => {
-                props.onChoose([...chosen]);
-                close();
-              }}
-            >
-              Add {chosen.size > 0 ? chosen.size : ''} {chosen.size === 1 ? 'entry' : 'entries'}
-            </Button>
+            {props.chooseFolder ? (
+              <>
+                <span className={`${styles.count} ${styles.name}`}>{folder?.path}</span>
+                <Button
+                  variant="primary"
+                  isDisabled={!folder || loading}
+                  onPress={() => {
+                    if (folder) props.onChoose([folder.path]);
+                    close();
+                  }}
+                >
+                  Choose this folder
+                </Button>
+              </>
+            ) : (
+              <>
+                <span className={styles.count}>{chosen.size === 0 ? 'Nothing chosen yet' : `${chosen.size} chosen`}</span>
+                <Button
+                  variant="primary"
+                  isDisabled={chosen.size === 0}
+                  onPress={() => {
+                    props.onChoose([...chosen]);
+                    close();
+                  }}
+                >
+                  Add {chosen.size > 0 ? chosen.size : ''} {chosen.size === 1 ? 'entry' : 'entries'}
+                </Button>
+              </>
+            )}
             <Button onPress={close}>Cancel</Button>
           </div>
         </Dialog>
