@@ -9,11 +9,13 @@ import { HistoryView } from './views/history/HistoryView';
 import { QueueView } from './views/queue/QueueView';
 import { SettingsView } from './views/settings/SettingsView';
 import { UploadView } from './views/upload/UploadView';
+import { WatchView } from './views/watch/WatchView';
 import styles from './App.module.css';
 
 const viewComponents: Record<View, () => JSX.Element> = {
   upload: UploadView,
   queue: QueueView,
+  watch: WatchView,
   history: HistoryView,
   connections: ConnectionsView,
   settings: SettingsView,
@@ -31,7 +33,7 @@ function QueueBadge() {
 }
 
 /**
- * The shell: a header with the five views as tabs, the chosen view, and the status line at the
+ * The shell: a header with the six views as tabs, the chosen view, and the status line at the
  * foot of every view. Only the chosen view is mounted.
  */
 export function App() {

@@ -1,12 +1,13 @@
 import { create } from 'zustand';
 
-/** The five views, in the order the nav shows them. */
-export const views = ['upload', 'queue', 'history', 'connections', 'settings'] as const;
+/** The six views, in the order the nav shows them. */
+export const views = ['upload', 'queue', 'watch', 'history', 'connections', 'settings'] as const;
 export type View = (typeof views)[number];
 
 export const viewTitles: Record<View, string> = {
   upload: 'Upload',
   queue: 'Queue',
+  watch: 'Watch',
   history: 'History',
   connections: 'Connections',
   settings: 'Settings',

@@ -2,6 +2,7 @@ import { api, onReconnect } from '../api/appApi';
 import { useConnections, receiveConnectionRefused } from './connections';
 import { receiveQueueState, useQueueState } from './queueState';
 import { loadUploads, pollUnfinished, receiveUploadChanged } from './uploads';
+import { startWatchFolders } from './watchFolders';
 
 /** While another process drives the queue, this one hears no upload events: it looks this often. */
 export const ELSEWHERE_POLL_MS = 2_000;
@@ -25,6 +26,7 @@ export function startStores(): void {
   };
   onReconnect(loadAll);
   loadAll();
+  startWatchFolders();
 
   let poll: ReturnType<typeof setInterval> | null = null;
   useQueueState.subscribe(({ queue }) => {
