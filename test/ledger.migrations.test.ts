@@ -30,7 +30,7 @@ describe('ledger migrations', () => {
     expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
     db.$client.close();
-    expect(tables(join(dir, 'ledger.sqlite'))).toEqual(['connections', 'multipart_parts', 'multipart_sessions', 'operations', 'settings', 'uploads']);
+    expect(tables(join(dir, 'ledger.sqlite'))).toEqual(['connections', 'multipart_parts', 'multipart_sessions', 'operations', 'settings', 'uploads', 'watch_folders', 'watched_files']);
   });
 
   it('0001_drop_session_part_md5s drops the per-session MD5 list and keeps sessions and their parts', () => {
@@ -106,6 +106,21 @@ describe('ledger migrations', () => {
     const migrated = openLedger(join(dir, 'data'), migrationsDir);
     expect(migrated.$client.prepare('SELECT status, bytes_done AS done, notice FROM uploads').all()).toEqual([{ status: 'paused', done: 4, notice: null }]);
     migrated.$client.close();
+  });
+
+  it('0005_watch_folders: a watch folder needs its connection, and its files go with it', () => {
+    const dir = tempDir('migrate5');
+    const ledger = openLedger(join(dir, 'data'), migrationsDir);
+    expect(() => ledger.$client.exec(`INSERT INTO watch_folders (id, path, connection_id, created_at, updated_at) VALUES ('w0', '/x', 'nobody', 1, 1)`)).toThrow(/FOREIGN KEY/);
+    ledger.$client.exec(`
+      INSERT INTO connections (id, name, provider, endpoint, region, bucket, max_file_size, access_key_id, created_at, updated_at)
+        VALUES ('c1', 'space', 's3_compatible', 'http://127.0.0.1:1', 'nyc3', 'b', 5368709120, 'K', 1, 1);
+      INSERT INTO watch_folders (id, path, connection_id, created_at, updated_at) VALUES ('w1', '/books', 'c1', 1, 1);
+      INSERT INTO watched_files (folder_id, relative_path, size, mtime_ms, state, updated_at) VALUES ('w1', 'ch1.pdf', 3, 1, 'synced', 1);
+      DELETE FROM watch_folders WHERE id = 'w1';
+    `);
+    expect(ledger.$client.prepare('SELECT count(*) AS n FROM watched_files').get()).toEqual({ n: 0 });
+    ledger.$client.close();
   });
 
   it('re-opening an existing ledger keeps its rows (migrations are applied once)', () => {

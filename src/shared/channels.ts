@@ -25,10 +25,16 @@ export const commandNames = [
   'objects.verify',
   'objects.link',
   'files.browse',
+  'watch.add',
+  'watch.list',
+  'watch.pause',
+  'watch.resume',
+  'watch.remove',
+  'watch.scan',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 
-export const eventNames = ['upload.changed', 'queue.state', 'connection.refused'] as const;
+export const eventNames = ['upload.changed', 'queue.state', 'connection.refused', 'watch.changed'] as const;
 export type EventName = (typeof eventNames)[number];
 
 export const INVOKE_CHANNEL = 'quire:invoke';

@@ -19,6 +19,7 @@ import {
   type UploadSummary,
 } from './upload';
 import { browseInputSchema, type BrowseResult } from './files';
+import { watchAddInputSchema, watchTargetSchema, type WatchFolderSummary } from './watch';
 import { uploadStatuses } from './uploadStatus';
 
 /**
@@ -96,6 +97,15 @@ export const commands = {
     }),
   ),
   'files.browse': command<typeof browseInputSchema, BrowseResult>(browseInputSchema),
+  // Watch folders: kept in the ledger; the process that drives the queue watches them.
+  'watch.add': command<typeof watchAddInputSchema, WatchFolderSummary>(watchAddInputSchema),
+  'watch.list': command<z.ZodObject<{}>, WatchFolderSummary[]>(z.object({})),
+  'watch.pause': command<typeof watchTargetSchema, WatchFolderSummary>(watchTargetSchema),
+  'watch.resume': command<typeof watchTargetSchema, WatchFolderSummary>(watchTargetSchema),
+  // Stops watching; nothing is deleted, in the folder or in the bucket.
+  'watch.remove': command<typeof watchTargetSchema, null>(watchTargetSchema),
+  // Looks at the folder now (the driving process does at its next tick), instead of at the next periodic scan.
+  'watch.scan': command<typeof watchTargetSchema, WatchFolderSummary>(watchTargetSchema),
 } as const satisfies Record<CommandName, { input: z.ZodType; result: unknown }>;
 
 export type Commands = typeof commands;
@@ -111,6 +121,7 @@ export interface Events {
   'upload.changed': UploadChangedEvent;
   'queue.state': QueueState;
   'connection.refused': ConnectionRefusedEvent;
+  'watch.changed': WatchFolderSummary;
 }
 // Every event name has a payload type.
 const everyEventTyped: Exclude<EventName, keyof Events> extends never ? true : never = true;

@@ -9,7 +9,19 @@ import type { GatewayFactory, ObjectSettings, ObjectStore, RemoteMultipartUpload
  * scripts it to, so the scheduler and the state machine are proven in milliseconds. The real
  * server is radosgw, in the integration tier; nothing here stands in for it there.
  */
-export type Operation = 'listOneKey' | 'probe' | 'headObject' | 'putObject' | 'createMultipartUpload' | 'uploadPart' | 'listParts' | 'completeMultipartUpload' | 'abortMultipartUpload' | 'listMultipartUploads' | 'deleteObject';
+export type Operation =
+  | 'listOneKey'
+  | 'probe'
+  | 'headObject'
+  | 'putObject'
+  | 'createMultipartUpload'
+  | 'uploadPart'
+  | 'listParts'
+  | 'completeMultipartUpload'
+  | 'abortMultipartUpload'
+  | 'listMultipartUploads'
+  | 'deleteObject'
+  | 'copyObject';
 
 interface StoredObject {
   body: Buffer;
@@ -192,6 +204,17 @@ class ScriptedStore implements ObjectStore {
   async listMultipartUploads(prefix?: string): Promise<RemoteMultipartUpload[]> {
     await this.answer('listMultipartUploads', prefix ?? null);
     return [...this.bucket.uploads].filter(([, upload]) => !prefix || upload.key.startsWith(prefix)).map(([s3UploadId, upload]) => ({ key: upload.key, s3UploadId, initiated: upload.initiated }));
+  }
+
+  async copyObject(sourceKey: string, key: string): Promise<string> {
+    let etag = '';
+    await this.answer('copyObject', key, undefined, () => {
+      const source = this.bucket.objects.get(sourceKey);
+      if (!source) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+      this.bucket.objects.set(key, { ...source });
+      etag = source.etag;
+    });
+    return etag;
   }
 
   async deleteObject(key: string): Promise<void> {

@@ -11,7 +11,8 @@ import { forwardEvents } from '../core/events/engineEvents';
 import type { EngineSettings } from '../core/settings';
 import { QuireError } from '../core/errors';
 import { parseDuration, parseSize, splitList } from './cliArgs';
-import { printConnections, printDetails, printJson, printOrphans, printPreview, printSettings, printSkipped, printUploads } from './output';
+import type { WatchFolderSummary } from '../../shared/watch';
+import { printConnections, printWatchFolders, printDetails, printJson, printOrphans, printPreview, printSettings, printSkipped, printUploads } from './output';
 import { formatBytes } from '../../shared/format';
 import { resolve } from 'node:path';
 import { ProgressView } from './progressView';
@@ -37,6 +38,10 @@ Usage:
   quire run [--follow]   work the queue to the end (resumes anything interrupted); --follow
                          keeps running and uploads whatever is added, from any shell, until
                          Ctrl-C or SIGTERM
+  quire watch add PATH [--to PREFIX] [--type TYPE] [--exclude GLOB]... [--include GLOB]... [--poll]
+                         keep a folder in sync: new and changed files are uploaded once they
+                         are settled; nothing is ever deleted remotely. --poll for network shares
+  quire watch list | pause ID | resume ID | scan ID | remove ID
   quire show ID          one upload: parts done, the server's UploadId, its requests
   quire browse [PATH]    the folders a browser page of \`quire serve\` can add from
   quire status           what the queue is doing (and whether another Quire drives it)
@@ -96,6 +101,9 @@ const OPTIONS = {
   all: { type: 'boolean' },
   abort: { type: 'boolean' },
   'older-than': { type: 'string' },
+  include: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  poll: { type: 'boolean' },
   follow: { type: 'boolean' },
   status: { type: 'string' },
   search: { type: 'string' },
@@ -142,6 +150,8 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'connect':
         return await connect(handlers, rest, flags);
+      case 'watch':
+        return await watchVerb(handlers, rest, flags);
       case 'upload':
         return await upload(engine, handlers, rest, flags, stop.signal);
       case 'queue': {
@@ -223,6 +233,50 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await engine.close();
   }
+}
+
+/** `quire watch add|list|pause|resume|remove|scan`: the folders the driving Quire keeps in sync. */
+async function watchVerb(handlers: ApiHandlers, args: string[], flags: Flags): Promise<number> {
+  const [action, target] = args;
+  const id = () => ({ id: required(target, `quire watch ${action} ID (ids from: quire watch list)`) });
+  let folders: WatchFolderSummary[];
+  switch (action) {
+    case 'add':
+      folders = [
+        await call(handlers, 'watch add', {
+          path: resolve(required(target, 'quire watch add PATH --to PREFIX')),
+          connection: flags.connection,
+          to: flags.to,
+          type: flags.type as never,
+          include: (flags.include ?? []).flatMap((glob) => splitList(glob)),
+          exclude: (flags.exclude ?? []).flatMap((glob) => splitList(glob)),
+          poll: flags.poll ?? false,
+        }),
+      ];
+      break;
+    case 'list':
+      folders = await call(handlers, 'watch list', {});
+      break;
+    case 'pause':
+      folders = [await call(handlers, 'watch pause', id())];
+      break;
+    case 'resume':
+      folders = [await call(handlers, 'watch resume', id())];
+      break;
+    case 'scan':
+      folders = [await call(handlers, 'watch scan', id())];
+      break;
+    case 'remove':
+      await call(handlers, 'watch remove', id());
+      if (!flags.json) process.stdout.write('No longer watched. Nothing was deleted, in the folder or in the bucket.\n');
+      return 0;
+    default:
+      throw new QuireError('usage', 'quire watch add PATH [--to PREFIX] | list | pause ID | resume ID | scan ID | remove ID. See: quire --help');
+  }
+  if (flags.json) printJson(action === 'list' ? folders : folders[0]);
+  else printWatchFolders(folders);
+  if (action === 'add' && !flags.json) process.stdout.write('A running Quire (the app, quire serve, quire run --follow) syncs it from now on; otherwise: quire run\n');
+  return 0;
 }
 
 async function connect(handlers: ApiHandlers, args: string[], flags: Flags): Promise<number> {

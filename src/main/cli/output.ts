@@ -4,6 +4,7 @@ import type { OrphanReport } from '../../shared/orphans';
 import type { Settings } from '../../shared/settings';
 import { printable, printableJson } from '../../shared/printable';
 import type { SkippedEntry, UploadDetails, UploadPreview, UploadSummary } from '../../shared/upload';
+import type { WatchFolderSummary } from '../../shared/watch';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${printableJson(JSON.stringify(value, null, 2))}\n`);
@@ -91,5 +92,20 @@ export function printDetails(details: UploadDetails): void {
   if (u.error) process.stdout.write(`${printable(u.error.message)}\n`);
   for (const op of details.log.slice(0, 20)) {
     process.stdout.write(`  ${new Date(op.at).toISOString()}  ${op.operation.padEnd(18)} ${String(op.httpStatus ?? '-').padStart(3)}  ${formatBytes(op.bytesSent).padStart(10)}  ${op.durationMs} ms${op.errorCode ? `  ${op.errorCode}` : ''}\n`);
+  }
+}
+
+/** `quire watch list`: each folder, where it goes, and what it is doing. */
+export function printWatchFolders(folders: WatchFolderSummary[]): void {
+  if (folders.length === 0) {
+    process.stdout.write('No watch folders. Add one with: quire watch add PATH --to PREFIX\n');
+    return;
+  }
+  for (const folder of folders) {
+    const where = folder.to ?? '(each type under its own folder)';
+    process.stdout.write(`${folder.id.slice(0, 8)}  ${folder.state.padEnd(11)} ${printable(folder.path)} -> ${printable(folder.connection)}: ${printable(where)}\n`);
+    const { synced, pending, ignored, missing } = folder.files;
+    process.stdout.write(`          ${synced} synced, ${pending} pending, ${ignored} ignored, ${missing} gone from the folder${folder.lastScanAt ? `; last scan ${new Date(folder.lastScanAt).toISOString()}` : ''}\n`);
+    if (folder.message) process.stdout.write(`          ${printable(folder.message)}\n`);
   }
 }

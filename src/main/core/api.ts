@@ -37,6 +37,15 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
     'objects.verify': async ({ key, connection }) => engine.verify(key, connection),
     'objects.link': async ({ key, expiresInSeconds, connection }) => engine.link(key, expiresInSeconds, connection),
     'files.browse': async ({ path }) => browseFolder(path),
+    'watch.add': async (input) => engine.watch.add(input),
+    'watch.list': async () => engine.watch.list(),
+    'watch.pause': async ({ id }) => engine.watch.pause(id),
+    'watch.resume': async ({ id }) => engine.watch.resume(id),
+    'watch.remove': async ({ id }) => {
+      engine.watch.remove(id);
+      return null;
+    },
+    'watch.scan': async ({ id }) => engine.watch.scan(id),
   };
 }
 

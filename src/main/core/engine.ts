@@ -21,6 +21,8 @@ import { SettingsStore, defaultEngineSettings, type EngineSettings } from './set
 import { enqueueUploads, planUploads } from './upload/enqueue';
 import { findExistingObjects } from './upload/existingObjects';
 import { StagingArea } from './staging/stagingArea';
+import { WatchRepository } from './watch/watchRepository';
+import { WatchService } from './watch/watchService';
 import { fromStaging, toStaged } from './staging/stagedInput';
 import { ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './upload/janitor';
 import { UploadChanges } from './upload/uploadChanges';
@@ -66,6 +68,8 @@ export class Engine {
   readonly events = new EngineEvents();
   /** Where a browser's drops are copied before they are queued (the web host writes there). */
   readonly staging: StagingArea;
+  /** Watch folders: commands from any process, watching in the one that drives the queue. */
+  readonly watch: WatchService;
   private readonly queue: UploadQueue;
   private readonly gateways: GatewayPool;
   private readonly changes: UploadChanges;
@@ -119,6 +123,18 @@ export class Engine {
     );
     this.lock = new QueueLock(dataDir);
     this.staging = new StagingArea(join(dataDir, 'staging'));
+    this.watch = new WatchService({
+      repository: new WatchRepository(db),
+      uploads: this.uploads,
+      connections: this.connections,
+      events: this.events,
+      gatewayFor: (connectionId) => this.gateways.forConnection(this.connections.resolveById(connectionId)),
+      multipartThreshold: () => this.settings.multipartThreshold,
+      queued: (ids, notices) => {
+        for (const id of ids) this.changes.changed(id, notices.get(id));
+        this.queue.nudge();
+      },
+    });
     // A staged copy is only the source of its upload: once the bucket holds it (or the author
     // cancelled), it goes. The driving process sees every such change; a start sweeps the rest.
     this.events.on('upload.changed', ({ upload }) => {
@@ -166,12 +182,15 @@ export class Engine {
     }
     for (const id of requeued) this.changes.changed(id);
     this.queue.start();
+    // Watch folders are watched by the process that drives the queue, for as long as it does.
+    this.watch.start();
   }
 
   /** Stops at part boundaries (every finished part stays recorded) and releases the lock last. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       try {
+        await this.watch.stop();
         await this.queue.stop();
       } finally {
         this.operationLog.flush();
@@ -198,6 +217,8 @@ export class Engine {
       if (signal?.aborted) stopEarly();
     }
     try {
+      // A run syncs the watch folders once: what changed since is queued before the queue is waited on.
+      if (ownsStart) await this.watch.whenScanned();
       return await this.queue.whenIdle();
     } catch (error) {
       throw ledgerFailure(error, this.ledgerPath) ?? error;

@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { ConnectionSummary } from '../../../shared/connection';
 import { unfinishedStatuses } from '../../../shared/uploadStatus';
 import type { Ledger } from '../ledger/database';
-import { connections, uploads, type ConnectionRow } from '../ledger/schema';
+import { connections, uploads, watchFolders, type ConnectionRow } from '../ledger/schema';
 
 /** Connections as rows. Rows read back are validated data, not trusted shapes. */
 export class ConnectionRepository {
@@ -62,15 +62,17 @@ export class ConnectionRepository {
    * still unfinished: a file queued from another process a moment ago is never orphaned.
    * Returns the ids of the unfinished uploads that stopped it (nothing was removed then).
    */
-  delete(id: string): { unfinished: string[] } {
+  delete(id: string): { unfinished: string[]; watched: string[] } {
     return this.db.transaction((tx) => {
+      const watched = tx.select({ path: watchFolders.path }).from(watchFolders).where(eq(watchFolders.connectionId, id)).all().map((row) => row.path);
+      if (watched.length > 0) return { unfinished: [], watched };
       const unfinished = tx
         .select({ id: uploads.id })
         .from(uploads)
         .where(and(eq(uploads.connectionId, id), inArray(uploads.status, [...unfinishedStatuses])))
         .all()
         .map((row) => row.id);
-      if (unfinished.length > 0) return { unfinished };
+      if (unfinished.length > 0) return { unfinished, watched };
       const wasDefault = tx.select().from(connections).where(eq(connections.id, id)).get()?.isDefault ?? false;
       tx.delete(uploads).where(eq(uploads.connectionId, id)).run();
       tx.delete(connections).where(eq(connections.id, id)).run();
@@ -78,7 +80,7 @@ export class ConnectionRepository {
         const next = tx.select({ id: connections.id }).from(connections).orderBy(connections.name).limit(1).get();
         if (next) tx.update(connections).set({ isDefault: true }).where(eq(connections.id, next.id)).run();
       }
-      return { unfinished: [] };
+      return { unfinished: [], watched };
     });
   }
 }

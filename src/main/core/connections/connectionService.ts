@@ -86,7 +86,10 @@ export class ConnectionService {
    */
   async remove(name: string): Promise<void> {
     const connection = this.resolve(name);
-    const { unfinished } = this.repository.delete(connection.id);
+    const { unfinished, watched } = this.repository.delete(connection.id);
+    if (watched.length > 0) {
+      throw new QuireError('usage', `Connection "${connection.name}" is where ${watched.length} watch folder(s) sync to (${watched.join(', ')}). Remove them first (quire watch remove).`);
+    }
     if (unfinished.length > 0) {
       throw new QuireError(
         'usage',

@@ -132,6 +132,57 @@ export const operations = sqliteTable(
   (table) => [index('operations_upload_idx').on(table.uploadId), index('operations_started_idx').on(table.startedAt)],
 );
 
+/** A local folder kept in sync with a connection's bucket (src/shared/watch.ts). */
+export const watchFolders = sqliteTable('watch_folders', {
+  id: text('id').primaryKey(),
+  path: text('path').notNull().unique(),
+  connectionId: text('connection_id')
+    .notNull()
+    .references(() => connections.id),
+  /** The destination prefix; null: each file under its type's folder. */
+  prefix: text('prefix'),
+  category: text('category'),
+  /** JSON arrays of globs, relative to the folder. */
+  include: text('include').notNull().default('[]'),
+  exclude: text('exclude').notNull().default('[]'),
+  poll: integer('poll', { mode: 'boolean' }).notNull().default(false),
+  paused: integer('paused', { mode: 'boolean' }).notNull().default(false),
+  /** What the driving process last found: unavailable or error with why (null when all is well). */
+  problem: text('problem', { enum: ['unavailable', 'error'] }),
+  message: text('message'),
+  /** Set by `watch.scan` from any process; the driving process scans and clears it. */
+  scanRequestedAt: integer('scan_requested_at'),
+  lastScanAt: integer('last_scan_at'),
+  lastSyncAt: integer('last_sync_at'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * What Quire knows of each file of a watch folder: what it last saw (size, mtime) and what it
+ * wrote (key, SHA-256, ETag). The reconcile scan compares the folder with these rows, so an
+ * unchanged file is never sent twice, and a renamed one is recognised by its SHA-256.
+ */
+export const watchedFiles = sqliteTable(
+  'watched_files',
+  {
+    folderId: text('folder_id')
+      .notNull()
+      .references(() => watchFolders.id, { onDelete: 'cascade' }),
+    relativePath: text('relative_path').notNull(),
+    size: integer('size').notNull(),
+    mtimeMs: integer('mtime_ms').notNull(),
+    /** pending: seen, not yet in the bucket; synced: the bucket holds this version; ignored: by rule or cancelled; missing: gone from the folder (nothing is deleted remotely). */
+    state: text('state', { enum: ['pending', 'synced', 'ignored', 'missing'] }).notNull(),
+    uploadId: text('upload_id'),
+    objectKey: text('object_key'),
+    sha256: text('sha256'),
+    etag: text('etag'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.folderId, table.relativePath] }), index('watched_files_upload_idx').on(table.uploadId)],
+);
+
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
@@ -145,3 +196,5 @@ export type UploadRow = typeof uploads.$inferSelect;
 export type { UploadStatus };
 export type MultipartSessionRow = typeof multipartSessions.$inferSelect;
 export type MultipartPartRow = typeof multipartParts.$inferSelect;
+export type WatchFolderRow = typeof watchFolders.$inferSelect;
+export type WatchedFileRow = typeof watchedFiles.$inferSelect;

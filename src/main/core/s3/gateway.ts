@@ -318,6 +318,20 @@ export class S3Gateway {
     }
   }
 
+  /**
+   * A server-side copy (a renamed file whose bytes the bucket already holds): nothing is sent
+   * but the request. The object's metadata (content type, SHA-256) comes along; its ACL does
+   * not, so the visibility is given again. Returns the new object's ETag.
+   */
+  async copyObject(sourceKey: string, key: string, visibility: 'private' | 'public-read', options: RequestOptions = {}): Promise<string> {
+    // CopySource is "bucket/key", the key URL-encoded except its slashes (S3's rule).
+    const source = `${this.connection.bucket}/${encodeURIComponent(sourceKey).replace(/%2F/g, '/')}`;
+    const result = await this.control('copy', 'PUT', key, options, ({ s3, client }) =>
+      client.send(new s3.CopyObjectCommand({ Bucket: this.connection.bucket, Key: key, CopySource: source, ACL: visibility }), { abortSignal: options.signal }),
+    );
+    return stripQuotes(result.CopyObjectResult?.ETag ?? '');
+  }
+
   async deleteObject(key: string): Promise<void> {
     await this.control('delete', 'DELETE', key, {}, ({ s3, client }) => client.send(new s3.DeleteObjectCommand({ Bucket: this.connection.bucket, Key: key })));
   }
@@ -349,6 +363,7 @@ export type ObjectStore = Pick<
   | 'abortMultipartUpload'
   | 'listMultipartUploads'
   | 'deleteObject'
+  | 'copyObject'
   | 'presignGet'
 >;
 

@@ -8,19 +8,13 @@ import { printable } from '../../../shared/printable';
 import { enqueueInputSchema, type EnqueueInput, type EnqueueResult, type RejectedFile, type SkippedEntry } from '../../../shared/upload';
 import { QuireError } from '../errors';
 import { classify, contentTypeFor, extensionOf } from '../layout/classify';
+import { isTemporaryOrSystemFile } from '../layout/ignoredFiles';
 import { buildObjectKey } from '../layout/objectKey';
 import { fingerprintFile } from './fingerprint';
 import { DEFAULT_MULTIPART_THRESHOLD } from './partPlan';
 import { Semaphore } from '../util/semaphore';
 import { toUploadSummary } from './uploadSummary';
 import type { NewUpload, UploadRepository } from './uploadRepository';
-
-/**
- * Files that are never an author's content: editors' lock and swap files, half-finished
- * downloads, OS litter. Skipped inside folders without a word (a file named explicitly is
- * always taken); links and special files, which may be content, are reported instead.
- */
-const IGNORED_NAMES = [/^\.DS_Store$/, /^Thumbs\.db$/i, /^desktop\.ini$/i, /^~\$/, /\.(part|crdownload|tmp|swp)$/i, /^\.~lock\./];
 
 interface Candidate {
   /** The entry as the author sees it: its name is classified, keyed and named in messages. */
@@ -74,28 +68,44 @@ export async function planUploads(input: EnqueueInput, connection: ConnectionSum
       plan.rejected.push(reject(path, error));
       continue;
     }
-    // Files are looked at a few at a time (a dropped folder of a thousand covers is mostly
-    // waiting on the disk), then recorded in one transaction rather than a commit per file.
-    // One time for the batch: rows of equal time run in the order they were inserted, which is
-    // the files' own order (Promise.all keeps it, whatever order the checks finish in).
-    const now = Date.now();
-    const examiners = new Semaphore(FILES_EXAMINED_AT_ONCE);
-    const examined = await Promise.all(
-      candidates.map((candidate) =>
-        examiners.run(() =>
-          examine(candidate, request, connection, threshold, now).then(
-            (upload) => ({ upload, relativePath: candidate.relativePath }),
-            (error: unknown) => {
-              plan.rejected.push(reject(candidate.absolutePath, error));
-              return null;
-            },
-          ),
-        ),
-      ),
-    );
-    plan.accepted.push(...examined.filter((entry) => entry !== null));
+    await examineAll(candidates, request, connection, threshold, plan);
   }
   return plan;
+}
+
+/**
+ * Files named with their paths inside a folder the author keeps (a watch folder): each is keyed
+ * by that path under the destination, checked like any dropped file. `input.paths` is ignored.
+ */
+export async function planFiles(files: { absolutePath: string; relativePath: string }[], input: Omit<EnqueueInput, 'paths'>, connection: ConnectionSummary, options: { multipartThreshold?: number } = {}): Promise<UploadPlan> {
+  const request = enqueueInputSchema.parse({ ...input, paths: ['(watch folder)'] });
+  const plan: UploadPlan = { accepted: [], rejected: [], skipped: [] };
+  const candidates = files.map((file) => ({ absolutePath: file.absolutePath, relativePath: file.relativePath, sourcePath: file.absolutePath }));
+  await examineAll(candidates, request, connection, options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD, plan);
+  return plan;
+}
+
+async function examineAll(candidates: Candidate[], request: ReturnType<typeof enqueueInputSchema.parse>, connection: ConnectionSummary, threshold: number, plan: UploadPlan): Promise<void> {
+  // Files are looked at a few at a time (a dropped folder of a thousand covers is mostly
+  // waiting on the disk), then recorded in one transaction rather than a commit per file.
+  // One time for the batch: rows of equal time run in the order they were inserted, which is
+  // the files' own order (Promise.all keeps it, whatever order the checks finish in).
+  const now = Date.now();
+  const examiners = new Semaphore(FILES_EXAMINED_AT_ONCE);
+  const examined = await Promise.all(
+    candidates.map((candidate) =>
+      examiners.run(() =>
+        examine(candidate, request, connection, threshold, now).then(
+          (upload) => ({ upload, relativePath: candidate.relativePath }),
+          (error: unknown) => {
+            plan.rejected.push(reject(candidate.absolutePath, error));
+            return null;
+          },
+        ),
+      ),
+    ),
+  );
+  plan.accepted.push(...examined.filter((entry) => entry !== null));
 }
 
 /** Enough to keep the disk (and the thread pool's four readers) busy. */
@@ -152,7 +162,7 @@ interface DroppedFolder {
 
 async function walk(dir: string, folder: DroppedFolder, into: Candidate[]): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (IGNORED_NAMES.some((pattern) => pattern.test(entry.name))) continue;
+    if (isTemporaryOrSystemFile(entry.name)) continue;
     const full = join(dir, entry.name);
     const relativePath = relative(folder.root, full).split(sep).join('/');
     if (entry.isDirectory()) await walk(full, folder, into);

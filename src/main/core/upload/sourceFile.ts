@@ -24,6 +24,19 @@ export class SourceChangedError extends QuireError {
  */
 export const SOURCE_QUIET_MS = 2000;
 
+/** However long a writer has been seen pausing, a file left alone this long is taken as finished. */
+const LONGEST_QUIET_MS = 60_000;
+
+/**
+ * When a file seen being written may be sent: once it has been left alone for the quiet period
+ * or, for a writer seen pausing between bursts (a DAW exporting a chapter, a slow copy), for
+ * twice the longest pause seen, up to a minute. One rule for files found by the queue, by a
+ * watcher's event and by a scan alike.
+ */
+export function settledAt(lastWriteAt: number, longestPauseSeen = 0): number {
+  return lastWriteAt + Math.min(LONGEST_QUIET_MS, Math.max(SOURCE_QUIET_MS, 2 * longestPauseSeen));
+}
+
 /** Size and mtime as recorded at enqueue: checked before each part and before Complete. */
 export async function assertSourceUnchanged(row: Pick<UploadRow, 'sourcePath' | 'size' | 'mtimeMs'>): Promise<void> {
   let info;
