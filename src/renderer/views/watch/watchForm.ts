@@ -105,15 +105,17 @@ function messageFor(field: WatchFieldName, issue: { path: PropertyKey[]; message
 }
 
 /**
- * Where the engine's refusal belongs in the form: a folder that is not there or cannot be read
- * at the folder, a connection it does not know at the connection; anything else (the folder is
- * watched already, the ledger cannot be written) above the buttons, in the engine's own words.
+ * Where the engine's refusal belongs in the form. What the page's schema cannot know is about the
+ * folder (not there, not readable, not a full path, watched already or inside a watched one: the
+ * engine's `usage` refusals of watch.add are all about the path) or the connection; anything else
+ * (the ledger cannot be written) above the buttons, in the engine's own words.
  */
 export function placeWatchEngineError(code: ErrorCode, message: string): WatchFormErrors {
   switch (code) {
     case 'file_missing':
     case 'file_unreadable':
     case 'invalid_name':
+    case 'usage':
       return { fields: { path: message }, form: null };
     case 'connection_not_found':
       return { fields: { connection: message }, form: null };
