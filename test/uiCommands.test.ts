@@ -121,8 +121,15 @@ describe('commands behind the UI', () => {
     world.engine.pause('all');
     const [held] = (await world.engine.enqueue({ paths: [file], connection: 'second' })).queued;
     const refused = await dispatch(handlers, 'connections.remove', { name: 'second' });
-    expect(refused).toMatchObject({ ok: false, error: { message: 'Connection "second" still has 1 unfinished upload(s). Let them finish or cancel them (quire queue), then remove it.' } });
+    expect(refused).toMatchObject({ ok: false, error: { message: expect.stringContaining('Connection "second" still has 1 unfinished upload(s)') } });
     expect(world.engine.connections.list().map((c) => c.name)).toContain('second');
+
+    // A failed upload whose multipart upload is still open in the bucket holds it too: once the
+    // connection is gone, nothing could abort those billed parts.
+    world.engine.uploads.move(held!.id, 'failed', { errorCode: 'access_denied', errorMessage: 'refused', errorRetryable: false });
+    world.engine.uploads.insertSession({ id: randomUUID(), uploadId: held!.id, s3UploadId: `fake-${randomUUID()}`, objectKey: 'x', partSize: 5 * 1024 * 1024, partCount: 2, status: 'active', createdAt: Date.now(), endedAt: null });
+    expect(await dispatch(handlers, 'connections.remove', { name: 'second' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('whose parts are still in the bucket') } });
+    world.engine.uploads.endSession(world.engine.uploads.activeSession(held!.id)!.id, 'aborted');
 
     await world.engine.cancel([held!.id]);
     world.engine.resume('all');

@@ -192,6 +192,14 @@ describe('the local web host (quire serve)', () => {
       expect((await send(port, { path: '/?token=' })).status).toBe(403);
     });
 
+    it('lets a browser in once, within a minute, by the address given to the system opener (--open), whose command line other users can read', async () => {
+      const oneUse = new URL(host.oneUseUrl());
+      const first = await send(port, { path: oneUse.pathname + oneUse.search });
+      expect(first.status).toBe(303);
+      expect(String(first.headers['set-cookie']![0])).toMatch(/HttpOnly; SameSite=Strict/);
+      expect((await send(port, { path: oneUse.pathname + oneUse.search })).status).toBe(403);
+    });
+
     it('refuses a request naming a foreign Host (DNS rebinding) before anything else, even with the cookie and the token', async () => {
       const token = new URL(host.url).searchParams.get('token')!;
       for (const hostHeader of [`evil.example:${port}`, `127.0.0.1:${port + 1}`, 'localhost', `127.0.0.1.evil.example:${port}`]) {

@@ -32,6 +32,8 @@ export interface UploadSummary {
   bytesDone: number;
   status: UploadStatus;
   method: 'single' | 'multipart';
+  /** Who can read the object: only a public one has an address (CDN or bucket) that works without a link. */
+  visibility: 'private' | 'public-read';
   sha256: string | null;
   etag: string | null;
   attempts: number;

@@ -59,7 +59,7 @@ Usage:
   quire link KEY [--expires 1h..7d]   a time-limited share link
   quire serve [--port 4780] [--open]
                          the app in a browser on this machine: drives the queue like quire run
-                         --follow and prints the address to open (with its one-time token);
+                         --follow and prints the address to open (with its token);
                          --port 0 takes any free port; --open opens it in the default browser
 
 Options for every command: --json (machine-readable output), --connection NAME.

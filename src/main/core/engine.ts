@@ -138,7 +138,9 @@ export class Engine {
     // A staged copy is only the source of its upload: once the bucket holds it (or the author
     // cancelled), it goes. The driving process sees every such change; a start sweeps the rest.
     this.events.on('upload.changed', ({ upload }) => {
-      if ((upload.status === 'verified' || upload.status === 'cancelled') && this.staging.contains(upload.sourcePath)) void this.staging.release(upload.sourcePath).catch(() => {});
+      if (upload.status !== 'verified' && upload.status !== 'cancelled') return;
+      // The same drop queued twice (a retried send) reads one staged copy: it stays for the other.
+      if (this.staging.contains(upload.sourcePath) && !this.uploads.readsFile(upload.sourcePath)) void this.staging.release(upload.sourcePath).catch(() => {});
     });
   }
 

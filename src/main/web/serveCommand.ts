@@ -54,7 +54,8 @@ export async function serveCommand(engine: Engine, options: ServeOptions): Promi
   try {
     process.stdout.write(`Quire is at ${host.url}\n`);
     process.stderr.write(`Serving ${engine.dataDir} to a browser on this machine. Ctrl-C (or SIGTERM) stops.\n`);
-    if (options.open) openInBrowser(host.url);
+    // Not the printed address: an opener's command line is readable by every user of the machine.
+    if (options.open) openInBrowser(host.oneUseUrl());
     await new Promise<void>((resolve) => {
       if (options.signal.aborted) resolve();
       options.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -21,8 +21,30 @@ export class WebSession {
     this.cookieName = `quire-session-${port}`;
   }
 
-  isToken(candidate: string): boolean {
-    return sameSecret(candidate, this.token);
+  /** One-use tokens for addresses handed to another program (`--open`), with when they expire. */
+  private readonly oneUse = new Map<string, number>();
+
+  isToken(candidate: string, now = Date.now()): boolean {
+    if (sameSecret(candidate, this.token)) return true;
+    // A one-use token is struck off when it is exchanged (or found expired).
+    for (const [token, expiresAt] of this.oneUse) {
+      if (expiresAt < now) this.oneUse.delete(token);
+      else if (sameSecret(candidate, token)) {
+        this.oneUse.delete(token);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A token for an address given to the system's opener (xdg-open, then the browser): its command
+   * line is readable by every local user, so that token lets in one browser once, within a minute.
+   */
+  issueOneUseToken(now = Date.now()): string {
+    const token = randomBytes(32).toString('base64url');
+    this.oneUse.set(token, now + ONE_USE_TOKEN_MS);
+    return token;
   }
 
   /** Whether the request carries this run's session cookie. */
@@ -47,6 +69,8 @@ export class WebSession {
     return `${this.cookieName}=${this.sessionValue}; HttpOnly; SameSite=Strict; Path=/`;
   }
 }
+
+const ONE_USE_TOKEN_MS = 60_000;
 
 /**
  * Constant-time comparison of a secret with what a request brought. Both are hashed first, so

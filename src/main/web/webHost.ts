@@ -26,6 +26,8 @@ export interface WebHostOptions {
 export interface WebHost {
   /** The address to open, with this run's token. */
   url: string;
+  /** An address for another program to open (the system's opener): its token lets one browser in, once, within a minute. */
+  oneUseUrl(): string;
   origin: string;
   port: number;
   /** Closes every socket (stopping their calls) and both listeners; the engine stays open. */
@@ -127,6 +129,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   let closing: Promise<void> | null = null;
   return {
     url: `${origin}/?token=${session.token}`,
+    oneUseUrl: () => `${origin}/?token=${session.issueOneUseToken()}`,
     origin,
     port,
     close: () =>

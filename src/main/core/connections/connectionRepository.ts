@@ -1,8 +1,8 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, or } from 'drizzle-orm';
 import type { ConnectionSummary } from '../../../shared/connection';
 import { unfinishedStatuses } from '../../../shared/uploadStatus';
 import type { Ledger } from '../ledger/database';
-import { connections, uploads, watchFolders, type ConnectionRow } from '../ledger/schema';
+import { connections, multipartSessions, uploads, watchFolders, type ConnectionRow } from '../ledger/schema';
 
 /** Connections as rows. Rows read back are validated data, not trusted shapes. */
 export class ConnectionRepository {
@@ -66,10 +66,14 @@ export class ConnectionRepository {
     return this.db.transaction((tx) => {
       const watched = tx.select({ path: watchFolders.path }).from(watchFolders).where(eq(watchFolders.connectionId, id)).all().map((row) => row.path);
       if (watched.length > 0) return { unfinished: [], watched };
+      // Unfinished uploads, and any upload whose multipart upload is still open in the bucket (a
+      // failed one, or a cancelled one not yet aborted while offline): once the connection is
+      // gone nothing could abort it, and the bucket would bill its parts until the provider purges it.
       const unfinished = tx
-        .select({ id: uploads.id })
+        .selectDistinct({ id: uploads.id })
         .from(uploads)
-        .where(and(eq(uploads.connectionId, id), inArray(uploads.status, [...unfinishedStatuses])))
+        .leftJoin(multipartSessions, and(eq(multipartSessions.uploadId, uploads.id), eq(multipartSessions.status, 'active')))
+        .where(and(eq(uploads.connectionId, id), or(inArray(uploads.status, [...unfinishedStatuses]), isNotNull(multipartSessions.id))))
         .all()
         .map((row) => row.id);
       if (unfinished.length > 0) return { unfinished, watched };

@@ -93,7 +93,7 @@ export class ConnectionService {
     if (unfinished.length > 0) {
       throw new QuireError(
         'usage',
-        `Connection "${connection.name}" still has ${unfinished.length} unfinished upload(s). Let them finish or cancel them (quire queue), then remove it.`,
+        `Connection "${connection.name}" still has ${unfinished.length} unfinished upload(s) (or failed ones whose parts are still in the bucket). Let them finish or cancel them (quire queue), then remove it.`,
       );
     }
     // The row goes first: a keychain that fails now leaves an orphaned item, never a connection

@@ -171,7 +171,8 @@ async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, co
       let next = 0;
       // What each part in flight has sent so far; their sum is shown between finished parts.
       const inFlight = new Map<number, number>();
-      const report = () => context.sending(row.id, [...inFlight.values()].reduce((sum, bytes) => sum + bytes, 0));
+      // Workers still winding down after a failure must not report into the next job's events.
+      const report = () => !signal.aborted && context.sending(row.id, [...inFlight.values()].reduce((sum, bytes) => sum + bytes, 0));
       const worker = async (): Promise<void> => {
         while (next < missing.length && !signal.aborted) {
           const partNumber = missing[next++]!;

@@ -1,3 +1,4 @@
+import { sep } from 'node:path';
 import { and, asc, count, eq, inArray, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { enteredFrom, inFlightStatuses, unfinishedStatuses, type UploadStatus } from '../../../shared/uploadStatus';
 import type { Category } from '../../../shared/layout';
@@ -298,9 +299,14 @@ export class UploadRepository {
     return this.db.select({ id: uploads.id }).from(uploads).where(inArray(uploads.status, [...statuses])).orderBy(asc(uploads.createdAt)).all().map((row) => row.id);
   }
 
+  /** Whether an upload that may still read its file (unfinished, or failed and retryable by the author) reads this one. */
+  readsFile(path: string): boolean {
+    return this.db.select({ id: uploads.id }).from(uploads).where(and(eq(uploads.sourcePath, path), inArray(uploads.status, [...unfinishedStatuses, 'failed']))).get() !== undefined;
+  }
+
   /** Whether an upload that may still read its file (unfinished, or failed and retryable by the author) reads one under this folder. */
   readsFilesUnder(folder: string): boolean {
-    const pattern = `${folder.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
+    const pattern = `${`${folder}${sep}`.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     return (
       this.db
         .select({ id: uploads.id })

@@ -14,6 +14,7 @@ export function toUploadSummary(row: UploadRow): UploadSummary {
     bytesDone: row.bytesDone,
     status: row.status,
     method: row.method,
+    visibility: row.visibility,
     sha256: row.sha256,
     etag: row.etag,
     attempts: row.attempts,

@@ -9,6 +9,7 @@ import { ConnectionForm } from './ConnectionForm';
 import { ConnectionList } from './ConnectionList';
 import { RemoveConnectionDialog } from './RemoveConnectionDialog';
 import styles from './ConnectionsView.module.css';
+import { loadUploads } from '../../state/uploads';
 
 /**
  * Connections: where uploads go. The list with what each one does, a form to add one (tested
@@ -39,7 +40,8 @@ export function ConnectionsView() {
     setRemoving(null);
     setSaved(null);
     announce(`Connection “${name}” removed.`);
-    await reload();
+    // Its uploads left the ledger with it: the queue and history are read again.
+    await Promise.all([reload(), loadUploads()]);
   };
 
   const empty = loaded && connections.length === 0;

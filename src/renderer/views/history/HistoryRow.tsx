@@ -24,7 +24,8 @@ export function HistoryRow({ upload, connection }: { upload: UploadSummary; conn
   const [busy, setBusy] = useState<'link' | 'verify' | 'open' | null>(null);
   const name = displayName(upload);
   const publicUrl = connection ? objectUrl(connection, upload.objectKey) : null;
-  const isPublic = connection?.defaultVisibility === 'public-read' || Boolean(connection?.cdnBaseUrl);
+  // A CDN (and the bucket's address) serves only public objects; a private one needs a share link.
+  const isPublic = upload.visibility === 'public-read';
 
   async function makeLink(seconds: number) {
     if (!connection) return null;
