@@ -56,11 +56,3 @@ export function typeText(folder: WatchFolderSummary): string {
 export function timeText(at: number | null): string {
   return at === null ? 'not yet' : new Date(at).toLocaleString();
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-
-/** "2 synced, 1 waiting, 1 ignored": the counts in one line for a screen reader's summary. */
-export function countsSentence(folder: WatchFolderSummary): string {
-  const { synced, pending, ignored, missing } = folder.files;
-  return [`${plural(synced, 'file')} synced`, `${pending.toLocaleString('en-US')} pending`, `${ignored.toLocaleString('en-US')} ignored`, `${missing.toLocaleString('en-US')} missing`].join(', ');
-}
