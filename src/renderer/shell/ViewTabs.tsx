@@ -3,7 +3,7 @@ import { navigate, viewTitles, views, type View } from './navigation';
 import styles from '../App.module.css';
 
 /**
- * The five views as ARIA tabs, written here rather than taken from react-aria: its TabPanel
+ * The views as ARIA tabs, written here rather than taken from react-aria: its TabPanel
  * watches every DOM change inside the panel and walks the tree for something focusable, which
  * costs about a tenth of the main thread while the queue's rows scroll by or move. The keyboard
  * is the same: arrows, Home and End move between tabs and show the view (automatic activation).

@@ -108,7 +108,11 @@ export async function reconcileFolder(folder: WatchFolderRow, connection: Connec
     ports.writes.set(absolute, { mtimeMs: file.mtimeMs, longestPause });
     const at = settledAt(file.mtimeMs, longestPause);
     if (now < at) later(at, relativePath);
-    else settled.push({ relativePath, file, known: known_ });
+    else {
+      // Settled: the pauses of this write are forgotten, so the next edit starts afresh.
+      ports.writes.delete(absolute);
+      settled.push({ relativePath, file, known: known_ });
+    }
   }
   // A writer that keeps its file open between bursts is still writing, however long it pauses.
   const recent = settled.filter(({ file }) => now - file.mtimeMs < 10 * 60_000).map(({ relativePath }) => join(root, relativePath));
@@ -131,6 +135,9 @@ export async function reconcileFolder(folder: WatchFolderRow, connection: Connec
       if (renamed) {
         writes.push(renamed.row);
         vanished.splice(vanished.indexOf(renamed.from), 1);
+        // The old name is not missing: it moved. Its row goes, with the "missing" just decided for it.
+        const stale = writes.findIndex((write) => write.relativePath === renamed.from.relativePath);
+        if (stale >= 0) writes.splice(stale, 1);
         ports.repository.deleteFile(folder.id, renamed.from.relativePath);
         continue;
       }

@@ -230,7 +230,8 @@ export class WatchService {
       scanTimer: null,
       running: Promise.resolve(),
       busy: false,
-      problem: null,
+      // What the last process found stands until a look shows otherwise.
+      problem: row.problem ? { kind: row.problem, message: row.message ?? '' } : null,
     };
     this.live.set(row.id, folder);
     this.openWatcher(folder);
