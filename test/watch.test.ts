@@ -161,6 +161,45 @@ describe('a watch folder', () => {
     await engine.close();
   });
 
+  it('deletes from the bucket only when asked, never when too many files vanish at once until the author confirms, and moves a renamed file', async () => {
+    const root = join(world.home, 'covers');
+    mkdirSync(root);
+    const name = (i: number) => `cover-${i}.jpg`;
+    for (let i = 0; i < 8; i += 1) {
+      writeFileSync(join(root, name(i)), randomBytes(100 + i));
+      settled(join(root, name(i)));
+    }
+    const key = (file: string) => `books/covers/drafts/${file}`;
+    let engine = reopen();
+    const folder = await engine.watch.add({ path: root, to: 'books/covers/drafts/', syncDeletes: true, deleteGuardPercent: 25 });
+    await engine.run();
+    expect(engine.watch.list().find((f) => f.id === folder.id)!.files.synced).toBe(8);
+
+    // One deleted: its object goes too. One renamed: copied to its new name, the old one deleted.
+    rmSync(join(root, name(0)));
+    renameSync(join(root, name(1)), join(root, 'cover-final.jpg'));
+    await engine.run();
+    expect(await headOf(world.s3, world.bucket, key(name(0))).catch(() => null)).toBeNull();
+    expect(await headOf(world.s3, world.bucket, key(name(1))).catch(() => null)).toBeNull();
+    expect(await sha256OfObject(world.s3, world.bucket, key('cover-final.jpg'))).toBe(await sha256OfFile(join(root, 'cover-final.jpg')));
+
+    // Four of seven vanish at once (an emptied folder?): nothing is deleted until the author says so.
+    for (let i = 2; i < 6; i += 1) rmSync(join(root, name(i)));
+    await engine.run();
+    let summary = engine.watch.list().find((f) => f.id === folder.id)!;
+    expect(summary).toMatchObject({ state: 'error', deletesHeld: 4 });
+    expect(summary.message).toMatch(/4 of 7 files vanished at once, more than the 25% this folder allows, so nothing was deleted in the bucket/);
+    for (let i = 2; i < 6; i += 1) expect(await headOf(world.s3, world.bucket, key(name(i)))).toBeTruthy();
+    await engine.run(); // and it stays held
+    expect(await headOf(world.s3, world.bucket, key(name(2)))).toBeTruthy();
+
+    summary = await engine.watch.confirmDeletes(folder.id.slice(0, 8));
+    expect(summary).toMatchObject({ deletesHeld: 0, message: null });
+    for (let i = 2; i < 6; i += 1) expect(await headOf(world.s3, world.bucket, key(name(i))).catch(() => null)).toBeNull();
+    expect(await headOf(world.s3, world.bucket, key(name(6)))).toBeTruthy();
+    await engine.close();
+  });
+
   it('sends a file written slowly (10 MB at a time, pausing longer than the quiet period) once, complete', async () => {
     const root = join(world.home, 'exports');
     mkdirSync(root);

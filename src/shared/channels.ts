@@ -31,6 +31,7 @@ export const commandNames = [
   'watch.resume',
   'watch.remove',
   'watch.scan',
+  'watch.confirmDeletes',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 

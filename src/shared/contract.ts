@@ -106,6 +106,8 @@ export const commands = {
   'watch.remove': command<typeof watchTargetSchema, null>(watchTargetSchema),
   // Looks at the folder now (the driving process does at its next tick), instead of at the next periodic scan.
   'watch.scan': command<typeof watchTargetSchema, WatchFolderSummary>(watchTargetSchema),
+  // The author confirms deletions the guard held (too many files vanished at once): they go now.
+  'watch.confirmDeletes': command<typeof watchTargetSchema, WatchFolderSummary>(watchTargetSchema),
 } as const satisfies Record<CommandName, { input: z.ZodType; result: unknown }>;
 
 export type Commands = typeof commands;

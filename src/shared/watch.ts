@@ -23,6 +23,10 @@ export const watchAddInputSchema = z.object({
   exclude: z.array(glob).max(50).default([]),
   /** Poll instead of waiting for events: for network shares, which send none. */
   poll: z.boolean().default(false),
+  /** A file deleted from the folder is deleted from the bucket too. Off unless the author asks. */
+  syncDeletes: z.boolean().default(false),
+  /** Even then: when more than this share of the folder's files vanish at once, nothing is deleted until the author confirms. */
+  deleteGuardPercent: z.number().int().min(1, 'the guard is at least 1%').max(100, 'the guard is at most 100%').default(25),
 });
 export type WatchAddInput = z.input<typeof watchAddInputSchema>;
 
@@ -41,6 +45,10 @@ export interface WatchFolderSummary {
   include: string[];
   exclude: string[];
   poll: boolean;
+  syncDeletes: boolean;
+  deleteGuardPercent: number;
+  /** Deletions held because too many files vanished at once: nothing is deleted until the author confirms (watch.confirmDeletes). */
+  deletesHeld: number;
   paused: boolean;
   state: WatchFolderState;
   /** Why it is unavailable or in error, and what to do (the folder is gone, watches ran out...). */

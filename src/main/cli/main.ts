@@ -39,9 +39,12 @@ Usage:
                          keeps running and uploads whatever is added, from any shell, until
                          Ctrl-C or SIGTERM
   quire watch add PATH [--to PREFIX] [--type TYPE] [--exclude GLOB]... [--include GLOB]... [--poll]
+                   [--sync-deletes [--delete-guard 25%]]
                          keep a folder in sync: new and changed files are uploaded once they
-                         are settled; nothing is ever deleted remotely. --poll for network shares
-  quire watch list | pause ID | resume ID | scan ID | remove ID
+                         are settled; nothing is deleted remotely unless --sync-deletes, and
+                         even then not when over 25% of the files vanish at once (Quire asks:
+                         quire watch confirm-deletes ID). --poll for network shares
+  quire watch list | pause ID | resume ID | scan ID | confirm-deletes ID | remove ID
   quire show ID          one upload: parts done, the server's UploadId, its requests
   quire browse [PATH]    the folders a browser page of \`quire serve\` can add from
   quire status           what the queue is doing (and whether another Quire drives it)
@@ -104,6 +107,8 @@ const OPTIONS = {
   include: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
   poll: { type: 'boolean' },
+  'sync-deletes': { type: 'boolean' },
+  'delete-guard': { type: 'string' },
   follow: { type: 'boolean' },
   status: { type: 'string' },
   search: { type: 'string' },
@@ -251,6 +256,8 @@ async function watchVerb(handlers: ApiHandlers, args: string[], flags: Flags): P
           include: (flags.include ?? []).flatMap((glob) => splitList(glob)),
           exclude: (flags.exclude ?? []).flatMap((glob) => splitList(glob)),
           poll: flags.poll ?? false,
+          syncDeletes: flags['sync-deletes'] ?? false,
+          deleteGuardPercent: flags['delete-guard'] === undefined ? undefined : Number(flags['delete-guard'].replace(/%$/, '')),
         }),
       ];
       break;
@@ -266,12 +273,15 @@ async function watchVerb(handlers: ApiHandlers, args: string[], flags: Flags): P
     case 'scan':
       folders = [await call(handlers, 'watch scan', id())];
       break;
+    case 'confirm-deletes':
+      folders = [await call(handlers, 'watch confirm-deletes', id())];
+      break;
     case 'remove':
       await call(handlers, 'watch remove', id());
       if (!flags.json) process.stdout.write('No longer watched. Nothing was deleted, in the folder or in the bucket.\n');
       return 0;
     default:
-      throw new QuireError('usage', 'quire watch add PATH [--to PREFIX] | list | pause ID | resume ID | scan ID | remove ID. See: quire --help');
+      throw new QuireError('usage', 'quire watch add PATH [--to PREFIX] | list | pause ID | resume ID | scan ID | confirm-deletes ID | remove ID. See: quire --help');
   }
   if (flags.json) printJson(action === 'list' ? folders : folders[0]);
   else printWatchFolders(folders);

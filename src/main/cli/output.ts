@@ -106,6 +106,7 @@ export function printWatchFolders(folders: WatchFolderSummary[]): void {
     process.stdout.write(`${folder.id.slice(0, 8)}  ${folder.state.padEnd(11)} ${printable(folder.path)} -> ${printable(folder.connection)}: ${printable(where)}\n`);
     const { synced, pending, ignored, missing } = folder.files;
     process.stdout.write(`          ${synced} synced, ${pending} pending, ${ignored} ignored, ${missing} gone from the folder${folder.lastScanAt ? `; last scan ${new Date(folder.lastScanAt).toISOString()}` : ''}\n`);
+    if (folder.syncDeletes) process.stdout.write(`          deletes in the folder are deleted in the bucket (held when over ${folder.deleteGuardPercent}% vanish at once${folder.deletesHeld ? `; ${folder.deletesHeld} held now` : ''})\n`);
     if (folder.message) process.stdout.write(`          ${printable(folder.message)}\n`);
   }
 }

@@ -21,6 +21,7 @@ export const cliVerbs = {
   'watch resume': 'watch.resume',
   'watch remove': 'watch.remove',
   'watch scan': 'watch.scan',
+  'watch confirm-deletes': 'watch.confirmDeletes',
   queue: 'uploads.list',
   run: 'queue.run',
   status: 'queue.state',

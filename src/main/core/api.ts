@@ -46,6 +46,7 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
       return null;
     },
     'watch.scan': async ({ id }) => engine.watch.scan(id),
+    'watch.confirmDeletes': async ({ id }) => engine.watch.confirmDeletes(id),
   };
 }
 

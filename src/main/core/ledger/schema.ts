@@ -147,6 +147,12 @@ export const watchFolders = sqliteTable('watch_folders', {
   exclude: text('exclude').notNull().default('[]'),
   poll: integer('poll', { mode: 'boolean' }).notNull().default(false),
   paused: integer('paused', { mode: 'boolean' }).notNull().default(false),
+  /** Off unless the author asks: a file deleted from the folder is deleted from the bucket too. */
+  syncDeletes: integer('sync_deletes', { mode: 'boolean' }).notNull().default(false),
+  /** Even then, when more than this share (%) of the folder's files vanish at once, nothing is deleted until the author confirms. */
+  deleteGuardPercent: integer('delete_guard_percent').notNull().default(25),
+  /** Deletions held by that guard, waiting for the author (watch.confirmDeletes). */
+  deletesHeld: integer('deletes_held').notNull().default(0),
   /** What the driving process last found: unavailable or error with why (null when all is well). */
   problem: text('problem', { enum: ['unavailable', 'error'] }),
   message: text('message'),

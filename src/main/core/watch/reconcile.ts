@@ -14,6 +14,7 @@ import { planFiles } from '../upload/enqueue';
 import { settledAt, SOURCE_QUIET_MS } from '../upload/sourceFile';
 import type { UploadRepository } from '../upload/uploadRepository';
 import { scanFolder, type FoundFile } from './folderScan';
+import { deleteReport, deleteVanished, tooManyVanished } from './remoteDeletes';
 import type { WatchRules } from './watchRules';
 import type { WatchRepository } from './watchRepository';
 
@@ -139,6 +140,8 @@ export async function reconcileFolder(folder: WatchFolderRow, connection: Connec
         const stale = writes.findIndex((write) => write.relativePath === renamed.from.relativePath);
         if (stale >= 0) writes.splice(stale, 1);
         ports.repository.deleteFile(folder.id, renamed.from.relativePath);
+        // Moved, for an author who asked for deletes too: the old name goes from the bucket as well.
+        if (folder.syncDeletes) await deleteVanished(folder.id, [renamed.from], gateway, ports.repository);
         continue;
       }
     }
@@ -185,7 +188,27 @@ export async function reconcileFolder(folder: WatchFolderRow, connection: Connec
   }
   ports.repository.saveFiles(writes);
   if (queuedIds.length > 0) ports.queued(queuedIds, noticesById);
+  if (folder.syncDeletes) {
+    const held = await deleteOrHold(folder, ports);
+    if (held) problems.push(held);
+  }
   return { unavailable: null, problems, lookAgainAt, unsettled };
+}
+
+/**
+ * Files gone from the folder, for an author who asked for deletes: their objects are deleted,
+ * unless too many vanished at once (an unmounted disk, an emptied folder), in which case nothing
+ * is deleted until the author confirms. Returns what the author must hear, if anything.
+ */
+async function deleteOrHold(folder: WatchFolderRow, ports: ReconcilePorts): Promise<string | null> {
+  const files = [...ports.repository.files(folder.id).values()].filter((file) => file.state !== 'ignored');
+  const vanished = files.filter((file) => file.state === 'missing');
+  if (vanished.length === 0) return null;
+  if (folder.deletesHeld > 0 || tooManyVanished(vanished.length, files.length, folder.deleteGuardPercent)) {
+    ports.repository.updateFolder(folder.id, { deletesHeld: vanished.length });
+    return `${printable(folder.path)}: ${vanished.length} of ${files.length} files vanished at once, more than the ${folder.deleteGuardPercent}% this folder allows, so nothing was deleted in the bucket. If the disk was unmounted or the folder emptied by mistake, put them back; if they were meant to go, confirm the deletions (quire watch confirm-deletes ${folder.id.slice(0, 8)}).`;
+  }
+  return deleteReport(folder.path, await deleteVanished(folder.id, vanished, await ports.gateway(), ports.repository));
 }
 
 /**

@@ -11,6 +11,7 @@ import type { WatchFolderRow } from '../ledger/schema';
 import type { ObjectStore } from '../s3/gateway';
 import type { UploadRepository } from '../upload/uploadRepository';
 import { reconcileFolder, type ReconcilePorts } from './reconcile';
+import { deleteReport, deleteVanished } from './remoteDeletes';
 import { WatchRules } from './watchRules';
 import { parseGlobs, WatchRepository } from './watchRepository';
 
@@ -92,6 +93,9 @@ export class WatchService {
       include: JSON.stringify(request.include),
       exclude: JSON.stringify(request.exclude),
       poll: request.poll,
+      syncDeletes: request.syncDeletes,
+      deleteGuardPercent: request.deleteGuardPercent,
+      deletesHeld: 0,
       paused: false,
       problem: null,
       message: null,
@@ -123,6 +127,21 @@ export class WatchService {
 
   scan(id: string): WatchFolderSummary {
     return this.change(id, { scanRequestedAt: Date.now() });
+  }
+
+  /**
+   * The author says the files that vanished at once were meant to go: their objects are deleted
+   * now (each only if it is still what Quire wrote), and the guard's hold is lifted.
+   */
+  async confirmDeletes(id: string): Promise<WatchFolderSummary> {
+    const row = this.resolve(id);
+    if (row.deletesHeld === 0) throw new QuireError('usage', `No deletions are waiting in ${printable(row.path)}.`);
+    const vanished = [...this.ports.repository.files(row.id).values()].filter((file) => file.state === 'missing');
+    const outcome = await deleteVanished(row.id, vanished, await this.ports.gatewayFor(row.connectionId), this.ports.repository);
+    const message = deleteReport(row.path, outcome);
+    this.ports.repository.updateFolder(row.id, { deletesHeld: 0, problem: message ? 'error' : null, message });
+    if (this.started) this.applyLedger();
+    return this.summary(this.ports.repository.folder(row.id) ?? row);
   }
 
   /** Stops watching; nothing is deleted, in the folder or in the bucket (its uploads stay in the queue). */
@@ -166,6 +185,9 @@ export class WatchService {
       include: parseGlobs(row.include),
       exclude: parseGlobs(row.exclude),
       poll: row.poll,
+      syncDeletes: row.syncDeletes,
+      deleteGuardPercent: row.deleteGuardPercent,
+      deletesHeld: row.deletesHeld,
       paused: row.paused,
       state,
       message: problem?.message ?? null,
