@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { BandwidthLimiter } from '../src/main/core/s3/bandwidthLimiter';
 import { ObjectWriter } from '../src/main/core/s3/objectWriter';
 
@@ -12,6 +12,9 @@ import { ObjectWriter } from '../src/main/core/s3/objectWriter';
  * it reaches on a machine is the most any client sending these requests can reach there, so the
  * gap between it and Quire is what Quire's bookkeeping costs, and the gap between it and rclone
  * is what the server allows.
+ *
+ * Every file under FOLDER, subfolders included (the watch folder's tree), goes to
+ * `PREFIX/<folder name>/<path inside it>`, the keys the other tools write.
  *
  * Bundled by the bench (esbuild) and run with the project's Node, like bin/quire:
  *   node bareClient.mjs FOLDER PREFIX CONCURRENCY   (endpoint, bucket and keys from BARE_* env)
@@ -28,15 +31,19 @@ async function main(): Promise<void> {
     new BandwidthLimiter(0),
     { maxSockets: concurrency, idleTimeoutMs: 60_000 },
   );
-  const names = (await readdir(folder)).sort();
+  // The listing is part of the work timed, as it is for every tool: one readdir for the tree.
+  const paths = (await readdir(folder, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(folder, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .sort();
   let next = 0;
   const worker = async () => {
-    while (next < names.length) {
-      const name = names[next++]!;
-      const buffer = await readFile(join(folder, name));
+    while (next < paths.length) {
+      const path = paths[next++]!;
+      const buffer = await readFile(join(folder, path));
       const sha256 = createHash('sha256').update(buffer).digest('hex');
       const headers = { 'content-type': 'application/octet-stream', 'x-amz-acl': 'private', 'x-amz-meta-sha256': sha256, 'if-none-match': '*' };
-      await writer.put(`${prefix}/${basename(folder)}/${name}`, {}, headers, { buffer, sha256 });
+      await writer.put(`${prefix}/${basename(folder)}/${path}`, {}, headers, { buffer, sha256 });
     }
   };
   try {

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** The tools the bench knows, in the order their columns appear. */
@@ -10,9 +10,10 @@ export type RunnerName = ToolName | typeof REFERENCE_NAME;
 
 /**
  * What a bench run can measure: the comparison of the tools (`tools`), the kill at 50% (`kill`),
- * Quire in a storm of SlowDown answers (`storm`) and Quire under a bandwidth cap (`cap`).
+ * Quire in a storm of SlowDown answers (`storm`), Quire under a bandwidth cap (`cap`) and a
+ * watch folder of many small files synced, synced again and followed (`watch`).
  */
-export const SCENARIOS = ['tools', 'kill', 'storm', 'cap'] as const;
+export const SCENARIOS = ['tools', 'kill', 'storm', 'cap', 'watch'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const MIB = 1024 * 1024;
@@ -45,6 +46,14 @@ export interface BenchConfig {
   storm: { smallFiles: number; smallBytes: number; bigBytes: number; fraction: number; reps: number; target: number };
   /** The bandwidth cap: Quire uploads a file of `bytesPerSecond` × `seconds` capped at `bytesPerSecond`; the target is within 10%. */
   cap: { bytesPerSecond: number; seconds: number };
+  /**
+   * The watch folder (bench/watch.ts): a tree of `folders` × `filesPerFolder` files of
+   * `fileBytes`, first synced by Quire (`quire watch add` + `quire run`), the bare reference,
+   * `rclone copy` and `aws s3 sync` at `concurrency` requests, each `reps` times; then synced
+   * again with nothing changed; then `quire run --follow` idle for `idleSeconds` and timed
+   * noticing `noticeTries` new files of each kind.
+   */
+  watch: { folders: number; filesPerFolder: number; fileBytes: number; concurrency: number; reps: number; idleSeconds: number; noticeTries: number; profileDir: string | null };
   /** Whether to run the small-file reference (bare requests, no bookkeeping) beside the tools. */
   reference: boolean;
   /** A limit per tool invocation, so a hung tool fails its cell instead of hanging the bench. */
@@ -58,13 +67,18 @@ export interface BenchConfig {
 }
 
 const USAGE = `npm run bench [-- --reps N --big-mib N --small-files N --small-kib N --tools quire,rclone,aws
-                     --only tools,kill,storm,cap --no-kill --no-storm --no-cap --no-reference --note TEXT]
+                     --only tools,kill,storm,cap,watch --no-kill --no-storm --no-cap --no-watch
+                     --no-reference --note TEXT]
 Each flag also reads an env variable: BENCH_REPS, BENCH_BIG_MIB, BENCH_SMALL_FILES, BENCH_SMALL_KIB,
-BENCH_TOOLS, BENCH_ONLY, BENCH_KILL=0, BENCH_STORM=0, BENCH_CAP=0, BENCH_REFERENCE=0, BENCH_NOTE,
-BENCH_TIMEOUT_S. Flags win over env. The storm and the cap read BENCH_STORM_REPS (default: --reps),
-BENCH_STORM_FRACTION (0.3), BENCH_CAP_MIB (2, MiB/s) and BENCH_CAP_SECONDS (60).
+BENCH_TOOLS, BENCH_ONLY, BENCH_KILL=0, BENCH_STORM=0, BENCH_CAP=0, BENCH_WATCH=0, BENCH_REFERENCE=0,
+BENCH_NOTE, BENCH_TIMEOUT_S. Flags win over env. The storm and the cap read BENCH_STORM_REPS (default:
+--reps), BENCH_STORM_FRACTION (0.3), BENCH_CAP_MIB (2, MiB/s) and BENCH_CAP_SECONDS (60). The watch
+folder reads BENCH_WATCH_FOLDERS (1000), BENCH_WATCH_FILES (10 per folder), BENCH_WATCH_KIB (64),
+BENCH_WATCH_REPS (1), BENCH_WATCH_IDLE_S (30), BENCH_WATCH_NOTICE (3 new files of each kind) and
+BENCH_WATCH_PROFILE=DIR (CPU profiles of Quire's syncs there; its figures then include the profiler).
 BENCH_ONLY=storm npm run bench   # the SlowDown storm alone, in about a minute
-BENCH_ONLY=cap npm run bench     # the bandwidth cap alone`;
+BENCH_ONLY=cap npm run bench     # the bandwidth cap alone
+BENCH_ONLY=watch npm run bench   # the watch folder alone (10,000 files), in a few minutes`;
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const { values } = parseArgs({
@@ -79,6 +93,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       'no-kill': { type: 'boolean' },
       'no-storm': { type: 'boolean' },
       'no-cap': { type: 'boolean' },
+      'no-watch': { type: 'boolean' },
       'no-reference': { type: 'boolean' },
       note: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -104,6 +119,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (values['no-kill'] ?? env.BENCH_KILL === '0') scenarios.delete('kill');
   if (values['no-storm'] ?? env.BENCH_STORM === '0') scenarios.delete('storm');
   if (values['no-cap'] ?? env.BENCH_CAP === '0') scenarios.delete('cap');
+  if (values['no-watch'] ?? env.BENCH_WATCH === '0') scenarios.delete('watch');
   // The kill measurement is a row of the tools' table.
   if (!scenarios.has('tools')) scenarios.delete('kill');
   const reps = positiveInt('reps', values.reps ?? env.BENCH_REPS ?? '5');
@@ -129,6 +145,19 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     // The cap the tests used to hold for a minute (2 MiB/s): long enough that a start-up burst or
     // a slow last part cannot hide a cap that drifts.
     cap: { bytesPerSecond: Math.round(capMiB * MIB), seconds: positiveInt('BENCH_CAP_SECONDS', env.BENCH_CAP_SECONDS ?? '60') },
+    // The issue's watch folder: 10,000 files of 64 KiB in 1,000 folders (a book's assets), each
+    // tool once by default (the whole section is four uploads of 640 MiB in small files).
+    watch: {
+      folders: positiveInt('BENCH_WATCH_FOLDERS', env.BENCH_WATCH_FOLDERS ?? '1000'),
+      filesPerFolder: positiveInt('BENCH_WATCH_FILES', env.BENCH_WATCH_FILES ?? '10'),
+      fileBytes: positiveInt('BENCH_WATCH_KIB', env.BENCH_WATCH_KIB ?? '64') * 1024,
+      concurrency: 16,
+      reps: positiveInt('BENCH_WATCH_REPS', env.BENCH_WATCH_REPS ?? '1'),
+      idleSeconds: positiveInt('BENCH_WATCH_IDLE_S', env.BENCH_WATCH_IDLE_S ?? '30'),
+      noticeTries: positiveInt('BENCH_WATCH_NOTICE', env.BENCH_WATCH_NOTICE ?? '3'),
+      // A folder for V8 CPU profiles of Quire's first sync and restart (read them with bench/cpuProfile.ts).
+      profileDir: env.BENCH_WATCH_PROFILE ? resolve(env.BENCH_WATCH_PROFILE) : null,
+    },
     reference: !(values['no-reference'] ?? env.BENCH_REFERENCE === '0'),
     timeoutMs: positiveInt('BENCH_TIMEOUT_S', env.BENCH_TIMEOUT_S ?? '900') * 1000,
     note: values.note ?? env.BENCH_NOTE ?? '',

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MIB, type BenchConfig } from './config';
 
@@ -50,6 +50,36 @@ export async function ensureSmallFiles(dataDir: string, count: number, size: num
     await rename(`${dir}.tmp`, dir);
   }
   return { dir, files: names.map((name) => join(dir, name)) };
+}
+
+/**
+ * A watch folder's tree: `folders` folders of `perFolder` files of `size` random bytes each
+ * (`folder-0001/file-01.bin`...), made if missing. Built beside it and renamed into place, so a
+ * tree that exists is whole. Only regular files, no dot-file: every tool must see the same files.
+ */
+export async function ensureFileTree(dataDir: string, folders: number, perFolder: number, size: number): Promise<{ dir: string; files: string[] }> {
+  await mkdir(dataDir, { recursive: true });
+  const dir = join(dataDir, `tree-${folders}x${perFolder}x${size / 1024}KiB`);
+  const folderNames = Array.from({ length: folders }, (_, i) => `folder-${String(i + 1).padStart(4, '0')}`);
+  const fileNames = Array.from({ length: perFolder }, (_, i) => `file-${String(i + 1).padStart(2, '0')}.bin`);
+  const files = folderNames.flatMap((folder) => fileNames.map((name) => join(dir, folder, name)));
+  if ((await readdir(dir).catch(() => [] as string[])).length !== folders) {
+    process.stderr.write(`bench: writing ${files.length} files of ${size / 1024} KiB in ${folders} folders to ${dir}\n`);
+    await rm(dir, { recursive: true, force: true });
+    await rm(`${dir}.tmp`, { recursive: true, force: true });
+    for (const folder of folderNames) {
+      await mkdir(join(`${dir}.tmp`, folder), { recursive: true });
+      for (const name of fileNames) await writeFile(join(`${dir}.tmp`, folder, name), randomFillSync(Buffer.allocUnsafe(size)));
+    }
+    await rename(`${dir}.tmp`, dir);
+  }
+  return { dir, files };
+}
+
+/** Sets every file's access and modification time to `at` (ms), a few at a time. */
+export async function setFileTimes(files: string[], at: number): Promise<void> {
+  const seconds = at / 1000;
+  for (let i = 0; i < files.length; i += 256) await Promise.all(files.slice(i, i + 256).map((file) => utimes(file, seconds, seconds)));
 }
 
 /** Written under a temporary name and renamed, so an interrupted bench never leaves a short file that looks done. */

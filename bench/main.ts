@@ -10,6 +10,7 @@ import { measure, type Measurement } from './measure';
 import { renderReport, type RunRecord, type Workload } from './report';
 import { measureStorm, type StormResult } from './storm';
 import { bareReference, makeTools, type Tool } from './tools';
+import { measureWatch, type WatchResult } from './watch';
 
 /**
  * `npm run bench` (via bench/run.sh, which installs what is missing and starts radosgw): uploads
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const reference = compare && config.reference ? bareReference(config) : null;
   log(
     compare
-      ? `${config.reps} repetition(s); ${config.bigBytes / MIB} MiB file; ${config.smallFiles} × ${config.smallBytes / 1024} KiB files; tools: ${config.tools.join(', ')}; kill test: ${config.kill ? 'yes' : 'no'}; also: ${[...config.scenarios].filter((s) => s === 'storm' || s === 'cap').join(', ') || 'nothing'}`
+      ? `${config.reps} repetition(s); ${config.bigBytes / MIB} MiB file; ${config.smallFiles} × ${config.smallBytes / 1024} KiB files; tools: ${config.tools.join(', ')}; kill test: ${config.kill ? 'yes' : 'no'}; also: ${[...config.scenarios].filter((s) => s === 'storm' || s === 'cap' || s === 'watch').join(', ') || 'nothing'}`
       : `only: ${[...config.scenarios].join(', ')}`,
   );
   const fixtures = compare ? await ensureFixtures(config) : null;
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const kills = new Map<RunnerName, KillResult>();
   let storm: StormResult | null = null;
   let cap: CapResult | null = null;
+  let watch: WatchResult | null = null;
   try {
     if (fixtures) {
       for (const workload of ['big', 'small'] as const) {
@@ -74,6 +76,11 @@ async function main(): Promise<void> {
       cap = await measureCap(config, bucket, stateRoot);
       log(cap.failure ? `  FAILED: ${cap.failure}` : `  measured ${(cap.measuredBytesPerSecond / MIB).toFixed(3)} MiB/s over ${cap.seconds.toFixed(1)} s (10-s stretches ${(cap.slowestWindow / MIB).toFixed(3)}–${(cap.fastestWindow / MIB).toFixed(3)} MiB/s)`);
     }
+    if (config.scenarios.has('watch')) {
+      const w = config.watch;
+      log(`A watch folder of ${w.folders * w.filesPerFolder} × ${w.fileBytes / 1024} KiB in ${w.folders} folders: first sync (Quire, bare reference, rclone, AWS CLI), again with nothing changed, then quire run --follow...`);
+      watch = await measureWatch(config, stateRoot, log);
+    }
   } finally {
     await bucket.destroy().catch((error: Error) => log(`could not delete bucket ${bucket.name}: ${error.message}`));
     await rm(stateRoot, { recursive: true, force: true });
@@ -88,15 +95,18 @@ async function main(): Promise<void> {
     kills,
     storm,
     cap,
+    watch,
     startedAt,
     elapsedSeconds: (Date.now() - startedAt.getTime()) / 1000,
     machine: describeMachine(),
     load: load.stop(),
   });
   process.stdout.write(report);
-  // Only a run with the comparison replaces bench/results/latest.md; a run of some scenarios
-  // alone (BENCH_ONLY) is written beside the work files, named after what it measured.
-  const resultsFile = compare ? config.resultsFile : join(config.workDir, `results-${SCENARIOS.filter((s) => config.scenarios.has(s)).join('-')}.md`);
+  // Only a run with the comparison replaces bench/results/latest.md; the watch folder alone
+  // (BENCH_ONLY=watch) has its own file beside it; any other run of some scenarios alone is
+  // written beside the work files, named after what it measured.
+  const only = SCENARIOS.filter((s) => config.scenarios.has(s));
+  const resultsFile = compare ? config.resultsFile : only.join() === 'watch' ? join(dirname(config.resultsFile), 'watch.md') : join(config.workDir, `results-${only.join('-')}.md`);
   await mkdir(dirname(resultsFile), { recursive: true });
   await writeFile(resultsFile, report);
   log(`written to ${resultsFile}`);

@@ -4,6 +4,8 @@ import type { KillResult } from './killResume';
 import type { Measurement } from './measure';
 import type { StormResult } from './storm';
 import type { Tool } from './tools';
+import type { WatchResult } from './watch';
+import { watchFailures, watchRawRuns, watchSection, watchTargets } from './watchReport';
 
 export type Workload = 'big' | 'small';
 
@@ -29,6 +31,8 @@ export interface ReportInput {
   storm: StormResult | null;
   /** Quire under a bandwidth cap, when it was run. */
   cap: CapResult | null;
+  /** The watch folder synced, synced again and followed, when it was run. */
+  watch: WatchResult | null;
   startedAt: Date;
   elapsedSeconds: number;
   machine: string;
@@ -125,10 +129,16 @@ export function renderReport(input: ReportInput): string {
     lines.push('', 'Ratios: for MiB/s and files/s above 1 means Quire is faster than the best rival; for RSS, CPU and re-sent bytes below 1 means Quire uses less.', '');
   }
 
-  const goals = [...(compared && hasQuire ? targets(input, { throughput, cpuPerGiB, bigRss, smallRss, smallRate }, bigLabel, smallLabel) : []), ...stormTarget(input), ...capTarget(input)];
+  const goals = [
+    ...(compared && hasQuire ? targets(input, { throughput, cpuPerGiB, bigRss, smallRss, smallRate }, bigLabel, smallLabel) : []),
+    ...stormTarget(input),
+    ...capTarget(input),
+    ...(input.watch ? watchTargets(input.watch) : []),
+  ];
   if (goals.length) lines.push(`Quire's targets:`, ...goals, '');
   if (input.storm) lines.push(...stormSection(input, input.storm), '');
   if (input.cap) lines.push(...capSection(input.cap), '');
+  if (input.watch) lines.push(...watchSection(input.watch), '');
   lines.push(...settings(input, bigLabel, smallLabel), '');
   lines.push(...failures(input), ...rawRuns(input));
   return `${lines.join('\n')}\n`;
@@ -265,6 +275,7 @@ function failures(input: ReportInput): string[] {
   for (const [tool, kill] of input.kills) if (!kill.ok) lines.push(`- ${tool}, kill at 50%: ${kill.failure}`);
   for (const run of input.storm?.runs ?? []) if (run.failure) lines.push(`- quire, SlowDown storm (${run.storm ? 'storm' : 'clean'}), repetition ${run.rep}: ${run.failure}`);
   if (input.cap?.failure) lines.push(`- quire, bandwidth cap: ${input.cap.failure}`);
+  if (input.watch) lines.push(...watchFailures(input.watch));
   return lines.length ? ['Failures:', '', ...lines, ''] : [];
 }
 
@@ -287,6 +298,7 @@ function rawRuns(input: ReportInput): string[] {
       lines.push(`| ${run.storm ? 'storm' : 'clean'} | ${run.rep} | ${m.wallSeconds.toFixed(2)} | ${run.requests} | ${run.slowDowns} | ${m.cpuSeconds.toFixed(2)} | ${(m.peakRssBytes / MB).toFixed(0)} | ${run.failure ? 'failed' : 'ok'} |`);
     }
   }
+  if (input.watch) lines.push(...watchRawRuns(input.watch));
   lines.push('', '</details>');
   return lines;
 }

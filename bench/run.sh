@@ -15,9 +15,10 @@ export CI=true DEBIAN_FRONTEND=noninteractive
 
 if [[ "$(uname -s)" == "Linux" ]] && command -v apt-get >/dev/null; then
   bash scripts/install-system-deps.sh </dev/null
-  # The rivals are needed only to compare the tools: BENCH_ONLY=storm (or cap) goes without them.
+  # The rivals are needed only to compare the tools and for the watch folder: BENCH_ONLY=storm
+  # (or cap) goes without them.
   packages=(time)
-  if [[ -z "${BENCH_ONLY:-}" || ",${BENCH_ONLY// /}," == *",tools,"* ]]; then packages+=(rclone awscli); fi
+  if [[ -z "${BENCH_ONLY:-}" || ",${BENCH_ONLY// /}," == *",tools,"* || ",${BENCH_ONLY// /}," == *",watch,"* ]]; then packages+=(rclone awscli); fi
   missing=()
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

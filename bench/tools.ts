@@ -28,7 +28,7 @@ export interface Tool {
  * "LoadCustomCABundleError"; AWS_PROFILE or RCLONE_* would change what is measured). No proxies:
  * all traffic is to 127.0.0.1.
  */
-function baseEnv(): NodeJS.ProcessEnv {
+export function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(AWS_|RCLONE_|QUIRE_|DO_SPACES_)/.test(key) || /^(https?|all|no)_proxy$/i.test(key)) continue;
@@ -90,9 +90,54 @@ export async function openQuire(config: BenchConfig, endpoint: string, bucket: s
   return { invoke: (args) => ({ command: bin, args, env }) };
 }
 
-function rclone(config: BenchConfig): Tool {
-  const bin = '/usr/bin/rclone';
+export const RCLONE_BIN = '/usr/bin/rclone';
+// The Debian package's v2 by absolute path: a pyenv shim puts an AWS CLI v1 first on PATH.
+export const AWS_BIN = '/usr/bin/aws';
+
+/**
+ * rclone's remote `bench:` pointed at `endpoint`, defined by environment variables only; with
+ * `--config ""` on the command line the config stays in memory, so ~/.config/rclone is never read.
+ */
+export function rcloneEnv(config: BenchConfig, endpoint: string): NodeJS.ProcessEnv {
   const { s3 } = config;
+  return {
+    ...baseEnv(),
+    RCLONE_CONFIG_BENCH_TYPE: 's3',
+    RCLONE_CONFIG_BENCH_PROVIDER: 'Ceph',
+    RCLONE_CONFIG_BENCH_ENDPOINT: endpoint,
+    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: s3.accessKeyId,
+    RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    RCLONE_CONFIG_BENCH_REGION: s3.region,
+    RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
+  };
+}
+
+/**
+ * The AWS CLI's own config and credentials files in `stateDir` (the CLI reads transfer settings
+ * only from its config file, so one config per concurrency), and the environment that uses them.
+ */
+export async function awsEnv(config: BenchConfig, stateDir: string, concurrency: number): Promise<NodeJS.ProcessEnv> {
+  const { s3 } = config;
+  await mkdir(stateDir, { recursive: true });
+  const credentials = join(stateDir, 'aws-credentials');
+  await writeFile(credentials, `[default]\naws_access_key_id = ${s3.accessKeyId}\naws_secret_access_key = ${s3.secretAccessKey}\n`);
+  const configFile = join(stateDir, `aws-config-${concurrency}`);
+  await writeFile(
+    configFile,
+    `[default]\nregion = ${s3.region}\ns3 =\n  multipart_chunksize = ${config.partSizeMiB}MB\n  multipart_threshold = ${config.partSizeMiB}MB\n  max_concurrent_requests = ${concurrency}\n  addressing_style = path\n`,
+  );
+  return {
+    ...baseEnv(),
+    AWS_CONFIG_FILE: configFile,
+    AWS_SHARED_CREDENTIALS_FILE: credentials,
+    AWS_PAGER: '',
+    // Harmless on 2.9 (which sends no trailing CRC32), needed by newer CLIs against radosgw 16.
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+  };
+}
+
+function rclone(config: BenchConfig): Tool {
+  const bin = RCLONE_BIN;
   // --s3-upload-cutoff = part size, so the big file goes multipart in part-size chunks like the others.
   // --no-check-dest: the destination is known empty, so rclone skips listing/HEADing it first (its
   // fastest safe mode for a fresh copy). rclone's own integrity checks stay on (MD5 per part and for
@@ -111,18 +156,7 @@ function rclone(config: BenchConfig): Tool {
     describe: (c) =>
       `\`rclone copy\` with \`--s3-chunk-size ${c.partSizeMiB}M --s3-upload-cutoff ${c.partSizeMiB}M --no-check-dest --s3-no-check-bucket\`; big: \`--transfers 1 --s3-upload-concurrency ${c.bigConcurrency}\`; small: \`--transfers ${c.smallConcurrency} --checkers ${c.smallConcurrency}\``,
     async open(endpoint, bucket) {
-      // The remote is defined by environment variables only; `--config ""` keeps the config in
-      // memory, so ~/.config/rclone is never read.
-      const env = {
-        ...baseEnv(),
-        RCLONE_CONFIG_BENCH_TYPE: 's3',
-        RCLONE_CONFIG_BENCH_PROVIDER: 'Ceph',
-        RCLONE_CONFIG_BENCH_ENDPOINT: endpoint,
-        RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: s3.accessKeyId,
-        RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        RCLONE_CONFIG_BENCH_REGION: s3.region,
-        RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
-      };
+      const env = rcloneEnv(config, endpoint);
       const copy = (source: string, dest: string, flags: string[]): Invocation => ({ command: bin, args: ['--config', '', 'copy', source, `bench:${bucket}/${dest}`, ...flags], env });
       return {
         uploadFile: (file, prefix, n) => copy(file, prefix, bigFlags(n)),
@@ -134,9 +168,7 @@ function rclone(config: BenchConfig): Tool {
 }
 
 function aws(config: BenchConfig): Tool {
-  // The Debian package's v2 by absolute path: a pyenv shim puts an AWS CLI v1 first on PATH.
-  const bin = '/usr/bin/aws';
-  const { s3 } = config;
+  const bin = AWS_BIN;
   return {
     name: 'aws',
     label: 'AWS CLI',
@@ -147,29 +179,9 @@ function aws(config: BenchConfig): Tool {
     describe: (c) =>
       `\`aws s3 cp [--recursive] --endpoint-url ... --only-show-errors --no-progress\`; config: \`multipart_chunksize = ${c.partSizeMiB}MB\`, \`multipart_threshold = ${c.partSizeMiB}MB\`, \`max_concurrent_requests = ${c.bigConcurrency}|${c.smallConcurrency}\`, \`addressing_style = path\``,
     async open(endpoint, bucket, stateDir) {
-      // Its own config and credentials files, one config per concurrency, since the CLI reads
-      // transfer settings only from the config file.
-      await mkdir(stateDir, { recursive: true });
-      const credentials = join(stateDir, 'aws-credentials');
-      await writeFile(credentials, `[default]\naws_access_key_id = ${s3.accessKeyId}\naws_secret_access_key = ${s3.secretAccessKey}\n`);
-      const configFor = async (n: number): Promise<string> => {
-        const path = join(stateDir, `aws-config-${n}`);
-        await writeFile(
-          path,
-          `[default]\nregion = ${s3.region}\ns3 =\n  multipart_chunksize = ${config.partSizeMiB}MB\n  multipart_threshold = ${config.partSizeMiB}MB\n  max_concurrent_requests = ${n}\n  addressing_style = path\n`,
-        );
-        return path;
-      };
-      const configs = new Map<number, string>();
-      for (const n of [config.bigConcurrency, config.smallConcurrency]) configs.set(n, await configFor(n));
-      const env = (n: number): NodeJS.ProcessEnv => ({
-        ...baseEnv(),
-        AWS_CONFIG_FILE: configs.get(n) ?? configs.get(config.bigConcurrency)!,
-        AWS_SHARED_CREDENTIALS_FILE: credentials,
-        AWS_PAGER: '',
-        // Harmless on 2.9 (which sends no trailing CRC32), needed by newer CLIs against radosgw 16.
-        AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      });
+      const envs = new Map<number, NodeJS.ProcessEnv>();
+      for (const n of [config.bigConcurrency, config.smallConcurrency]) envs.set(n, await awsEnv(config, stateDir, n));
+      const env = (n: number): NodeJS.ProcessEnv => envs.get(n) ?? envs.get(config.bigConcurrency)!;
       const quiet = ['--endpoint-url', endpoint, '--only-show-errors', '--no-progress'];
       const cpFile = (file: string, prefix: string, n: number): Invocation => ({ command: bin, args: ['s3', 'cp', file, `s3://${bucket}/${prefix}/${basename(file)}`, ...quiet], env: env(n) });
       return {
