@@ -9,6 +9,7 @@ import fields from '../../components/fields.module.css';
 import { navigate } from '../../shell/navigation';
 import { HostBrowserDialog } from '../upload/HostBrowserDialog';
 import { typeOptions, type TypeChoice } from '../upload/uploadPlan';
+import { DeletesFields } from './DeletesFields';
 import { PatternsField } from './PatternsField';
 import { initialWatchValues, noWatchErrors, placeWatchEngineError, validateWatch, toWatchInput, type WatchFieldName, type WatchFormErrors, type WatchFormValues } from './watchForm';
 import styles from './WatchView.module.css';
@@ -172,6 +173,15 @@ export function WatchFolderForm(props: { connections: readonly ConnectionSummary
               </span>
             </span>
           </label>
+
+          <DeletesFields
+            syncDeletes={values.syncDeletes}
+            guard={values.deleteGuardPercent}
+            guardError={errors.fields.deleteGuardPercent}
+            bucket={chosen?.bucket}
+            onSyncDeletes={(on) => set('syncDeletes', on)}
+            onGuard={(text) => set('deleteGuardPercent', text)}
+          />
         </div>
 
         {errors.form && (

@@ -20,6 +20,10 @@ export interface WatchFormValues {
   include: string;
   exclude: string;
   poll: boolean;
+  /** Off unless the author ticks it: files deleted from the folder are deleted from the bucket too. */
+  syncDeletes: boolean;
+  /** The guard's share as typed ("25", "25%"); only read while syncDeletes is ticked. */
+  deleteGuardPercent: string;
 }
 
 export type WatchFieldName = keyof WatchFormValues;
@@ -32,8 +36,13 @@ export interface WatchFormErrors {
 
 export const noWatchErrors: WatchFormErrors = { fields: {}, form: null };
 
+/** The contract's own default and range for the guard, shown in the field rather than repeated here. */
+const guardSchema = watchAddInputSchema.shape.deleteGuardPercent;
+export const defaultDeleteGuardPercent: number = guardSchema.parse(undefined);
+const guardRange = { min: guardSchema.unwrap().minValue ?? 1, max: guardSchema.unwrap().maxValue ?? 100 };
+
 export function initialWatchValues(connection = ''): WatchFormValues {
-  return { path: '', connection, to: '', type: 'auto', include: '', exclude: '', poll: false };
+  return { path: '', connection, to: '', type: 'auto', include: '', exclude: '', poll: false, syncDeletes: false, deleteGuardPercent: String(defaultDeleteGuardPercent) };
 }
 
 /**
@@ -69,10 +78,19 @@ export function toWatchInput(values: WatchFormValues): WatchAddInput {
     include: splitPatterns(values.include),
     exclude: splitPatterns(values.exclude),
     poll: values.poll,
+    syncDeletes: values.syncDeletes,
+    // Unticked, the field is hidden: whatever it holds is not the author's choice, so not sent.
+    deleteGuardPercent: values.syncDeletes ? parsePercent(values.deleteGuardPercent) : undefined,
   };
 }
 
-const fieldNames: readonly WatchFieldName[] = ['path', 'connection', 'to', 'type', 'include', 'exclude', 'poll'];
+/** "25", " 25 %" and "25%" are 25; text that is no number stays NaN for the schema to refuse. */
+function parsePercent(text: string): number {
+  const normalized = text.trim().replace(/\s*%$/, '').replace(',', '.');
+  return normalized === '' ? Number.NaN : Number(normalized);
+}
+
+const fieldNames: readonly WatchFieldName[] = ['path', 'connection', 'to', 'type', 'include', 'exclude', 'poll', 'syncDeletes', 'deleteGuardPercent'];
 
 /** Checks the form with the contract's schema, each problem at its field; null when it may be sent. */
 export function validateWatch(values: WatchFormValues): WatchFormErrors | null {
@@ -101,6 +119,8 @@ function messageFor(field: WatchFieldName, issue: { path: PropertyKey[]; message
   }
   if (field === 'to' && issue.code === 'too_big') return `the folder in the bucket ${issue.message}`;
   if (field === 'path' && issue.code === 'too_big') return `the folder’s path ${issue.message}`;
+  // The schema words its range ("the guard is at least 1%"); text or a fraction gets what to type.
+  if (field === 'deleteGuardPercent' && issue.code !== 'too_small' && issue.code !== 'too_big') return `give the guard as a whole number of percent from ${guardRange.min} to ${guardRange.max}, such as ${defaultDeleteGuardPercent}`;
   return issue.message;
 }
 

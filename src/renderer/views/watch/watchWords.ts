@@ -14,7 +14,7 @@ export function stateLabel(folder: WatchFolderSummary): string {
     case 'unavailable':
       return 'Unavailable';
     case 'error':
-      return 'Error';
+      return heldDeletes(folder) > 0 ? 'Deletions held' : 'Error';
   }
 }
 
@@ -55,4 +55,35 @@ export function typeText(folder: WatchFolderSummary): string {
 
 export function timeText(at: number | null): string {
   return at === null ? 'not yet' : new Date(at).toLocaleString();
+}
+
+/**
+ * Deletions the guard holds, as the page can stand behind: the engine's count, but never more
+ * than the files actually gone from the folder now (put back, they are no longer to delete).
+ */
+export function heldDeletes(folder: WatchFolderSummary): number {
+  return folder.syncDeletes ? Math.min(folder.deletesHeld, folder.files.missing) : 0;
+}
+
+/** What the folder does with files deleted from it, for the card. */
+export function deletesText(folder: WatchFolderSummary): string {
+  return folder.syncDeletes
+    ? `deleted from the bucket too; held for you to confirm when more than ${folder.deleteGuardPercent}% vanish at once`
+    : 'kept in the bucket (nothing is ever deleted there)';
+}
+
+/**
+ * The guard made concrete for a folder of 20 files, by the engine's rule: more than the share,
+ * and more than one file, is held (one file deleted alone always goes through).
+ */
+export function guardExample(percent: number): string | null {
+  if (!Number.isInteger(percent) || percent < 1 || percent > 100) return null;
+  const files = 20;
+  const allowed = Math.max(1, Math.floor((files * percent) / 100));
+  if (allowed >= files) return `At ${percent}%, deletions are never held.`;
+  return `At ${percent}%, in a folder of ${files} files, deleting up to ${allowed} at once deletes their objects too; deleting ${allowed + 1} or more at once deletes nothing until you confirm here.`;
+}
+
+export function plural(count: number, one: string, many: string): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 }
