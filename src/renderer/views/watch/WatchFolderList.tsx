@@ -5,7 +5,8 @@ import { announce } from '../../components/Announcer';
 import { Button } from '../../components/Button';
 import { StatusChip } from '../../components/StatusChip';
 import { receiveWatchChanged } from '../../state/watchFolders';
-import { destinationText, stateLabel, stateSentence, stateTone, timeText, typeText } from './watchWords';
+import { HeldDeletes } from './HeldDeletes';
+import { deletesText, destinationText, heldDeletes, stateLabel, stateSentence, stateTone, timeText, typeText } from './watchWords';
 import styles from './WatchView.module.css';
 
 type Busy = 'pausing' | 'resuming' | 'scanning';
@@ -15,7 +16,13 @@ type Busy = 'pausing' | 'resuming' | 'scanning';
  * it and why not when it cannot, how many files are synced, waiting, ignored or gone, and what
  * the author can do: pause or resume it, look at it now, stop watching it.
  */
-export function WatchFolderList(props: { folders: WatchFolderSummary[]; onRemove: (folder: WatchFolderSummary) => void }) {
+export function WatchFolderList(props: {
+  folders: WatchFolderSummary[];
+  onRemove: (folder: WatchFolderSummary) => void;
+  /** Opens the "delete the held objects?" dialog. */
+  onConfirmDeletes: (folder: WatchFolderSummary) => void;
+  bucketOf: (folder: WatchFolderSummary) => string | undefined;
+}) {
   const [busy, setBusy] = useState<Record<string, Busy | undefined>>({});
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
 
@@ -38,21 +45,24 @@ export function WatchFolderList(props: { folders: WatchFolderSummary[]; onRemove
     <ul className={styles.list} aria-label="Watch folders">
       {props.folders.map((folder) => {
         const state = busy[folder.id];
+        const held = heldDeletes(folder);
         const sentence = stateSentence(folder);
         const headingId = `watch-${folder.id}`;
         const trouble = folder.state === 'error' || folder.state === 'unavailable';
         return (
-          <li key={folder.id} className={styles.card} data-testid="watch-folder" data-path={folder.path} data-state={folder.state} aria-labelledby={headingId}>
+          <li key={folder.id} className={styles.card} data-testid="watch-folder" data-path={folder.path} data-state={folder.state} data-held={held > 0 || undefined} aria-labelledby={headingId}>
             <div className={styles.cardHead}>
               <h3 id={headingId} className={styles.cardTitle}>
                 {folder.path}
               </h3>
-              <StatusChip tone={stateTone(folder.state)}>
+              <StatusChip tone={held > 0 && folder.state === 'error' ? 'warning' : stateTone(folder.state)}>
                 <span data-testid="watch-state">{stateLabel(folder)}</span>
               </StatusChip>
             </div>
 
-            {sentence && (
+            {held > 0 && <HeldDeletes folder={folder} held={held} bucket={props.bucketOf(folder)} onConfirm={() => props.onConfirmDeletes(folder)} isDisabled={state !== undefined} />}
+
+            {sentence && !(held > 0 && isHeldSentence(sentence)) && (
               <p className={trouble ? styles.trouble : styles.note} role={trouble ? 'alert' : undefined} data-testid="watch-message">
                 {sentence}
               </p>
@@ -94,6 +104,10 @@ export function WatchFolderList(props: { folders: WatchFolderSummary[]; onRemove
                 <dd>{folder.poll ? 'by polling (network share)' : 'as they happen'}</dd>
               </div>
               <div>
+                <dt>Deleted from the folder</dt>
+                <dd data-testid="watch-deletes">{deletesText(folder)}</dd>
+              </div>
+              <div>
                 <dt>Last scan</dt>
                 <dd data-testid="watch-last-scan">{timeText(folder.lastScanAt)}</dd>
               </div>
@@ -130,6 +144,15 @@ export function WatchFolderList(props: { folders: WatchFolderSummary[]; onRemove
       })}
     </ul>
   );
+}
+
+/**
+ * The engine's own sentence for held deletions points to the command line (quire watch
+ * confirm-deletes); the warning above says the same with the page's two ways out, so that one
+ * sentence is not said twice. Any other problem of the folder is still shown.
+ */
+function isHeldSentence(sentence: string): boolean {
+  return sentence.includes('confirm-deletes');
 }
 
 function Count({ label, value }: { label: string; value: number }) {

@@ -8,9 +8,11 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { navigate } from '../../shell/navigation';
 import { connectionById, useConnections } from '../../state/connections';
 import { receiveWatchChanged, useWatchFolders } from '../../state/watchFolders';
+import { ConfirmDeletesDialog } from './ConfirmDeletesDialog';
 import { RemoveWatchFolderDialog } from './RemoveWatchFolderDialog';
 import { WatchFolderForm } from './WatchFolderForm';
 import { WatchFolderList } from './WatchFolderList';
+import { plural } from './watchWords';
 import styles from './WatchView.module.css';
 
 /**
@@ -27,6 +29,9 @@ export function WatchView() {
   const connectionsLoaded = useConnections((s) => s.loaded);
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<WatchFolderSummary | null>(null);
+  // By id: the dialog shows the folder as its events keep it, not as it was when opened.
+  const [confirmingId, setConfirmingId] = useState<string | null>(null);
+  const confirming = folders.find((folder) => folder.id === confirmingId) ?? null;
   const [note, setNote] = useState<string | null>(null);
 
   useEffect(() => {
@@ -45,6 +50,20 @@ export function WatchView() {
     setRemoving(null);
     forget(folder.id);
     const message = `No longer watching ${folder.path}. Nothing was deleted.`;
+    setNote(message);
+    announce(message);
+  };
+
+  const bucketOf = (folder: WatchFolderSummary) => connectionById(connections, folder.connectionId)?.bucket;
+
+  const onDeletesConfirmed = (folder: WatchFolderSummary, held: number) => {
+    setConfirmingId(null);
+    // The answer is the folder as it is now: its card shows it, and what was kept and why.
+    receiveWatchChanged(folder);
+    const bucket = bucketOf(folder);
+    const message = folder.message
+      ? `Deletions confirmed for ${folder.path}, but not all were made: its card says which and why.`
+      : `Deleted ${plural(held, 'object', 'objects')} of ${folder.path} from the bucket${bucket ? ` ${bucket}` : ''}.`;
     setNote(message);
     announce(message);
   };
@@ -96,14 +115,15 @@ export function WatchView() {
           }
         >
           A watch folder is a folder {where} that Quire keeps in your bucket: export a chapter or a cover into it and Quire uploads it once the file is complete, and again
-          when it changes. Nothing is sent twice, temporary files are left alone, and a file deleted from the folder stays in the bucket.
+          when it changes. Nothing is sent twice, temporary files are left alone, and a file deleted from the folder stays in the bucket unless you choose otherwise.
           {noConnection ? ' First add a connection: the bucket the files go to.' : ' Choose the folder, where its files go, and which files to leave out.'}
         </EmptyState>
       )}
 
-      {folders.length > 0 && <WatchFolderList folders={folders} onRemove={setRemoving} />}
+      {folders.length > 0 && <WatchFolderList folders={folders} onRemove={setRemoving} onConfirmDeletes={(folder) => setConfirmingId(folder.id)} bucketOf={bucketOf} />}
 
-      <RemoveWatchFolderDialog folder={removing} bucketOf={(folder) => connectionById(connections, folder.connectionId)?.bucket} onClose={() => setRemoving(null)} onRemoved={onRemoved} />
+      <RemoveWatchFolderDialog folder={removing} bucketOf={bucketOf} onClose={() => setRemoving(null)} onRemoved={onRemoved} />
+      <ConfirmDeletesDialog folder={confirming} bucketOf={bucketOf} onClose={() => setConfirmingId(null)} onConfirmed={onDeletesConfirmed} />
     </section>
   );
 }
