@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from '@playwright/test';
@@ -9,7 +9,10 @@ import { expect, test, type QuireFixture } from './fixtures';
  * The Watch view against a real `quire serve`, real folders and radosgw: a folder added from the
  * page is synced (its temporary file left alone), a new file follows by itself once it is still,
  * a paused folder sends nothing until resumed, and no longer watching it deletes nothing, in the
- * folder or in the bucket. Screenshots in both themes with a folder listed.
+ * folder or in the bucket. A folder whose author asked for deletes too: a file deleted from it is
+ * deleted from the bucket, many vanishing at once are held until confirmed in a dialog.
+ * Screenshots in both themes with a folder listed, of the deletes part of the form, and with
+ * deletions held.
  */
 
 const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -323,5 +326,124 @@ test('the form checks with the contract at each field, a folder is chosen by bro
   await card.getByRole('button', { name: `Scan ${dir} now` }).click();
   await expect(card).toHaveAttribute('data-state', 'idle', { timeout: 15_000 });
   await expect(card.getByTestId('watch-message')).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
+
+/** `quire verify KEY`: 0 when the object is there as Quire wrote it; the engine's words when it is not. */
+async function objectState(quire: QuireFixture, key: string): Promise<'there' | 'gone' | string> {
+  const verified = await quire.cli(['verify', key]);
+  if (verified.code === 0) return 'there';
+  return /is not in bucket/.test(verified.stderr) ? 'gone' : `${verified.code}: ${verified.stdout}${verified.stderr}`;
+}
+
+test('a folder that deletes remotely when asked: one file deleted goes from the bucket, four of seven at once are held until confirmed in the dialog', async ({ page, quire }, testInfo) => {
+  const problems = await watchForProblems(page);
+  const { bucket } = await quire.addConnection();
+  const dir = testInfo.outputPath('Chapters');
+  mkdirSync(dir, { recursive: true });
+  const names = Array.from({ length: 8 }, (_, i) => `chapter-${String(i + 1).padStart(2, '0')}.pdf`);
+  for (const name of names) writeFile(dir, name, 20_000);
+
+  await openWatch(page, quire.url);
+  await page.getByRole('button', { name: 'Watch your first folder' }).click();
+  const form = page.getByRole('form', { name: 'Watch a folder' });
+  await form.getByRole('textbox', { name: 'Folder to watch' }).fill(dir);
+  await form.getByRole('textbox', { name: 'Folder in the bucket (optional)' }).fill('watched/chapters/');
+
+  // Off unless chosen, and said in full before it is; the guard appears only once it is ticked.
+  const deletes = form.getByRole('checkbox', { name: 'Also delete from the bucket what I delete from this folder' });
+  await expect(deletes).not.toBeChecked();
+  await expect(deletes).toHaveAccessibleDescription(/Off unless you tick it\. Off, nothing is ever deleted in the bucket/);
+  await expect(deletes).toHaveAccessibleDescription(/only if the object is still what Quire wrote/);
+  await expect(deletes).toHaveAccessibleDescription(/renamed?.*old object is deleted/);
+  await expect(deletes).toHaveAccessibleDescription(/too many files vanish at once.*nothing is deleted until you confirm/);
+  const guard = form.getByRole('textbox', { name: 'Hold deletions when more than this % of the files vanish at once' });
+  await expect(guard).toHaveCount(0);
+  await deletes.check();
+  await expect(guard).toHaveValue('25');
+  await expect(guard).toHaveAccessibleDescription(/At 25%, in a folder of 20 files, deleting up to 5 at once deletes their objects too; deleting 6 or more at once deletes nothing until you confirm/);
+
+  // The schema's range, and what to type for text, at the guard's field.
+  await guard.fill('0');
+  await form.getByRole('button', { name: 'Watch this folder' }).click();
+  await expect(guard).toHaveAttribute('aria-invalid', 'true');
+  await expect(guard).toBeFocused();
+  await expect(form).toContainText('the guard is at least 1%');
+  await guard.fill('a quarter');
+  await expect(guard).not.toHaveAttribute('aria-invalid', 'true');
+  await form.getByRole('button', { name: 'Watch this folder' }).click();
+  await expect(guard).toHaveAttribute('aria-invalid', 'true');
+  await expect(form).toContainText('give the guard as a whole number of percent from 1 to 100, such as 25');
+  await expect(page.getByTestId('watch-folder')).toHaveCount(0);
+  await guard.fill('25%');
+  await expect(guard).not.toHaveAttribute('aria-invalid', 'true');
+  await guard.scrollIntoViewIfNeeded();
+  await screenshotBothThemes(page, 'watch-form');
+  await form.getByRole('button', { name: 'Watch this folder' }).click();
+
+  const card = page.getByTestId('watch-folder');
+  await expect(count(card, 'synced')).toHaveText('8', { timeout: 30_000 });
+  await expect(card).toHaveAttribute('data-state', 'idle');
+  await expect(card.getByTestId('watch-deletes')).toHaveText('deleted from the bucket too; held for you to confirm when more than 25% vanish at once');
+  const watched = await quire.cli(['watch', 'list', '--json']);
+  expect(watched.code, watched.stderr).toBe(0);
+  expect(JSON.parse(watched.stdout)).toMatchObject([{ path: dir, syncDeletes: true, deleteGuardPercent: 25, deletesHeld: 0 }]);
+  const keyOf = new Map((await uploads(quire)).map((upload) => [basename(upload.sourcePath), upload.objectKey]));
+  expect([...keyOf.keys()].sort()).toEqual(names);
+  for (const name of names) expect(await objectState(quire, keyOf.get(name)!)).toBe('there');
+
+  // One file deleted: its object goes too, and the card counts 7.
+  rmSync(join(dir, names[0]!));
+  await expect.poll(() => objectState(quire, keyOf.get(names[0]!)!), { timeout: 20_000 }).toBe('gone');
+  await expect(count(card, 'synced')).toHaveText('7');
+  await expect(count(card, 'missing')).toHaveText('0');
+  await expect(card).toHaveAttribute('data-state', 'idle');
+  await expect(card.getByTestId('watch-held')).toHaveCount(0);
+
+  // Four of the seven at once (a folder emptied by mistake?): held, nothing deleted, two ways out.
+  const vanishing = names.slice(1, 5);
+  for (const name of vanishing) rmSync(join(dir, name));
+  const held = card.getByTestId('watch-held');
+  await expect(held).toBeVisible({ timeout: 20_000 });
+  await expect(held).toHaveAttribute('role', 'alert');
+  await expect(held.getByRole('heading', { name: '⚠ 4 deletions held: nothing was deleted in the bucket' })).toBeVisible();
+  await expect(held).toContainText(`4 files vanished from this folder at once, more than the 25% it allows, so their objects are still in the bucket ${bucket}`);
+  await expect(held).toContainText('put the files back');
+  await expect(card.getByTestId('watch-state')).toHaveText('Deletions held');
+  await expect(count(card, 'missing')).toHaveText('4');
+  await expect(count(card, 'synced')).toHaveText('3');
+  // The engine's own sentence (which points to the command line) is not said a second time.
+  await expect(card.getByTestId('watch-message')).toHaveCount(0);
+  for (const name of vanishing) expect(await objectState(quire, keyOf.get(name)!)).toBe('there');
+  await screenshotBothThemes(page, 'watch-held');
+  await expectFitsAt200Percent(page, held);
+
+  // Keep them: the dialog names the bucket, says it cannot be undone, and the safe answer has the focus.
+  const deleteButton = held.getByRole('button', { name: /^Delete 4 objects from the bucket/ });
+  await deleteButton.click();
+  const dialog = page.getByRole('alertdialog', { name: 'Delete 4 objects from the bucket?' });
+  await expect(dialog).toContainText(bucket);
+  await expect(dialog).toContainText(dir);
+  await expect(dialog).toContainText('This cannot be undone.');
+  await expect(dialog.getByRole('button', { name: 'Keep them' })).toBeFocused();
+  await dialog.getByRole('button', { name: 'Keep them' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(held).toBeVisible();
+  for (const name of vanishing) expect(await objectState(quire, keyOf.get(name)!)).toBe('there');
+
+  // Confirmed: the four objects are gone, the warning with them; the other three stay.
+  await deleteButton.click();
+  await dialog.getByRole('button', { name: 'Delete 4 objects' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: `Deleted 4 objects of ${dir} from the bucket ${bucket}.` }).first()).toBeVisible();
+  await expect(held).toHaveCount(0);
+  await expect(card.getByTestId('watch-state')).toHaveText('Up to date');
+  await expect(card).toHaveAttribute('data-state', 'idle');
+  await expect(count(card, 'missing')).toHaveText('0');
+  await expect(count(card, 'synced')).toHaveText('3');
+  for (const name of vanishing) expect(await objectState(quire, keyOf.get(name)!)).toBe('gone');
+  for (const name of names.slice(5)) expect(await objectState(quire, keyOf.get(name)!)).toBe('there');
+  const after = await quire.cli(['watch', 'list', '--json']);
+  expect(JSON.parse(after.stdout)).toMatchObject([{ deletesHeld: 0, message: null }]);
   expect(problems).toEqual([]);
 });
