@@ -184,6 +184,10 @@ describe('a watch folder', () => {
     expect(await sha256OfObject(world.s3, world.bucket, key('cover-final.jpg'))).toBe(await sha256OfFile(join(root, 'cover-final.jpg')));
 
     // Four of seven vanish at once (an emptied folder?): nothing is deleted until the author says so.
+    const kept = new Map<string, { bytes: Buffer; mtime: Date }>();
+    const { readFileSync, statSync } = await import('node:fs');
+    for (let i = 2; i < 6; i += 1) kept.set(name(i), { bytes: readFileSync(join(root, name(i))), mtime: statSync(join(root, name(i))).mtime });
+    const copiesBefore = ledgerFacts(dataDir).copies;
     for (let i = 2; i < 6; i += 1) rmSync(join(root, name(i)));
     await engine.run();
     let summary = engine.watch.list().find((f) => f.id === folder.id)!;
@@ -193,9 +197,21 @@ describe('a watch folder', () => {
     await engine.run(); // and it stays held
     expect(await headOf(world.s3, world.bucket, key(name(2)))).toBeTruthy();
 
+    // Put one back as it was: it is synced again, not deleted, not sent again, not taken for a rename.
+    const uploadsBefore = ledgerFacts(dataDir).uploads.length;
+    writeFileSync(join(root, name(2)), kept.get(name(2))!.bytes);
+    utimesSync(join(root, name(2)), kept.get(name(2))!.mtime, kept.get(name(2))!.mtime);
+    await engine.run();
+    expect(ledgerFacts(dataDir).uploads.length).toBe(uploadsBefore);
+    expect(await headOf(world.s3, world.bucket, key(name(2)))).toBeTruthy();
+    summary = engine.watch.list().find((f) => f.id === folder.id)!;
+    expect(summary.files).toMatchObject({ synced: 4, missing: 3 });
+    expect(ledgerFacts(dataDir).copies).toBe(copiesBefore);
+
     summary = await engine.watch.confirmDeletes(folder.id.slice(0, 8));
     expect(summary).toMatchObject({ deletesHeld: 0, message: null });
-    for (let i = 2; i < 6; i += 1) expect(await headOf(world.s3, world.bucket, key(name(i))).catch(() => null)).toBeNull();
+    for (let i = 3; i < 6; i += 1) expect(await headOf(world.s3, world.bucket, key(name(i))).catch(() => null)).toBeNull();
+    expect(await headOf(world.s3, world.bucket, key(name(2)))).toBeTruthy(); // the one put back stays
     expect(await headOf(world.s3, world.bucket, key(name(6)))).toBeTruthy();
     await engine.close();
   });

@@ -102,7 +102,11 @@ export async function reconcileFolder(folder: WatchFolderRow, connection: Connec
       if (known_?.state !== 'ignored' || known_.size !== file.size || known_.mtimeMs !== file.mtimeMs) writes.push(row(relativePath, file, { state: 'ignored' }));
       continue;
     }
-    if (known_ && known_.state !== 'missing' && known_.size === file.size && known_.mtimeMs === file.mtimeMs) continue;
+    if (known_ && known_.size === file.size && known_.mtimeMs === file.mtimeMs) {
+      // Put back as it was (a disk mounted again, an undo): the bucket still holds it.
+      if (known_.state === 'missing') writes.push({ ...known_, state: known_.sha256 ? 'synced' : 'pending', updatedAt: now });
+      continue;
+    }
     const absolute = join(root, relativePath);
     const seen = ports.writes.get(absolute);
     const longestPause = seen && seen.mtimeMs !== file.mtimeMs ? Math.max(seen.longestPause, file.mtimeMs - seen.mtimeMs) : (seen?.longestPause ?? 0);
@@ -203,7 +207,11 @@ export async function reconcileFolder(folder: WatchFolderRow, connection: Connec
 async function deleteOrHold(folder: WatchFolderRow, ports: ReconcilePorts): Promise<string | null> {
   const files = [...ports.repository.files(folder.id).values()].filter((file) => file.state !== 'ignored');
   const vanished = files.filter((file) => file.state === 'missing');
-  if (vanished.length === 0) return null;
+  if (vanished.length === 0) {
+    // The files came back (or the author confirmed): nothing is held any more.
+    if (folder.deletesHeld > 0) ports.repository.updateFolder(folder.id, { deletesHeld: 0 });
+    return null;
+  }
   if (folder.deletesHeld > 0 || tooManyVanished(vanished.length, files.length, folder.deleteGuardPercent)) {
     ports.repository.updateFolder(folder.id, { deletesHeld: vanished.length });
     return `${printable(folder.path)}: ${vanished.length} of ${files.length} files vanished at once, more than the ${folder.deleteGuardPercent}% this folder allows, so nothing was deleted in the bucket. If the disk was unmounted or the folder emptied by mistake, put them back; if they were meant to go, confirm the deletions (quire watch confirm-deletes ${folder.id.slice(0, 8)}).`;
@@ -226,7 +234,8 @@ async function copyIfRenamed(
   now: number,
   folderId: string,
 ): Promise<{ row: WatchedFileRow; from: WatchedFileRow } | null> {
-  const candidates = vanished.filter((row) => row.size === file.size && row.sha256 && row.objectKey);
+  // Never the file's own row: a file back at its own path is not a rename of itself.
+  const candidates = vanished.filter((row) => row.relativePath !== relativePath && row.size === file.size && row.sha256 && row.objectKey);
   if (candidates.length === 0) return null;
   const sha256 = await sha256Of(join(root, relativePath));
   const from = candidates.find((row) => row.sha256 === sha256);

@@ -319,7 +319,9 @@ export class WatchService {
     const now = Date.now();
     try {
       const connection = this.ports.connections.resolveById(folder.row.connectionId);
-      const outcome = await reconcileFolder(folder.row, connection, folder.rules, scope, {
+      // The row as it is now: a look before this one may have held or released deletions.
+      const row = this.ports.repository.folder(folder.row.id) ?? folder.row;
+      const outcome = await reconcileFolder(row, connection, folder.rules, scope, {
         repository: this.ports.repository,
         uploads: this.ports.uploads,
         gateway: () => this.ports.gatewayFor(connection.id),
@@ -328,7 +330,11 @@ export class WatchService {
         writes: this.writes,
       });
       if (outcome.unavailable) this.setProblem(folder, { kind: 'unavailable', message: outcome.unavailable });
-      else if (folder.problem?.kind === 'unavailable' || (folder.problem?.kind === 'error' && scope === 'all' && folder.watcher && outcome.problems.length === 0)) this.setProblem(folder, null);
+      else if (
+        folder.problem?.kind === 'unavailable' ||
+        (folder.problem?.kind === 'error' && outcome.problems.length === 0 && ((scope === 'all' && folder.watcher) || (row.deletesHeld > 0 && this.ports.repository.folder(row.id)?.deletesHeld === 0)))
+      )
+        this.setProblem(folder, null);
       if (!outcome.unavailable && outcome.problems.length > 0) this.setProblem(folder, { kind: 'error', message: outcome.problems.slice(0, 3).join(' ') + (outcome.problems.length > 3 ? ` (and ${outcome.problems.length - 3} more)` : '') });
       if (scope === 'all' && !outcome.unavailable) this.ports.repository.updateFolder(folder.row.id, { lastScanAt: now });
       this.stamps.set(folder.row.id, this.ports.repository.folder(folder.row.id)?.updatedAt ?? 0);
