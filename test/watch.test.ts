@@ -199,9 +199,11 @@ describe('a watch folder', () => {
 
     // Put one back as it was: it is synced again, not deleted, not sent again, not taken for a rename.
     const uploadsBefore = ledgerFacts(dataDir).uploads.length;
+    const keysBefore = new Set(ledgerFacts(dataDir).uploads.map((u, i) => `${i}:${u.key}`));
     writeFileSync(join(root, name(2)), kept.get(name(2))!.bytes);
     utimesSync(join(root, name(2)), kept.get(name(2))!.mtime, kept.get(name(2))!.mtime);
     await engine.run();
+    expect(ledgerFacts(dataDir).uploads.map((u, i) => `${i}:${u.key}`).filter((k) => !keysBefore.has(k))).toEqual([]);
     expect(ledgerFacts(dataDir).uploads.length).toBe(uploadsBefore);
     expect(await headOf(world.s3, world.bucket, key(name(2)))).toBeTruthy();
     summary = engine.watch.list().find((f) => f.id === folder.id)!;
