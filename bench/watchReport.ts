@@ -64,6 +64,8 @@ export function watchSection(watch: WatchResult): string[] {
   const first = (pick: (m: Measurement) => number, digits: number) => cells((r) => fixed(medianOf(watch, r, 'first', pick), digits));
   const again = (pick: (m: Measurement) => number, digits: number) => cells((r) => (r === 'bare' ? '—' : fixed(medianOf(watch, r, 'again', pick), digits)));
   const quire = filesPerSecond(watch, 'quire');
+  const quireCpu = medianOf(watch, 'quire', 'first', (m) => m.cpuSeconds);
+  const bareCpu = medianOf(watch, 'bare', 'first', (m) => m.cpuSeconds);
   const label = watchLabel(watch);
   const lines = [
     `Watch folder: a tree of ${label} (${fixed((watch.files * watch.fileBytes) / 2 ** 20, 0)} MiB), every file's mtime a minute old (settled). ` +
@@ -87,6 +89,11 @@ export function watchSection(watch: WatchResult): string[] {
       `${fixed(quire / filesPerSecond(watch, 'rclone'), 2)}× rclone, ${fixed(quire / filesPerSecond(watch, 'aws'), 2)}× the AWS CLI; ` +
       `\`quire watch add\` itself took ${fixed(median(watch.addSeconds), 2)} s (not counted in the sync). ` +
       `Quire's restart logged ${fixed(ledgerRequests(watch), 0)} request(s) in its ledger.`,
+    '',
+    // On a shared 2-core machine wall time moves with whatever else runs; CPU seconds much less.
+    // Client and radosgw share the cores, so every CPU second the client spends is one the server waits for.
+    `Quire's own work, steadier than wall time when the machine is shared: its first sync used ${fixed(quireCpu, 2)} CPU s where the reference, sending the same requests, used ${fixed(bareCpu, 2)}: ` +
+      `${fixed(((quireCpu - bareCpu) * 1000) / watch.files, 2)} CPU ms more per file, on cores radosgw shares.`,
   ];
   const follow = watch.follow;
   if (follow) {
