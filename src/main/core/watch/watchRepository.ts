@@ -52,21 +52,25 @@ export class WatchRepository {
     return new Map(this.db.select().from(watchedFiles).where(eq(watchedFiles.folderId, folderId)).all().map((row) => [row.relativePath, row]));
   }
 
-  /** Writes many file rows in one transaction (a first scan of 10,000 files is one commit). */
+  /**
+   * Writes many file rows in one transaction (a first scan of 10,000 files is one commit), with
+   * one statement prepared once: drizzle building 10,000 upserts cost six times SQLite's work.
+   */
   saveFiles(rows: WatchedFileRow[]): void {
     if (rows.length === 0) return;
-    this.db.transaction((tx) => {
-      for (const row of rows) {
-        tx.insert(watchedFiles)
-          .values(row)
-          .onConflictDoUpdate({
-            target: [watchedFiles.folderId, watchedFiles.relativePath],
-            set: { size: row.size, mtimeMs: row.mtimeMs, state: row.state, uploadId: row.uploadId, objectKey: row.objectKey, sha256: row.sha256, etag: row.etag, updatedAt: row.updatedAt },
-          })
-          .run();
-      }
-    });
+    this.upsertFile ??= this.db.$client.prepare(
+      `INSERT INTO watched_files (folder_id, relative_path, size, mtime_ms, state, upload_id, object_key, sha256, etag, updated_at)
+       VALUES (@folderId, @relativePath, @size, @mtimeMs, @state, @uploadId, @objectKey, @sha256, @etag, @updatedAt)
+       ON CONFLICT (folder_id, relative_path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, state = excluded.state,
+         upload_id = excluded.upload_id, object_key = excluded.object_key, sha256 = excluded.sha256, etag = excluded.etag, updated_at = excluded.updated_at`,
+    );
+    const upsert = this.upsertFile;
+    this.db.$client.transaction((batch: WatchedFileRow[]) => {
+      for (const row of batch) upsert.run(row);
+    })(rows);
   }
+
+  private upsertFile: ReturnType<Ledger['$client']['prepare']> | null = null;
 
   deleteFile(folderId: string, relativePath: string): void {
     this.db.delete(watchedFiles).where(and(eq(watchedFiles.folderId, folderId), eq(watchedFiles.relativePath, relativePath))).run();
@@ -75,14 +79,20 @@ export class WatchRepository {
   /**
    * Files whose upload has ended since they were queued: verified ones become synced (with the
    * key, SHA-256 and ETag the bucket holds), cancelled ones ignored until they change again.
-   * Returns the folders that changed.
+   * Given the uploads just heard of, only their files are looked up (by index); without, every
+   * pending file is (at start, and for a list from another process). Returns the folders changed.
    */
-  settleFinishedUploads(now: number): string[] {
+  settleFinishedUploads(now: number, uploadIds?: string[]): string[] {
+    if (uploadIds && uploadIds.length > 500) {
+      const folders = new Set<string>();
+      for (let i = 0; i < uploadIds.length; i += 500) for (const id of this.settleFinishedUploads(now, uploadIds.slice(i, i + 500))) folders.add(id);
+      return [...folders];
+    }
     const finished = this.db
       .select({ folderId: watchedFiles.folderId, relativePath: watchedFiles.relativePath, status: uploads.status, key: uploads.objectKey, sha256: uploads.sha256, etag: uploads.etag })
       .from(watchedFiles)
       .innerJoin(uploads, eq(uploads.id, watchedFiles.uploadId))
-      .where(and(eq(watchedFiles.state, 'pending'), inArray(uploads.status, ['verified', 'cancelled'])))
+      .where(and(uploadIds ? inArray(watchedFiles.uploadId, uploadIds) : eq(watchedFiles.state, 'pending'), eq(watchedFiles.state, 'pending'), inArray(uploads.status, ['verified', 'cancelled'])))
       .all();
     if (finished.length === 0) return [];
     this.db.transaction((tx) => {

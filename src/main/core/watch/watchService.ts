@@ -21,6 +21,7 @@ const POLL_LEDGER_MS = 2000;
 const PERIODIC_SCAN_MS = 60 * 60 * 1000;
 /** While a folder's watcher is broken (or the folder is unavailable), it is scanned this often instead. */
 const FALLBACK_SCAN_MS = 60 * 1000;
+const ANNOUNCE_EVERY_MS = 1000;
 /** Events close together are looked at together. */
 const HINT_DELAY_MS = 300;
 
@@ -61,8 +62,15 @@ export class WatchService {
   private stamps = new Map<string, number>();
   private firstScans: Promise<void> = Promise.resolve();
   private settleTimer: NodeJS.Timeout | null = null;
-  private readonly onUploadChanged = ({ upload }: { upload: { status: string } }) => {
-    if (upload.status === 'verified' || upload.status === 'cancelled') this.settleSoon();
+  /** Uploads heard to have ended, whose files are settled at the next moment. */
+  private readonly finishedUploads = new Set<string>();
+  /** Folders whose summary is due to hosts, sent at most once a second each. */
+  private readonly announcing = new Map<string, NodeJS.Timeout | null>();
+  private readonly onUploadChanged = ({ upload }: { upload: { id: string; status: string } }) => {
+    if (upload.status === 'verified' || upload.status === 'cancelled') {
+      this.finishedUploads.add(upload.id);
+      this.settleSoon();
+    }
   };
 
   constructor(private readonly ports: WatchPorts) {}
@@ -205,6 +213,7 @@ export class WatchService {
     if (this.started) return;
     this.started = true;
     this.ports.events.on('upload.changed', this.onUploadChanged);
+    this.settleFinished();
     this.applyLedger();
     this.firstScans = Promise.all([...this.live.values()].map((folder) => folder.running)).then(() => {});
     this.pollTimer = setInterval(() => this.applyLedger(), POLL_LEDGER_MS);
@@ -223,13 +232,17 @@ export class WatchService {
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.pollTimer = this.settleTimer = null;
+    // What ended before the stop is written now, so the next start and `quire watch list` agree.
+    this.settleHeardOf();
+    for (const timer of this.announcing.values()) if (timer) clearTimeout(timer);
+    this.announcing.clear();
     await Promise.all([...this.live.keys()].map((id) => this.unwatch(id)));
   }
 
   /** Brings the watched set in line with the ledger: folders added, paused, changed or removed elsewhere, scans asked for. */
   private applyLedger(): void {
     if (!this.started) return;
-    this.settleFinished();
+    this.settleHeardOf();
     const rows = new Map(this.ports.repository.folders().map((row) => [row.id, row]));
     for (const id of this.live.keys()) {
       const row = rows.get(id);
@@ -384,15 +397,40 @@ export class WatchService {
   private settleSoon(): void {
     this.settleTimer ??= setTimeout(() => {
       this.settleTimer = null;
-      this.settleFinished();
+      this.settleHeardOf();
     }, 200);
   }
 
+  /** Every pending file's upload looked at (at start): what ended while no Quire watched. */
   private settleFinished(): void {
     for (const id of this.ports.repository.settleFinishedUploads(Date.now())) this.announce(id);
   }
 
+  private settleHeardOf(): void {
+    if (this.finishedUploads.size === 0) return;
+    const ids = [...this.finishedUploads];
+    this.finishedUploads.clear();
+    for (const id of this.ports.repository.settleFinishedUploads(Date.now(), ids)) this.announce(id);
+  }
+
+  /**
+   * Tells hosts a folder changed, at most once a second (its counts are a query over all its
+   * files: 10,000 files verified one by one must not ask it 10,000 times).
+   */
   private announce(id: string): void {
+    if (this.announcing.has(id)) {
+      if (this.announcing.get(id) === null) this.announcing.set(id, setTimeout(() => this.announceNow(id), ANNOUNCE_EVERY_MS));
+      return;
+    }
+    this.announceNow(id);
+  }
+
+  private announceNow(id: string): void {
+    this.announcing.set(id, null);
+    const quiet = setTimeout(() => {
+      if (this.announcing.get(id) === null) this.announcing.delete(id);
+    }, ANNOUNCE_EVERY_MS);
+    quiet.unref();
     const row = this.ports.repository.folder(id);
     if (row) this.ports.events.emit('watch.changed', this.summary(row));
   }
