@@ -16,6 +16,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/main.ts'),
+          // The image pool's worker process (src/main/core/images/imagePool.ts): its own entry, forked by every host.
+          imageWorker: resolve(__dirname, 'src/main/core/images/imageWorker.ts'),
         },
       },
     },

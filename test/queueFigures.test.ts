@@ -10,7 +10,7 @@ const MIB = 1024 * 1024;
 const upload = (over: Partial<UploadSummary>): UploadSummary => ({
   id: 'u1', connectionId: 'c1', sourcePath: '/books/novel.pdf', objectKey: 'books/content/novel.pdf', category: 'manuscript',
   size: 40 * MIB, bytesDone: 0, status: 'queued', method: 'multipart', visibility: 'private', sha256: null, etag: null, attempts: 0, retryAfter: null,
-  error: null, createdAt: 0, verifiedAt: null, notice: null, ...over,
+  error: null, createdAt: 0, verifiedAt: null, notice: null, optimize: null, image: null, imageSet: null, ...over,
 });
 const queue = (over: Partial<QueueState>): QueueState => ({ state: 'idle', active: 0, pending: 0, offline: [], halted: null, ...over });
 const open = { status: 'open' as const, nextAttemptAt: null, failures: 0 };

@@ -18,6 +18,8 @@ export const commandNames = [
   'uploads.pause',
   'uploads.resume',
   'uploads.cancel',
+  'uploads.asIs',
+  'images.preview',
   'orphans.list',
   'orphans.abort',
   'settings.get',

@@ -19,6 +19,7 @@ import {
   type UploadSummary,
 } from './upload';
 import { browseInputSchema, type BrowseResult } from './files';
+import { imagePreviewInputSchema, type ImagePreview } from './images';
 import { watchAddInputSchema, watchTargetSchema, type WatchFolderSummary } from './watch';
 import { uploadStatuses } from './uploadStatus';
 
@@ -78,6 +79,10 @@ export const commands = {
   'uploads.pause': command<typeof uploadTargets, UploadSummary[]>(uploadTargets),
   'uploads.resume': command<typeof uploadTargets, UploadSummary[]>(uploadTargets),
   'uploads.cancel': command<typeof uploadTargets, UploadSummary[]>(uploadTargets),
+  // Images whose set could not be made (or that the author wants unchanged) are sent as they are.
+  'uploads.asIs': command<typeof uploadTargets, UploadSummary[]>(uploadTargets),
+  // What the prepare stage makes of one image (really made, into the cache) and how large each variant is.
+  'images.preview': command<typeof imagePreviewInputSchema, ImagePreview>(imagePreviewInputSchema),
   'orphans.list': command<z.ZodObject<{ connection: typeof optionalConnection }>, OrphanReport>(z.object({ connection: optionalConnection })),
   'orphans.abort': command<typeof orphanAbortInput, OrphanReport>(orphanAbortInput),
   'settings.get': command<z.ZodObject<{}>, SettingsReport>(z.object({})),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { imageSettingsSchema } from './images';
 
 /**
  * The author's settings: choices that outlive a run, kept in the ledger's settings table and read
@@ -22,6 +23,8 @@ export const settingsSchema = z.object({
   filesAtOnce: z.number().int().min(1, 'at least 1 file at once').max(10, 'at most 10 large files at once'),
   /** "Pause everything": nothing starts until it is lifted, across restarts. */
   queuePaused: z.boolean(),
+  // How images are prepared before they upload (src/shared/images.ts).
+  ...imageSettingsSchema.shape,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorData } from './errors';
+import type { ImageFormat, ImagePresetName } from './images';
 import { categoryNames, type Category } from './layout';
 import { uploadStatuses, type UploadStatus } from './uploadStatus';
 
@@ -19,6 +20,8 @@ export const enqueueInputSchema = z.object({
   template: z.enum(['keep-name', 'dated-uuid']).default('keep-name'),
   visibility: z.enum(['private', 'public-read']).optional(),
   onConflict: z.enum(['keep-both', 'overwrite']).default('keep-both'),
+  /** Images get their web set (true), are uploaded as they are (false), or as settings say for their destination (absent). */
+  optimize: z.boolean().optional(),
 });
 export type EnqueueInput = z.input<typeof enqueueInputSchema>;
 
@@ -43,6 +46,29 @@ export interface UploadSummary {
   verifiedAt: number | null;
   /** The last thing the author should know that is not a failure ("resumed at 63%: 5 of 8 parts were already in the bucket"). */
   notice: string | null;
+  /** The image preset whose set this file still owes: it is prepared before it uploads. */
+  optimize: ImagePresetName | null;
+  /** Part of an image set: its id (the row of the author's file), its place in it, and the author's file it was made from. */
+  image: { setId: string; variant: string; origin: string } | null;
+  /** On the row of the author's file, once its set is made: what was made and what it saved. */
+  imageSet: ImageSetSummary | null;
+}
+
+/** What the prepare stage made of one image. */
+export interface ImageSetSummary {
+  preset: ImagePresetName;
+  format: ImageFormat;
+  width: number;
+  height: number;
+  dominantColor: string;
+  /** The author's file. */
+  bytesBefore: number;
+  /** Every variant made, together (the original is not counted). */
+  bytesAfter: number;
+  variants: number;
+  originalKept: boolean;
+  cacheHit: boolean;
+  notices: string[];
 }
 
 export interface RejectedFile {
@@ -144,6 +170,8 @@ export interface PlannedFile {
    */
   existing: { keptAs: string | null; size: number } | null;
   existingUnknown?: boolean;
+  /** The image preset it will be prepared with (its web set made before it uploads), or null. */
+  optimize: ImagePresetName | null;
 }
 
 /** `uploads.preview`: what `uploads.enqueue` with the same input would queue, refuse and skip. */

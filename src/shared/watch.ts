@@ -27,6 +27,8 @@ export const watchAddInputSchema = z.object({
   syncDeletes: z.boolean().default(false),
   /** Even then: when more than this share of the folder's files vanish at once, nothing is deleted until the author confirms. */
   deleteGuardPercent: z.number().int().min(1, 'the guard is at least 1%').max(100, 'the guard is at most 100%').default(25),
+  /** Images get their web set (true) or go as they are (false); absent, settings decide by destination. */
+  optimize: z.boolean().optional(),
 });
 export type WatchAddInput = z.input<typeof watchAddInputSchema>;
 
@@ -47,6 +49,8 @@ export interface WatchFolderSummary {
   poll: boolean;
   syncDeletes: boolean;
   deleteGuardPercent: number;
+  /** Images get their web set (true), go as they are (false), or as settings say for their destination (null). */
+  optimize: boolean | null;
   /** Deletions held because too many files vanished at once: nothing is deleted until the author confirms (watch.confirmDeletes). */
   deletesHeld: number;
   paused: boolean;

@@ -18,6 +18,7 @@ import { resolve } from 'node:path';
 import { ProgressView } from './progressView';
 import { readSecret } from './secretInput';
 import { cliVerbs, type CliVerb } from './verbs';
+import { IMAGE_OPTIONS, IMAGE_SETTINGS_USAGE, imageSettingsUpdate, optimizeFlag, printImagePreview } from './imageOptions';
 import { serveCommand } from '../web/serveCommand';
 import { DEFAULT_WEB_PORT } from '../web/webHost';
 
@@ -31,15 +32,21 @@ Usage:
   quire connect list | test [NAME] | remove NAME | default NAME
   quire upload PATH... [--to PREFIX] [--type TYPE] [--connection NAME] [--dated-names]
                        [--public|--private] [--overwrite] [--queue-only] [--dry-run]
+                       [--optimize|--no-optimize]
                          --dry-run: show each file's key, refusals and objects already
                          in the bucket, and queue nothing
+                         --optimize: images get their web set (WebP sizes and a thumbnail,
+                         no GPS) before they upload; by default covers, book images, avatars
+                         and branding do (quire settings --optimize-types)
+  quire images preview FILE [--preset web|print-cover|avatar]
+                         what would be made of an image and how large each variant is
   quire queue [--status failed,waiting] [--search TEXT]
                          list uploads and their states
   quire run [--follow]   work the queue to the end (resumes anything interrupted); --follow
                          keeps running and uploads whatever is added, from any shell, until
                          Ctrl-C or SIGTERM
   quire watch add PATH [--to PREFIX] [--type TYPE] [--exclude GLOB]... [--include GLOB]... [--poll]
-                   [--sync-deletes [--delete-guard 25%]]
+                   [--sync-deletes [--delete-guard 25%]] [--optimize|--no-optimize]
                          keep a folder in sync: new and changed files are uploaded once they
                          are settled; nothing is deleted remotely unless --sync-deletes, and
                          even then not when over 25% of the files vanish at once (Quire asks:
@@ -50,14 +57,16 @@ Usage:
   quire status           what the queue is doing (and whether another Quire drives it)
   quire pause ID... | --all     pause uploads (--all: everything, until resumed)
   quire resume ID... | --all    resume paused uploads (and retry failed ones)
+  quire resume --as-is ID...    send images whose set could not be made as they are
   quire cancel ID...     cancel uploads and abort their unfinished server uploads
   quire orphans [--abort] [--older-than 24h]
                          unfinished uploads in the bucket that Quire does not own, with size,
                          age and days left before Spaces deletes them; --abort removes them
   quire settings [--limit-rate 2MiB|0] [--requests-per-second 300] [--part-size 10MiB]
-                 [--concurrency 8]
+                 [--concurrency 8] ${IMAGE_SETTINGS_USAGE}
                          show or change the saved bandwidth cap, request rate, part size and
-                         requests in flight (a running Quire applies them within a second)
+                         requests in flight (a running Quire applies them within a second),
+                         and how images are prepared
   quire verify KEY       compare an object with what was uploaded
   quire link KEY [--expires 1h..7d]   a time-limited share link
   quire serve [--port 4780] [--open]
@@ -114,6 +123,8 @@ const OPTIONS = {
   search: { type: 'string' },
   port: { type: 'string' },
   open: { type: 'boolean' },
+  'as-is': { type: 'boolean' },
+  ...IMAGE_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -185,11 +196,21 @@ async function main(argv: string[]): Promise<number> {
         else printQueueState(state);
         return 0;
       }
+      case 'resume':
+        if (!flags['as-is']) return await pauseOrResume(handlers, command, rest, flags);
+        {
+          const changed = await call(handlers, 'resume --as-is', uploadTargets(rest, flags, 'quire resume --as-is ID... | --all'));
+          if (flags.json) printJson(changed);
+          else process.stdout.write(`${changed.length} image(s) go as they are, without their web set. A running Quire picks them up; otherwise: quire run\n`);
+          return 0;
+        }
       case 'pause':
-      case 'resume': {
-        const changed = await call(handlers, command, uploadTargets(rest, flags, `quire ${command} ID... | --all`));
-        if (flags.json) printJson(changed);
-        else process.stdout.write(`${changed.length} upload(s) ${command === 'pause' ? 'paused' : 'resumed'}.${command === 'pause' && flags.all ? ' Nothing starts until: quire resume --all' : ''}${command === 'resume' && changed.length > 0 ? ' A running Quire picks them up; otherwise: quire run' : ''}\n`);
+        return await pauseOrResume(handlers, command, rest, flags);
+      case 'images': {
+        if (rest[0] !== 'preview') throw new QuireError('usage', 'quire images preview FILE [--preset web|print-cover|avatar]. See: quire --help');
+        const preview = await call(handlers, 'images preview', { path: resolve(required(rest[1], 'quire images preview FILE')), preset: flags.preset as never, type: flags.type as never });
+        if (flags.json) printJson(preview);
+        else printImagePreview(preview);
         return 0;
       }
       case 'cancel': {
@@ -212,6 +233,7 @@ async function main(argv: string[]): Promise<number> {
           ...(flags['requests-per-second'] !== undefined ? { requestsPerSecond: Number(flags['requests-per-second']) } : {}),
           ...(flags['part-size'] !== undefined ? { partSize: parseSize(flags['part-size']) } : {}),
           ...(flags.concurrency !== undefined ? { requestBudget: Number(flags.concurrency) } : {}),
+          ...imageSettingsUpdate(flags),
         };
         const settings = Object.keys(update).length > 0 ? await call(handlers, 'settings --limit-rate', update) : await call(handlers, 'settings', {});
         if (flags.json) printJson(settings);
@@ -240,6 +262,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+async function pauseOrResume(handlers: ApiHandlers, command: 'pause' | 'resume', rest: string[], flags: Flags): Promise<number> {
+  const changed = await call(handlers, command, uploadTargets(rest, flags, `quire ${command} ID... | --all`));
+  if (flags.json) printJson(changed);
+  else process.stdout.write(`${changed.length} upload(s) ${command === 'pause' ? 'paused' : 'resumed'}.${command === 'pause' && flags.all ? ' Nothing starts until: quire resume --all' : ''}${command === 'resume' && changed.length > 0 ? ' A running Quire picks them up; otherwise: quire run' : ''}\n`);
+  return 0;
+}
+
 /** `quire watch add|list|pause|resume|remove|scan`: the folders the driving Quire keeps in sync. */
 async function watchVerb(handlers: ApiHandlers, args: string[], flags: Flags): Promise<number> {
   const [action, target] = args;
@@ -258,6 +287,7 @@ async function watchVerb(handlers: ApiHandlers, args: string[], flags: Flags): P
           poll: flags.poll ?? false,
           syncDeletes: flags['sync-deletes'] ?? false,
           deleteGuardPercent: flags['delete-guard'] === undefined ? undefined : Number(flags['delete-guard'].replace(/%$/, '')),
+          optimize: optimizeFlag(flags),
         }),
       ];
       break;
@@ -352,6 +382,7 @@ async function upload(engine: Engine, handlers: ApiHandlers, paths: string[], fl
     template: flags['dated-names'] ? ('dated-uuid' as const) : ('keep-name' as const),
     visibility: flags.public ? ('public-read' as const) : flags.private ? ('private' as const) : undefined,
     onConflict: flags.overwrite ? ('overwrite' as const) : ('keep-both' as const),
+    optimize: optimizeFlag(flags),
   };
   if (flags['dry-run']) {
     const preview = await call(handlers, 'upload --dry-run', request);

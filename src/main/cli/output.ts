@@ -1,3 +1,4 @@
+import { imageSettingsLines } from './imageOptions';
 import { formatBytes } from '../../shared/format';
 import type { ConnectionSummary } from '../../shared/connection';
 import type { OrphanReport } from '../../shared/orphans';
@@ -63,6 +64,7 @@ export function printSettings(settings: Settings): void {
   process.stdout.write(`requests in flight   ${settings.requestBudget}\n`);
   process.stdout.write(`large files at once  ${settings.filesAtOnce}\n`);
   process.stdout.write(`queue                ${settings.queuePaused ? 'paused (quire resume --all)' : 'running'}\n`);
+  process.stdout.write(`${imageSettingsLines(settings)}\n`);
 }
 
 /** `quire upload --dry-run`: each file's key as it would be queued, and what would stop or surprise. */

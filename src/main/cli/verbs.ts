@@ -28,6 +28,8 @@ export const cliVerbs = {
   pause: 'uploads.pause',
   resume: 'uploads.resume',
   cancel: 'uploads.cancel',
+  'resume --as-is': 'uploads.asIs',
+  'images preview': 'images.preview',
   orphans: 'orphans.list',
   'orphans --abort': 'orphans.abort',
   settings: 'settings.get',

@@ -30,6 +30,8 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
     'uploads.pause': async (target) => engine.pause(uploadTarget(target)),
     'uploads.resume': async (target) => engine.resume(uploadTarget(target)),
     'uploads.cancel': async (target) => engine.cancel(uploadTarget(target)),
+    'uploads.asIs': async (target) => engine.uploadAsIs(uploadTarget(target)),
+    'images.preview': async (input) => engine.previewImage(input),
     'orphans.list': async ({ connection }) => engine.orphans({ connection }),
     'orphans.abort': async ({ connection, olderThanSeconds }) => engine.orphans({ connection, abort: true, olderThanMs: olderThanSeconds === undefined ? undefined : olderThanSeconds * 1000 }),
     'settings.get': async () => engine.getSettings(),

@@ -18,7 +18,14 @@ import { classifyS3Error } from './s3/classifyError';
 import type { GatewayFactory, ObjectStore } from './s3/gateway';
 import { GatewayPool } from './s3/gatewayPool';
 import { SettingsStore, defaultEngineSettings, type EngineSettings } from './settings';
-import { enqueueUploads, planUploads } from './upload/enqueue';
+import { enqueueUploads, planUploads, type PlanOptions } from './upload/enqueue';
+import { ImagePool, type ImagePoolOptions } from './images/imagePool';
+import { ImagePreparer } from './images/imagePreparer';
+import { ImageSetRepository } from './images/imageSetRepository';
+import { classify, extensionOf } from './layout/classify';
+import { imagePresets, imagePreviewInputSchema, MAX_IMAGE_PIXELS, optimizableExtensions, presetForCategory, variantKey, type ImagePreview, type ImagePreviewInput } from '../../shared/images';
+import type { Category } from '../../shared/layout';
+import { printable } from '../../shared/printable';
 import { findExistingObjects } from './upload/existingObjects';
 import { StagingArea } from './staging/stagingArea';
 import { WatchRepository } from './watch/watchRepository';
@@ -28,8 +35,7 @@ import { ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './u
 import { UploadChanges } from './upload/uploadChanges';
 import { UploadQueue } from './upload/uploadQueue';
 import { UploadRepository } from './upload/uploadRepository';
-import { toUploadSummary } from './upload/uploadSummary';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** Which uploads an action is for: these ids (or short ids), every upload, or every one in these statuses. */
 export type UploadTarget = string[] | 'all' | { status: UploadStatus[] };
@@ -51,6 +57,8 @@ export interface EngineOptions {
   gatewayFactory?: GatewayFactory;
   /** The wall clock retries and waits are timed by (the fast tests move it by hand). */
   clock?: () => number;
+  /** How the image pool runs (its worker script, native or wasm sharp, its size); found next to the code when absent. */
+  images?: ImagePoolOptions;
 }
 
 /**
@@ -70,6 +78,11 @@ export class Engine {
   readonly staging: StagingArea;
   /** Watch folders: commands from any process, watching in the one that drives the queue. */
   readonly watch: WatchService;
+  /** The prepare stage: images owing their web set are made here before the queue sends them. */
+  private readonly preparer: ImagePreparer;
+  private readonly imageSets: ImageSetRepository;
+  private imagePool: ImagePool | null = null;
+  private readonly imagePoolOptions: ImagePoolOptions;
   private readonly queue: UploadQueue;
   private readonly gateways: GatewayPool;
   private readonly changes: UploadChanges;
@@ -85,8 +98,9 @@ export class Engine {
     env: NodeJS.ProcessEnv,
     readonly settings: EngineSettings,
     fixed: Partial<EngineSettings>,
-    options: Pick<EngineOptions, 'gatewayFactory' | 'clock'>,
+    options: Pick<EngineOptions, 'gatewayFactory' | 'clock' | 'images'>,
   ) {
+    this.imagePoolOptions = { cacheDir: join(dataDir, 'image-cache'), ...options.images };
     this.operationLog = new OperationLog(db);
     this.uploads = new UploadRepository(db);
     this.gateways = new GatewayPool(
@@ -118,9 +132,24 @@ export class Engine {
         events: this.events,
         ledgerPath: ledgerPathIn(dataDir),
         clock: options.clock ?? Date.now,
+        preparing: () => this.preparer.busy,
       },
       settings,
     );
+    this.imageSets = new ImageSetRepository(db, this.uploads);
+    this.preparer = new ImagePreparer({
+      uploads: this.uploads,
+      sets: this.imageSets,
+      images: () => this.images,
+      settings: () => this.settingsStore.read(),
+      multipartThreshold: () => this.settings.multipartThreshold,
+      changed: (ids) => {
+        for (const id of ids) this.changes.changed(id);
+        this.queue.nudge();
+      },
+      workedOn: (id) => this.queue.workedOn(id),
+      clock: options.clock ?? Date.now,
+    });
     this.lock = new QueueLock(dataDir);
     this.staging = new StagingArea(join(dataDir, 'staging'));
     this.watch = new WatchService({
@@ -129,10 +158,11 @@ export class Engine {
       connections: this.connections,
       events: this.events,
       gatewayFor: (connectionId) => this.gateways.forConnection(this.connections.resolveById(connectionId)),
-      multipartThreshold: () => this.settings.multipartThreshold,
+      planOptions: () => this.planOptions(),
       queued: (ids, notices) => {
         for (const id of ids) this.changes.changed(id, notices.get(id));
         this.queue.nudge();
+        this.preparer.nudge();
       },
     });
     // A staged copy is only the source of its upload: once the bucket holds it (or the author
@@ -184,6 +214,7 @@ export class Engine {
     }
     for (const id of requeued) this.changes.changed(id);
     this.queue.start();
+    this.preparer.start();
     // Watch folders are watched by the process that drives the queue, for as long as it does.
     this.watch.start();
   }
@@ -193,7 +224,10 @@ export class Engine {
     this.stopping ??= (async () => {
       try {
         await this.watch.stop();
+        await this.preparer.stop();
         await this.queue.stop();
+        // Its workers hold memory (and keep a CLI's process alive): they start again when needed.
+        await this.imagePool?.stop();
       } finally {
         this.operationLog.flush();
         this.lock.release();
@@ -243,7 +277,7 @@ export class Engine {
   async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
     const connection = this.connections.resolve(input.connection);
     const staged = toStaged(input, this.staging);
-    const result = await enqueueUploads(staged.input, connection, this.uploads, { multipartThreshold: this.settings.multipartThreshold });
+    const result = await enqueueUploads(staged.input, connection, this.uploads, this.planOptions());
     this.changedAll(result.queued.map((upload) => upload.id));
     return { ...result, rejected: fromStaging(result.rejected, staged.batchDir), skipped: fromStaging(result.skipped, staged.batchDir) };
   }
@@ -255,7 +289,7 @@ export class Engine {
   async preview(input: EnqueueInput): Promise<UploadPreview> {
     const connection = this.connections.resolve(input.connection);
     const staged = toStaged(input, this.staging);
-    const plan = await planUploads(staged.input, connection, { multipartThreshold: this.settings.multipartThreshold });
+    const plan = await planUploads(staged.input, connection, this.planOptions());
     const gateway = await this.gateways.forConnection(connection);
     let existing;
     try {
@@ -273,6 +307,7 @@ export class Engine {
       category: upload.category as UploadPreview['files'][number]['category'],
       contentType: upload.contentType,
       size: upload.size,
+      optimize: upload.optimize,
       ...existing[index]!,
     }));
     return { files, rejected: fromStaging(plan.rejected, staged.batchDir), skipped: fromStaging(plan.skipped, staged.batchDir) };
@@ -293,7 +328,7 @@ export class Engine {
     if (!row) throw new QuireError('upload_not_found', `No upload with id ${id} in the queue.`);
     const session = this.uploads.latestSession(row.id);
     return {
-      upload: toUploadSummary(row),
+      upload: this.uploads.summarize(row),
       serverUploadId: session?.s3UploadId ?? null,
       partSize: session?.partSize ?? null,
       partCount: session?.partCount ?? null,
@@ -315,7 +350,7 @@ export class Engine {
     const offset = input.offset ?? 0;
     const connectionId = input.connection ? this.connections.resolve(input.connection).id : undefined;
     const { rows, total } = this.uploads.page({ statuses: input.status, connectionId, category: input.category, text: input.text }, offset, input.limit ?? 200);
-    return { uploads: rows.map(toUploadSummary), total, offset };
+    return { uploads: rows.map((row) => this.uploads.summarize(row)), total, offset };
   }
 
   /**
@@ -327,6 +362,7 @@ export class Engine {
     if (target === 'all') this.settingsStore.write({ queuePaused: true });
     const ids = this.uploads.pause(this.targetIds(target));
     this.queue.stopJobs(ids, 'paused');
+    this.preparer.stopRows(ids);
     return this.changedAll(ids);
   }
 
@@ -343,6 +379,7 @@ export class Engine {
   async cancel(target: UploadTarget): Promise<UploadSummary[]> {
     const ids = this.uploads.cancel(this.targetIds(target));
     this.queue.stopJobs(ids, 'cancelled');
+    this.preparer.stopRows(ids);
     const summaries = this.changedAll(ids);
     try {
       await this.queue.abortCancelledSessions();
@@ -350,6 +387,57 @@ export class Engine {
       this.operationLog.flush();
     }
     return summaries;
+  }
+
+  /**
+   * Images whose set could not be made (or that the author decided to send unchanged) go as they
+   * are: the prepare stage is dropped for them and they are queued again.
+   */
+  uploadAsIs(target: UploadTarget): UploadSummary[] {
+    const ids = this.uploads.dropPrepareStage(this.targetIds(target));
+    this.preparer.stopRows(ids);
+    this.uploads.resume(ids);
+    return this.changedAll(ids);
+  }
+
+  /**
+   * `images.preview`: what the prepare stage makes of one file with the current settings, and how
+   * large each variant is. It does the real work (into the cache), so the upload that may follow
+   * encodes nothing.
+   */
+  async previewImage(input: ImagePreviewInput): Promise<ImagePreview> {
+    const request = imagePreviewInputSchema.parse(input);
+    const path = resolve(request.path);
+    const settings = this.settingsStore.read();
+    const category = request.type ?? classify(path);
+    const preset = request.preset ?? presetForCategory[category as Category] ?? 'web';
+    if (!optimizableExtensions.has(extensionOf(path))) {
+      throw new QuireError('image_unsupported', `${printable(path)} is not an image Quire prepares (JPEG, PNG, WebP, TIFF, AVIF or GIF); it is uploaded as it is.`);
+    }
+    const set = await this.images.prepare({ sourcePath: path, label: path, preset: imagePresets[preset], format: settings.imageFormat, quality: settings.imageQuality, keepMetadata: settings.imageKeepMetadata, maxPixels: MAX_IMAGE_PIXELS }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new QuireError('file_missing', `${printable(path)}: no such file. Check the path.`);
+      throw error;
+    });
+    return {
+      path,
+      preset,
+      source: { ...set.source, size: set.sourceSize },
+      variants: set.outputs.map((output) => ({ variant: output.variant, width: output.width, height: output.height, format: output.format, size: output.size, objectKeySuffix: variantKey('', output.variant, output.format) })),
+      dominantColor: set.dominantColor,
+      notices: set.notices,
+      fromCache: set.cacheHit,
+    };
+  }
+
+  /** The image pool, started on first use (most runs upload no image). */
+  get images(): ImagePool {
+    this.imagePool ??= new ImagePool(this.imagePoolOptions);
+    return this.imagePool;
+  }
+
+  /** How intake looks at files now: the multipart threshold, and which destinations' images get their set. */
+  private planOptions(): PlanOptions {
+    return { multipartThreshold: this.settings.multipartThreshold, optimizedCategories: this.settingsStore.read().imageOptimize };
   }
 
   getSettings(): SettingsReport {
@@ -388,7 +476,11 @@ export class Engine {
 
   private targetIds(target: UploadTarget): string[] | 'all' {
     if (target === 'all') return 'all';
-    if (Array.isArray(target)) return this.resolveIds(target);
+    if (Array.isArray(target)) {
+      // An image's own row stands for its set: pausing or cancelling it takes its variants along.
+      const ids = this.resolveIds(target);
+      return [...new Set([...ids, ...this.imageSets.membersOf(ids)])];
+    }
     return this.uploads.idsWithStatus(target.status);
   }
 
@@ -405,14 +497,15 @@ export class Engine {
   private changedAll(ids: string[]): UploadSummary[] {
     for (const id of ids) this.changes.changed(id);
     this.queue.nudge();
+    this.preparer.nudge();
     return this.summariesOf(ids);
   }
 
   /** The uploads with these ids, as the API shows them (unknown ids are left out). */
   private summariesOf(ids: string[]): UploadSummary[] {
     return ids.flatMap((id) => {
-      const row = this.uploads.get(id);
-      return row ? [toUploadSummary(row)] : [];
+      const summary = this.uploads.summary(id);
+      return summary ? [summary] : [];
     });
   }
 
@@ -442,6 +535,7 @@ export class Engine {
     await this.stop();
     // Events held back (a pause or resume just before closing) are sent while the ledger is open.
     await this.changes.drain();
+    await this.imagePool?.stop();
     this.gateways.destroy();
     this.db.$client.close();
   }

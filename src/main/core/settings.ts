@@ -1,3 +1,4 @@
+import { defaultImageSettings } from '../../shared/images';
 import { settingsSchema, settingsUpdateSchema, type Settings, type SettingsUpdate } from '../../shared/settings';
 import type { Ledger } from './ledger/database';
 import { settings as settingsTable } from './ledger/schema';
@@ -78,6 +79,7 @@ export class SettingsStore {
       requestBudget: defaultEngineSettings.requestBudget,
       filesAtOnce: defaultEngineSettings.filesAtOnce,
       queuePaused: false,
+      ...defaultImageSettings,
     };
     for (const key of Object.keys(settingsSchema.shape) as (keyof Settings)[]) {
       const parsed = settingsSchema.shape[key].safeParse(stored[key]);
@@ -101,12 +103,13 @@ export class SettingsStore {
 
   /** The author's settings this process's host fixed for its run (they win over what is saved, here). */
   fixedHere(): Partial<SettingsUpdate> {
-    const fixed: Partial<SettingsUpdate> = {};
-    for (const key of Object.keys(settingsUpdateSchema.shape) as (keyof SettingsUpdate)[]) {
-      const value = this.fixed[key];
+    // Only the engine's tunings can be fixed by a host; image choices are always the author's.
+    const fixed: Record<string, unknown> = {};
+    for (const key of Object.keys(settingsUpdateSchema.shape)) {
+      const value = (this.fixed as Record<string, unknown>)[key];
       if (value !== undefined) fixed[key] = value;
     }
-    return fixed;
+    return fixed as Partial<SettingsUpdate>;
   }
 
   write(values: SettingsUpdate & { queuePaused?: boolean }): Settings {

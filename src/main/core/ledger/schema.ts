@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { imageFormats, imagePresetNames } from '../../../shared/images';
 import { uploadStatuses, type UploadStatus } from '../../../shared/uploadStatus';
 
 /*
@@ -67,11 +68,21 @@ export const uploads = sqliteTable(
     errorRetryable: integer('error_retryable', { mode: 'boolean' }),
     /** The last thing the author should know that is not a failure ("resumed at 63%"): kept, so a page opened later still says it. */
     notice: text('notice'),
+    /** The image preset whose set this file still owes (the prepare stage runs before its transfer); null once prepared, or for any other file. */
+    optimize: text('optimize', { enum: imagePresetNames }),
+    /** The image set this row belongs to: the id of the row of the author's own file (image_sets.id). */
+    imageSetId: text('image_set_id'),
+    /** Its place in the set: "original", a width slot ("480"...) or "thumb". */
+    variant: text('variant'),
+    /** The author's file this upload was made from, when what it sends is a prepared variant (the source path is then the cached variant). */
+    originPath: text('origin_path'),
+    /** JSON object of x-amz-meta-* the object is written with (a variant's width, height, source SHA-256, colour). */
+    metadata: text('metadata'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     verifiedAt: integer('verified_at'),
   },
-  (table) => [index('uploads_status_idx').on(table.status, table.createdAt)],
+  (table) => [index('uploads_status_idx').on(table.status, table.createdAt), index('uploads_image_set_idx').on(table.imageSetId), index('uploads_owing_set_idx').on(table.createdAt).where(sql`optimize IS NOT NULL`)],
 );
 
 /** The server's resume handle, recorded the moment CreateMultipartUpload returns. */
@@ -132,6 +143,33 @@ export const operations = sqliteTable(
   (table) => [index('operations_upload_idx').on(table.uploadId), index('operations_started_idx').on(table.startedAt)],
 );
 
+/**
+ * What the prepare stage made of one image (issue 13): the row of the author's file is its id;
+ * its variants are uploads with this image_set_id. Bytes before and after are what "saved 81%" reads.
+ */
+export const imageSets = sqliteTable('image_sets', {
+  id: text('id')
+    .primaryKey()
+    .references(() => uploads.id, { onDelete: 'cascade' }),
+  /** The author's file (the anchor row's own source may become the largest variant when the original is not kept). */
+  sourcePath: text('source_path').notNull(),
+  sourceSha256: text('source_sha256').notNull(),
+  preset: text('preset', { enum: imagePresetNames }).notNull(),
+  format: text('format', { enum: imageFormats }).notNull(),
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  dominantColor: text('dominant_color').notNull(),
+  bytesBefore: integer('bytes_before').notNull(),
+  bytesAfter: integer('bytes_after').notNull(),
+  variantCount: integer('variant_count').notNull(),
+  originalKept: integer('original_kept', { mode: 'boolean' }).notNull(),
+  /** Made from the cache: nothing was encoded. */
+  cacheHit: integer('cache_hit', { mode: 'boolean' }).notNull(),
+  /** JSON array of what the author should know ("converted from CMYK to sRGB"). */
+  notices: text('notices').notNull().default('[]'),
+  preparedAt: integer('prepared_at').notNull(),
+});
+
 /** A local folder kept in sync with a connection's bucket (src/shared/watch.ts). */
 export const watchFolders = sqliteTable('watch_folders', {
   id: text('id').primaryKey(),
@@ -151,6 +189,8 @@ export const watchFolders = sqliteTable('watch_folders', {
   syncDeletes: integer('sync_deletes', { mode: 'boolean' }).notNull().default(false),
   /** Even then, when more than this share (%) of the folder's files vanish at once, nothing is deleted until the author confirms. */
   deleteGuardPercent: integer('delete_guard_percent').notNull().default(25),
+  /** Images get their web set: null by their destination (settings), or always / never for this folder. */
+  optimize: integer('optimize', { mode: 'boolean' }),
   /** Deletions held by that guard, waiting for the author (watch.confirmDeletes). */
   deletesHeld: integer('deletes_held').notNull().default(0),
   /** What the driving process last found: unavailable or error with why (null when all is well). */
@@ -204,3 +244,4 @@ export type MultipartSessionRow = typeof multipartSessions.$inferSelect;
 export type MultipartPartRow = typeof multipartParts.$inferSelect;
 export type WatchFolderRow = typeof watchFolders.$inferSelect;
 export type WatchedFileRow = typeof watchedFiles.$inferSelect;
+export type ImageSetRow = typeof imageSets.$inferSelect;

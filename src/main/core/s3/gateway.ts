@@ -86,6 +86,8 @@ export interface ObjectSettings {
   contentType: string;
   visibility: 'private' | 'public-read';
   sha256: string;
+  /** More x-amz-meta-* of the object (an image variant's width, height, source SHA-256): ASCII names and values. */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -233,6 +235,7 @@ export class S3Gateway {
       'x-amz-acl': settings.visibility,
       'x-amz-meta-sha256': settings.sha256,
     };
+    for (const [name, value] of Object.entries(settings.metadata ?? {})) headers[`x-amz-meta-${name}`] = value;
     if (options.ifNoneMatch) headers['if-none-match'] = '*';
     const result = await this.send('upload', 'PUT', key, body.length, options, () => this.writer.put(key, {}, headers, { buffer: body, sha256: settings.sha256 }, options.signal));
     return result.etag;
@@ -246,7 +249,7 @@ export class S3Gateway {
           Key: key,
           ContentType: settings.contentType,
           ACL: settings.visibility,
-          Metadata: { sha256: settings.sha256 },
+          Metadata: { ...settings.metadata, sha256: settings.sha256 },
         }),
         { abortSignal: options.signal },
       ),

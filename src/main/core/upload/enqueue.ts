@@ -10,10 +10,10 @@ import { QuireError } from '../errors';
 import { classify, contentTypeFor, extensionOf } from '../layout/classify';
 import { isTemporaryOrSystemFile } from '../layout/ignoredFiles';
 import { buildObjectKey } from '../layout/objectKey';
+import { presetFor } from '../../../shared/images';
 import { fingerprintFile } from './fingerprint';
 import { DEFAULT_MULTIPART_THRESHOLD } from './partPlan';
 import { Semaphore } from '../util/semaphore';
-import { toUploadSummary } from './uploadSummary';
 import type { NewUpload, UploadRepository } from './uploadRepository';
 
 interface Candidate {
@@ -31,6 +31,21 @@ export interface UploadPlan {
   skipped: SkippedEntry[];
 }
 
+/** How files are looked at: the multipart threshold, and which destinations' images get their web set by default (settings). */
+export interface PlanOptions {
+  multipartThreshold?: number;
+  optimizedCategories?: readonly string[];
+}
+
+interface ExamineOptions {
+  multipartThreshold: number;
+  optimizedCategories: readonly string[];
+}
+
+function examineOptions(options: PlanOptions): ExamineOptions {
+  return { multipartThreshold: options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD, optimizedCategories: options.optimizedCategories ?? [] };
+}
+
 /**
  * Turns the paths an author dropped into queued rows. Every file is checked before anything is
  * queued for it, and one bad file is reported by name without stopping the others.
@@ -39,14 +54,14 @@ export async function enqueueUploads(
   input: EnqueueInput,
   connection: ConnectionSummary,
   repository: UploadRepository,
-  options: { multipartThreshold?: number } = {},
+  options: PlanOptions = {},
 ): Promise<EnqueueResult> {
   const plan = await planUploads(input, connection, options);
   const accepted = plan.accepted.map((entry) => entry.upload);
   repository.insertAll(accepted);
   const queued = accepted.flatMap((upload) => {
-    const row = repository.get(upload.id);
-    return row ? [toUploadSummary(row)] : [];
+    const summary = repository.summary(upload.id);
+    return summary ? [summary] : [];
   });
   return { queued, rejected: plan.rejected, skipped: plan.skipped };
 }
@@ -55,9 +70,8 @@ export async function enqueueUploads(
  * Every file the paths name, checked and keyed as it would be queued, without writing anything:
  * the preview an author reads before sending, and the first half of an enqueue.
  */
-export async function planUploads(input: EnqueueInput, connection: ConnectionSummary, options: { multipartThreshold?: number } = {}): Promise<UploadPlan> {
+export async function planUploads(input: EnqueueInput, connection: ConnectionSummary, options: PlanOptions = {}): Promise<UploadPlan> {
   const request = enqueueInputSchema.parse(input);
-  const threshold = options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
   const plan: UploadPlan = { accepted: [], rejected: [], skipped: [] };
 
   for (const path of request.paths) {
@@ -68,7 +82,7 @@ export async function planUploads(input: EnqueueInput, connection: ConnectionSum
       plan.rejected.push(reject(path, error));
       continue;
     }
-    await examineAll(candidates, request, connection, threshold, plan);
+    await examineAll(candidates, request, connection, examineOptions(options), plan);
   }
   return plan;
 }
@@ -77,15 +91,15 @@ export async function planUploads(input: EnqueueInput, connection: ConnectionSum
  * Files named with their paths inside a folder the author keeps (a watch folder): each is keyed
  * by that path under the destination, checked like any dropped file. `input.paths` is ignored.
  */
-export async function planFiles(files: { absolutePath: string; relativePath: string }[], input: Omit<EnqueueInput, 'paths'>, connection: ConnectionSummary, options: { multipartThreshold?: number } = {}): Promise<UploadPlan> {
+export async function planFiles(files: { absolutePath: string; relativePath: string }[], input: Omit<EnqueueInput, 'paths'>, connection: ConnectionSummary, options: PlanOptions = {}): Promise<UploadPlan> {
   const request = enqueueInputSchema.parse({ ...input, paths: ['(watch folder)'] });
   const plan: UploadPlan = { accepted: [], rejected: [], skipped: [] };
   const candidates = files.map((file) => ({ absolutePath: file.absolutePath, relativePath: file.relativePath, sourcePath: file.absolutePath }));
-  await examineAll(candidates, request, connection, options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD, plan);
+  await examineAll(candidates, request, connection, examineOptions(options), plan);
   return plan;
 }
 
-async function examineAll(candidates: Candidate[], request: ReturnType<typeof enqueueInputSchema.parse>, connection: ConnectionSummary, threshold: number, plan: UploadPlan): Promise<void> {
+async function examineAll(candidates: Candidate[], request: ReturnType<typeof enqueueInputSchema.parse>, connection: ConnectionSummary, options: ExamineOptions, plan: UploadPlan): Promise<void> {
   // Files are looked at a few at a time (a dropped folder of a thousand covers is mostly
   // waiting on the disk), then recorded in one transaction rather than a commit per file.
   // One time for the batch: rows of equal time run in the order they were inserted, which is
@@ -95,7 +109,7 @@ async function examineAll(candidates: Candidate[], request: ReturnType<typeof en
   const examined = await Promise.all(
     candidates.map((candidate) =>
       examiners.run(() =>
-        examine(candidate, request, connection, threshold, now).then(
+        examine(candidate, request, connection, options, now).then(
           (upload) => ({ upload, relativePath: candidate.relativePath }),
           (error: unknown) => {
             plan.rejected.push(reject(candidate.absolutePath, error));
@@ -112,10 +126,12 @@ async function examineAll(candidates: Candidate[], request: ReturnType<typeof en
 const FILES_EXAMINED_AT_ONCE = 16;
 
 /** One file checked and described as a row to queue; throws (naming the file) when it may not be. */
-async function examine(candidate: Candidate, request: ReturnType<typeof enqueueInputSchema.parse>, connection: ConnectionSummary, threshold: number, createdAt: number): Promise<NewUpload> {
+async function examine(candidate: Candidate, request: ReturnType<typeof enqueueInputSchema.parse>, connection: ConnectionSummary, options: ExamineOptions, createdAt: number): Promise<NewUpload> {
+  const threshold = options.multipartThreshold;
   const identity = await fingerprintFile(candidate.sourcePath, threshold);
   checkAllowed(candidate.absolutePath, identity.size, connection);
   const category = request.type ?? classify(candidate.absolutePath);
+  const optimize = presetFor(extensionOf(candidate.absolutePath), category, request.optimize, options.optimizedCategories);
   return {
     id: randomUUID(),
     connectionId: connection.id,
@@ -130,6 +146,11 @@ async function examine(candidate: Candidate, request: ReturnType<typeof enqueueI
     onConflict: request.onConflict,
     status: 'queued',
     method: identity.size > threshold ? 'multipart' : 'single',
+    optimize,
+    imageSetId: null,
+    variant: null,
+    originPath: null,
+    metadata: null,
     createdAt,
   };
 }

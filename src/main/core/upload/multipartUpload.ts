@@ -5,6 +5,7 @@ import { QuireError } from '../errors';
 import { chooseKey } from './conflicts';
 import { FileShrankError, READ_BUFFER_SIZE, expectedMultipartEtag, md5OfRange, sha256OfFile } from './fileHashes';
 import { choosePartSize, partCount, partRange } from './partPlan';
+import { objectMetadataOf } from './objectMetadata';
 import { SourceChangedError, assertSourceUnchanged } from './sourceFile';
 import { httpStatusOf } from '../s3/retryPolicy';
 import { jobRequest, type TransferContext, type Verified } from './transferContext';
@@ -111,7 +112,7 @@ async function startSession(row: UploadRow, context: TransferContext): Promise<M
       if (unrecordedPossible) await abortUnrecordedUploads(row, choice.key, context);
       unrecordedPossible = true;
       return jobRequest(context, () =>
-        context.gateway.createMultipartUpload(choice.key, { contentType: row.contentType, visibility: row.visibility, sha256 }, { uploadId: row.id, signal: context.signal, retry: false }),
+        context.gateway.createMultipartUpload(choice.key, { contentType: row.contentType, visibility: row.visibility, sha256, metadata: objectMetadataOf(row) }, { uploadId: row.id, signal: context.signal, retry: false }),
       );
     },
     { maxAttempts: context.gateway.maxAttempts, signal: context.signal, onRetry: () => context.repository.countAttempt(row.id) },

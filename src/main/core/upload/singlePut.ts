@@ -5,6 +5,7 @@ import type { UploadRow } from '../ledger/schema';
 import { httpStatusOf } from '../s3/retryPolicy';
 import { chooseKey } from './conflicts';
 import { SourceChangedError } from './sourceFile';
+import { objectMetadataOf } from './objectMetadata';
 import { jobRequest, type TransferContext, type Verified } from './transferContext';
 import { verifyObject } from './verifyObject';
 
@@ -26,7 +27,7 @@ export async function uploadSingle(row: UploadRow, body: Buffer, context: Transf
 
   const put = (key: string, ifNoneMatch: boolean) =>
     jobRequest(context, () =>
-      context.gateway.putObject(key, body, { contentType: row.contentType, visibility: row.visibility, sha256 }, { uploadId: row.id, signal: context.signal, ifNoneMatch }),
+      context.gateway.putObject(key, body, { contentType: row.contentType, visibility: row.visibility, sha256, metadata: objectMetadataOf(row) }, { uploadId: row.id, signal: context.signal, ifNoneMatch }),
     );
 
   const overwrite = row.onConflict === 'overwrite';

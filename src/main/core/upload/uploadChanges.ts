@@ -1,6 +1,5 @@
 import type { EngineEvents } from '../events/engineEvents';
 import type { UploadRepository } from './uploadRepository';
-import { toUploadSummary } from './uploadSummary';
 
 /** At most ten events a second per upload: a 5 GiB chapter's parts need not each repaint a window. */
 export const UPLOAD_EVENT_INTERVAL_MS = 100;
@@ -19,7 +18,7 @@ export class UploadChanges {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly repository: Pick<UploadRepository, 'get' | 'update'>,
+    private readonly repository: Pick<UploadRepository, 'get' | 'update' | 'summarize'>,
     private readonly events: EngineEvents,
     private readonly now: () => number = () => performance.now(),
   ) {}
@@ -90,6 +89,6 @@ export class UploadChanges {
     this.sentAt.set(id, this.now());
     if (this.sentAt.size > 10_000 && !this.timer) this.schedule();
     const sending = row.status === 'uploading' ? this.inFlight.get(id) : undefined;
-    this.events.emit('upload.changed', { upload: toUploadSummary(row), ...(notices.length > 0 ? { notice: notices.join(' ') } : {}), ...(sending ? { bytesSending: sending } : {}) });
+    this.events.emit('upload.changed', { upload: this.repository.summarize(row), ...(notices.length > 0 ? { notice: notices.join(' ') } : {}), ...(sending ? { bytesSending: sending } : {}) });
   }
 }

@@ -72,6 +72,8 @@ export interface QueuePorts {
   ledgerPath: string;
   /** The wall clock of retry and probe times (Date.now; the fast tests move their own). */
   clock: () => number;
+  /** Images being prepared before they may be sent (the prepare stage, images/imagePreparer.ts): the queue is not idle while any are. */
+  preparing: () => number;
 }
 
 /**
@@ -151,6 +153,11 @@ export class UploadQueue {
     await this.loop;
   }
 
+  /** An upload another stage worked on (an image prepared): a waiting run counts how it ends. */
+  workedOn(id: string): void {
+    for (const waiter of this.idleWaiters) waiter.touched.add(id);
+  }
+
   /** Something changed in this process (an enqueue, a resume, a setting): look now, not at the next tick. */
   nudge(): void {
     this.nudged = true;
@@ -174,8 +181,9 @@ export class UploadQueue {
 
   state(): QueueState {
     const offline = this.connectivity.offlineSchedule().map(({ connectionId, nextProbeAt }) => ({ connectionId, endpoint: this.endpointOf(connectionId), nextProbeAt }));
-    const state: QueueState['state'] = this.halted ? 'halted' : !this.loop ? 'stopped' : this.running.size > 0 ? 'running' : this.paused ? 'paused' : this.pending > 0 ? 'waiting' : 'idle';
-    return { state, active: this.running.size, pending: this.pending, offline, halted: this.halted?.toData() ?? null };
+    const active = this.running.size + (this.loop ? this.ports.preparing() : 0);
+    const state: QueueState['state'] = this.halted ? 'halted' : !this.loop ? 'stopped' : active > 0 ? 'running' : this.paused ? 'paused' : this.pending > 0 ? 'waiting' : 'idle';
+    return { state, active, pending: this.pending, offline, halted: this.halted?.toData() ?? null };
   }
 
   private async drive(): Promise<void> {
@@ -263,7 +271,7 @@ export class UploadQueue {
     // (a count from while it ran would call that idle), and another process may have queued work.
     if (this.running.size === 0) this.pending = this.guard(() => this.repository.pendingCount(), 0);
     this.publish();
-    if (this.running.size === 0 && (this.paused || this.pending === 0)) await this.settleIdleWaiters();
+    if (this.running.size === 0 && this.ports.preparing() === 0 && (this.paused || this.pending === 0)) await this.settleIdleWaiters();
     // Busy: until the next tick (a finished job wakes it sooner). Idle: one look per poll.
     await this.sleep(busy ? Math.max(0, this.lastTick + interval - performance.now()) : IDLE_POLL_MS);
   }

@@ -1,9 +1,11 @@
 import { sep } from 'node:path';
-import { and, asc, count, eq, inArray, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { enteredFrom, inFlightStatuses, unfinishedStatuses, type UploadStatus } from '../../../shared/uploadStatus';
 import type { Category } from '../../../shared/layout';
 import type { Ledger } from '../ledger/database';
-import { multipartParts, multipartSessions, operations, uploads, type MultipartPartRow, type MultipartSessionRow, type UploadRow } from '../ledger/schema';
+import { imageSets, multipartParts, multipartSessions, operations, uploads, type MultipartPartRow, type MultipartSessionRow, type UploadRow } from '../ledger/schema';
+import type { UploadSummary } from '../../../shared/upload';
+import { toUploadSummary } from './uploadSummary';
 
 /** The error code of uploads that wait for their endpoint to answer again. */
 export const OFFLINE_ERROR_CODE = 'endpoint_unreachable';
@@ -22,7 +24,7 @@ export interface UploadFilter {
 }
 
 /** The columns a new row is written with; the rest take their defaults. */
-const INSERT_COLUMNS = ['id', 'connectionId', 'sourcePath', 'size', 'mtimeMs', 'fingerprint', 'objectKey', 'contentType', 'category', 'visibility', 'onConflict', 'status', 'method', 'createdAt', 'updatedAt'] as const;
+const INSERT_COLUMNS = ['id', 'connectionId', 'sourcePath', 'size', 'mtimeMs', 'fingerprint', 'objectKey', 'contentType', 'category', 'visibility', 'onConflict', 'status', 'method', 'optimize', 'imageSetId', 'variant', 'originPath', 'metadata', 'createdAt', 'updatedAt'] as const;
 // A field added to NewUpload but not to INSERT_COLUMNS would silently not be written: this fails to compile instead.
 const everyFieldWritten: [Exclude<keyof NewUpload, (typeof INSERT_COLUMNS)[number]>] extends [never] ? true : never = true;
 void everyFieldWritten;
@@ -42,10 +44,12 @@ export class UploadRepository {
   private readonly insertOne;
   private readonly verifiedOne;
   private readonly uploadingOne;
+  private readonly imageSetById;
 
   constructor(private readonly db: Ledger) {
     const id = sql.placeholder('id');
     this.byId = db.select().from(uploads).where(eq(uploads.id, id)).prepare();
+    this.imageSetById = db.select().from(imageSets).where(eq(imageSets.id, id)).prepare();
     this.statusById = db.select({ status: uploads.status }).from(uploads).where(eq(uploads.id, id)).prepare();
     this.insertOne = db
       .insert(uploads)
@@ -121,6 +125,16 @@ export class UploadRepository {
     return this.byId.get({ id }) ?? null;
   }
 
+  /** The row as hosts show it, with the image set made of its file when it is a set's own row. */
+  summarize(row: UploadRow): UploadSummary {
+    return toUploadSummary(row, row.imageSetId === row.id ? (this.imageSetById.get({ id: row.id }) ?? null) : null);
+  }
+
+  summary(id: string): UploadSummary | null {
+    const row = this.get(id);
+    return row ? this.summarize(row) : null;
+  }
+
   /** One page of the queue, oldest first (the order the queue works in), and how many match in all. */
   page(filter: UploadFilter, offset: number, limit: number): { rows: UploadRow[]; total: number } {
     const where = this.filterOf(filter);
@@ -166,7 +180,8 @@ export class UploadRepository {
    * which SQLite would answer by scanning every row, for every file.
    */
   runnable(now: number, limit: number, excludeConnectionIds: string[]): UploadRow[] {
-    const elsewhere = notInArray(uploads.connectionId, excludeConnectionIds);
+    // A file that still owes its image set is the image preparer's until the set is made.
+    const elsewhere = and(notInArray(uploads.connectionId, excludeConnectionIds), isNull(uploads.optimize));
     const queued = this.db.select().from(uploads).where(and(eq(uploads.status, 'queued'), elsewhere)).orderBy(asc(uploads.createdAt)).limit(limit).all();
     const due = this.db
       .select()
@@ -204,6 +219,18 @@ export class UploadRepository {
   /** Paused (and failed, which is a retry) uploads run again, with their limits counted afresh. */
   resume(ids: string[] | 'all'): string[] {
     return this.moveMany(ids, 'queued', { retryAfter: null, waitCount: 0, changeCount: 0, errorCode: null, errorMessage: null, errorRetryable: null }, ['paused', 'failed']);
+  }
+
+  /** These rows no longer owe an image set: they upload the file as it is. Returns the ids that owed one. */
+  dropPrepareStage(ids: string[] | 'all'): string[] {
+    const owing = and(isNotNull(uploads.optimize), inArray(uploads.status, [...unfinishedStatuses, 'failed']));
+    return this.db
+      .update(uploads)
+      .set({ optimize: null, updatedAt: Date.now() })
+      .where(ids === 'all' ? owing : and(inArray(uploads.id, ids), owing))
+      .returning({ id: uploads.id })
+      .all()
+      .map((row) => row.id);
   }
 
   /** Cancelled for good; the server upload is aborted separately (see cancelledSessions). */

@@ -1,8 +1,12 @@
 import { errorCodes, type ErrorCode } from '../../../shared/errors';
-import type { UploadSummary } from '../../../shared/upload';
-import type { UploadRow } from '../ledger/schema';
+import type { ImageSetSummary, UploadSummary } from '../../../shared/upload';
+import type { ImageSetRow, UploadRow } from '../ledger/schema';
 
-export function toUploadSummary(row: UploadRow): UploadSummary {
+/**
+ * An upload as hosts show it. `set` is the image set made of the row's file, for the row of the
+ * author's own file (the one whose id is the set's): see `summarize` in the repository.
+ */
+export function toUploadSummary(row: UploadRow, set: ImageSetRow | null = null): UploadSummary {
   const code = (errorCodes as readonly string[]).includes(row.errorCode ?? '') ? (row.errorCode as ErrorCode) : 'internal';
   return {
     id: row.id,
@@ -23,5 +27,31 @@ export function toUploadSummary(row: UploadRow): UploadSummary {
     createdAt: row.createdAt,
     verifiedAt: row.verifiedAt,
     notice: row.notice,
+    optimize: row.optimize,
+    image: row.imageSetId && row.variant ? { setId: row.imageSetId, variant: row.variant, origin: row.originPath ?? row.sourcePath } : null,
+    imageSet: set ? toImageSetSummary(set) : null,
+  };
+}
+
+function toImageSetSummary(set: ImageSetRow): ImageSetSummary {
+  let notices: string[] = [];
+  try {
+    const parsed: unknown = JSON.parse(set.notices);
+    if (Array.isArray(parsed)) notices = parsed.filter((notice): notice is string => typeof notice === 'string');
+  } catch {
+    // Unreadable notices are not worth failing a summary for.
+  }
+  return {
+    preset: set.preset,
+    format: set.format,
+    width: set.width,
+    height: set.height,
+    dominantColor: set.dominantColor,
+    bytesBefore: set.bytesBefore,
+    bytesAfter: set.bytesAfter,
+    variants: set.variantCount,
+    originalKept: set.originalKept,
+    cacheHit: set.cacheHit,
+    notices,
   };
 }

@@ -10,7 +10,7 @@ import type { WatchedFileRow, WatchFolderRow } from '../ledger/schema';
 import { classify } from '../layout/classify';
 import { buildObjectKey } from '../layout/objectKey';
 import type { ObjectStore } from '../s3/gateway';
-import { planFiles } from '../upload/enqueue';
+import { planFiles, type PlanOptions } from '../upload/enqueue';
 import { settledAt, SOURCE_QUIET_MS } from '../upload/sourceFile';
 import type { UploadRepository } from '../upload/uploadRepository';
 import { scanFolder, type FoundFile } from './folderScan';
@@ -26,7 +26,8 @@ export interface ReconcilePorts {
   repository: WatchRepository;
   uploads: UploadRepository;
   gateway: () => Promise<ObjectStore>;
-  multipartThreshold: number;
+  /** How files are looked at (multipart threshold, which destinations' images get their set): settings of the moment. */
+  planOptions: PlanOptions;
   /** Queued uploads: hosts hear of them and the queue looks at once. */
   queued: (uploadIds: string[], notices: Map<string, string>) => void;
   /** Pauses seen per file (absolute path) in this process, for the quiet rule. */
@@ -171,9 +172,9 @@ export async function reconcileFolder(folder: WatchFolderRow, connection: Connec
     if (entries.length === 0) continue;
     const plan = await planFiles(
       entries.map(({ relativePath }) => ({ absolutePath: join(root, relativePath), relativePath })),
-      { connection: connection.name, to: folder.prefix ?? undefined, type: category ?? undefined, onConflict },
+      { connection: connection.name, to: folder.prefix ?? undefined, type: category ?? undefined, onConflict, optimize: folder.optimize ?? undefined },
       connection,
-      { multipartThreshold: ports.multipartThreshold },
+      ports.planOptions,
     );
     ports.uploads.insertAll(plan.accepted.map(({ upload }) => upload));
     for (const { upload, relativePath } of plan.accepted) {

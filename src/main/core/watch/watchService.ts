@@ -9,6 +9,7 @@ import { QuireError } from '../errors';
 import type { EngineEvents } from '../events/engineEvents';
 import type { WatchFolderRow } from '../ledger/schema';
 import type { ObjectStore } from '../s3/gateway';
+import type { PlanOptions } from '../upload/enqueue';
 import type { UploadRepository } from '../upload/uploadRepository';
 import { reconcileFolder, type ReconcilePorts } from './reconcile';
 import { deleteReport, deleteVanished } from './remoteDeletes';
@@ -31,7 +32,8 @@ export interface WatchPorts {
   connections: ConnectionService;
   events: EngineEvents;
   gatewayFor: (connectionId: string) => Promise<ObjectStore>;
-  multipartThreshold: () => number;
+  /** How files are looked at, as settings say now (multipart threshold, which images get their set). */
+  planOptions: () => PlanOptions;
   queued: ReconcilePorts['queued'];
 }
 
@@ -103,6 +105,7 @@ export class WatchService {
       poll: request.poll,
       syncDeletes: request.syncDeletes,
       deleteGuardPercent: request.deleteGuardPercent,
+      optimize: request.optimize ?? null,
       deletesHeld: 0,
       paused: false,
       problem: null,
@@ -195,6 +198,7 @@ export class WatchService {
       poll: row.poll,
       syncDeletes: row.syncDeletes,
       deleteGuardPercent: row.deleteGuardPercent,
+      optimize: row.optimize,
       deletesHeld: row.deletesHeld,
       paused: row.paused,
       state,
@@ -338,7 +342,7 @@ export class WatchService {
         repository: this.ports.repository,
         uploads: this.ports.uploads,
         gateway: () => this.ports.gatewayFor(connection.id),
-        multipartThreshold: this.ports.multipartThreshold(),
+        planOptions: this.ports.planOptions(),
         queued: this.ports.queued,
         writes: this.writes,
       });

@@ -1,0 +1,214 @@
+import { printable } from '../../../shared/printable';
+import { imagePresets, MAX_IMAGE_PIXELS, type ImagePresetName } from '../../../shared/images';
+import type { Settings } from '../../../shared/settings';
+import { isQuireError, QuireError } from '../errors';
+import type { UploadRow } from '../ledger/schema';
+import { fingerprintFile } from '../upload/fingerprint';
+import { SOURCE_QUIET_MS } from '../upload/sourceFile';
+import { CLEARED_ERROR } from '../upload/transferContext';
+import type { UploadRepository } from '../upload/uploadRepository';
+import type { PreparedSet, PrepareRequest } from './imageJob';
+import type { ImageSetRepository, VariantFile } from './imageSetRepository';
+
+/** How often the preparer looks for rows that owe a set while it has none (another process may queue some). */
+const IDLE_POLL_MS = 500;
+
+/** The image pool as the preparer uses it: its own processes, its own budget (see imagePool.ts). */
+export interface ImageWork {
+  prepare(request: PrepareRequest, signal?: AbortSignal): Promise<PreparedSet>;
+  /** Images prepared at once. */
+  readonly size: number;
+}
+
+export interface PreparerPorts {
+  uploads: UploadRepository;
+  sets: ImageSetRepository;
+  images: () => ImageWork;
+  /** The author's settings now (image choices, and whether everything is paused). */
+  settings: () => Settings;
+  multipartThreshold: () => number;
+  /** Rows changed: hosts hear of them; the queue looks at once when a set was queued. */
+  changed: (ids: string[]) => void;
+  /** Rows this stage worked on, so a `quire run` waiting for the queue counts how they ended. */
+  workedOn: (id: string) => void;
+  clock: () => number;
+}
+
+/**
+ * The prepare stage: rows of images that owe their web set (`optimize` set at intake) are taken
+ * here before the queue may send them. Each is prepared in the image pool, beside the transfers
+ * and outside their request budget, and its set is recorded in one transaction; then the queue
+ * sends the original (when kept) and every variant like any other upload. A bad image fails its
+ * own row with a message that names it; nothing else in the batch is touched, and "upload as is"
+ * (`uploads.asIs`) sends the file unchanged.
+ */
+export class ImagePreparer {
+  private readonly active = new Map<string, AbortController>();
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private wakeSleeper: (() => void) | null = null;
+  private woken = false;
+
+  constructor(private readonly ports: PreparerPorts) {}
+
+  /** Images being prepared now. */
+  get busy(): number {
+    return this.active.size;
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.drive();
+  }
+
+  /** Stops every image under way; their rows go back to queued (a restart prepares them again, from the cache when it can). */
+  async stop(): Promise<void> {
+    if (!this.loop) return;
+    this.stopping = true;
+    for (const controller of this.active.values()) controller.abort();
+    this.wake();
+    await this.loop;
+    this.loop = null;
+  }
+
+  /** The author paused or cancelled these rows: their preparation stops now. */
+  stopRows(ids: string[]): void {
+    for (const id of ids) this.active.get(id)?.abort();
+  }
+
+  /** Something was queued or resumed in this process: look now. */
+  nudge(): void {
+    this.wake();
+  }
+
+  private async drive(): Promise<void> {
+    const running = new Set<Promise<void>>();
+    while (!this.stopping) {
+      let started = 0;
+      try {
+        started = this.fill(running);
+      } catch {
+        // The ledger could not be read (busy, a full disk): the queue reports that; look again later.
+      }
+      if (started === 0) await this.sleep(IDLE_POLL_MS);
+    }
+    await Promise.all(running);
+  }
+
+  /** Starts as many owed rows as the pool has room for; returns how many started. */
+  private fill(running: Set<Promise<void>>): number {
+    if (this.ports.settings().queuePaused) return 0;
+    const room = this.ports.images().size - this.active.size;
+    if (room <= 0) return 0;
+    const owed = this.ports.sets.owed(this.ports.clock(), room + this.active.size).filter((row) => !this.active.has(row.id));
+    let started = 0;
+    for (const row of owed.slice(0, room)) {
+      if (!this.ports.uploads.move(row.id, 'preparing', { ...CLEARED_ERROR })) continue;
+      const controller = new AbortController();
+      this.active.set(row.id, controller);
+      this.ports.workedOn(row.id);
+      this.ports.changed([row.id]);
+      const job: Promise<void> = this.prepareRow(row, controller.signal)
+        .catch(() => {})
+        .finally(() => {
+          this.active.delete(row.id);
+          running.delete(job);
+          this.wake();
+        });
+      running.add(job);
+      started += 1;
+    }
+    return started;
+  }
+
+  private async prepareRow(row: UploadRow, signal: AbortSignal): Promise<void> {
+    const settings = this.ports.settings();
+    const preset = row.optimize as ImagePresetName;
+    const request: PrepareRequest = {
+      sourcePath: row.sourcePath,
+      label: row.sourcePath,
+      preset: imagePresets[preset],
+      format: settings.imageFormat,
+      quality: settings.imageQuality,
+      keepMetadata: settings.imageKeepMetadata,
+      maxPixels: MAX_IMAGE_PIXELS,
+    };
+    let set: PreparedSet;
+    let variants: VariantFile[];
+    try {
+      set = await this.ports.images().prepare(request, signal);
+      variants = await Promise.all(set.outputs.map(async (output) => ({ ...output, identity: await fingerprintFile(output.path, this.ports.multipartThreshold()) })));
+    } catch (error) {
+      if (signal.aborted) return this.settle(row.id, () => this.ports.uploads.moveMany([row.id], 'queued', {}, ['preparing']));
+      return this.settle(row.id, () => this.fail(row, error));
+    }
+    if (set.sourceSize !== row.size || Math.trunc(set.sourceMtimeMs) !== row.mtimeMs) {
+      // Read while it was being written, or changed since it was queued: the new version is taken,
+      // and prepared once the file has been left alone (the cache makes a second look cheap).
+      return this.settle(row.id, () => this.changed(row));
+    }
+    const threshold = this.ports.multipartThreshold();
+    const recorded = this.ports.sets.record(row, set, variants, { preset, format: settings.imageFormat, keepOriginal: settings.imageKeepOriginal, multipartThreshold: threshold, now: this.ports.clock() });
+    if (recorded) this.ports.changed([row.id, ...recorded.variantIds]);
+  }
+
+  private async changed(row: UploadRow): Promise<void> {
+    const identity = await fingerprintFile(row.sourcePath, this.ports.multipartThreshold()).catch(() => null);
+    if (!identity) return this.fail(row, Object.assign(new Error('gone'), { code: 'ENOENT' }));
+    this.ports.uploads.update(row.id, { size: identity.size, mtimeMs: identity.mtimeMs, fingerprint: identity.fingerprint });
+    this.ports.uploads.move(row.id, 'waiting', {
+      retryAfter: this.ports.clock() + SOURCE_QUIET_MS,
+      errorCode: 'file_changed',
+      errorMessage: `${printable(row.sourcePath)} changed while its images were being made: they are made again from the new version once the file has been left alone.`,
+      errorRetryable: true,
+    });
+  }
+
+  private fail(row: UploadRow, error: unknown): void {
+    const failure = asImageFailure(row.sourcePath, error);
+    this.ports.uploads.move(row.id, 'failed', { errorCode: failure.code, errorMessage: failure.message, errorRetryable: failure.retryable });
+  }
+
+  /** Writes a row's outcome (a write that fails leaves the row preparing; a restart takes it again) and tells the hosts. */
+  private async settle(id: string, write: () => unknown): Promise<void> {
+    try {
+      await write();
+    } finally {
+      this.ports.changed([id]);
+    }
+  }
+
+  private wake(): void {
+    this.woken = true;
+    this.wakeSleeper?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || this.stopping) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wakeSleeper = null;
+        self.woken = false;
+        resolve();
+      }
+      this.wakeSleeper = done;
+    });
+  }
+}
+
+/** Every failure of the stage as the author reads it: the file named, what to do. */
+function asImageFailure(path: string, error: unknown): QuireError {
+  if (isQuireError(error)) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new QuireError('file_missing', `${printable(path)} is no longer there (moved, renamed or deleted since it was queued). Put it back, or remove it from the queue.`, { retryable: true });
+  if (code === 'EACCES' || code === 'EPERM') return new QuireError('file_unreadable', `${printable(path)}: permission denied. Give Quire read access to it.`, { retryable: true });
+  if (code === 'ENOSPC') return new QuireError('disk_full', `The disk is full: the images of ${printable(path)} cannot be written. Free some space, then retry it.`, { retryable: true });
+  return new QuireError('internal', `${printable(path)}: its images could not be made (${error instanceof Error ? error.message : String(error)}). Retry it, or upload it as it is.`, { retryable: true });
+}
