@@ -4,6 +4,7 @@ import { app, BrowserWindow } from 'electron';
 import { createApiHandlers } from './core/api';
 import { Engine } from './core/engine';
 import { QuireError } from './core/errors';
+import { builtImageWorker } from './core/images/workerEntry';
 import { forwardEvents } from './core/events/engineEvents';
 import { registerIpc, sendEvent } from './electron/ipc';
 import { createMainWindow } from './electron/mainWindow';
@@ -31,7 +32,13 @@ if (!app.requestSingleInstanceLock()) {
 
   app.whenReady().then(() => {
     applyContentSecurityPolicy();
-    engine = Engine.open({ resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : undefined });
+    engine = Engine.open({
+      resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : undefined,
+      // sharp's native libvips crashes inside Electron on Linux (its GLib clashes with Electron's:
+      // electron#46323, sharp#4522/#4525), in forked Electron-as-Node children too: there the
+      // image workers load sharp's WebAssembly build. macOS and Windows use the native one.
+      images: { worker: builtImageWorker(dirname(fileURLToPath(import.meta.url))), build: process.platform === 'linux' ? 'wasm' : 'native' },
+    });
     window = createMainWindow(outDir);
     const target = window;
     registerIpc(createApiHandlers(engine), target);

@@ -49,6 +49,14 @@ export async function sha256OfObject(s3: TestS3, bucket: string, key: string): P
   return hash.digest('hex');
 }
 
+/** The object's bytes as the server returns them (small objects: images read back to be looked at). */
+export async function bytesOfObject(s3: TestS3, bucket: string, key: string): Promise<Buffer> {
+  const object = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const chunks: Buffer[] = [];
+  for await (const chunk of object.Body as Readable) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 export async function headOf(s3: TestS3, bucket: string, key: string) {
   return s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
 }

@@ -17,7 +17,7 @@ export async function writePhoto(path: string, width: number, height: number, op
   // Noise made at a quarter of the size and scaled up: a 96-megapixel photo in seconds, not a quarter minute.
   const scale = width * height > 30_000_000 ? 4 : 1;
   const small = { width: Math.ceil(width / scale), height: Math.ceil(height / scale) };
-  const noise = await sharp({ create: { ...small, channels: 3, noise: { type: 'gaussian', mean: 120, sigma: 40 } } })
+  const noise = await sharp({ create: { ...small, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 120, sigma: 40 } } })
     .blur(1.2)
     .resize(width, height, { kernel: 'cubic' })
     .raw()
@@ -78,7 +78,7 @@ export async function writeNotAnImage(path: string): Promise<void> {
 
 /** A real JPEG cut off halfway (a copy interrupted). */
 export async function writeTruncatedJpeg(path: string, width = 800, height = 600): Promise<void> {
-  const whole = await sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 120, sigma: 40 } } }).jpeg().toBuffer();
+  const whole = await sharp({ create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 120, sigma: 40 } } }).jpeg().toBuffer();
   await writeFile(path, whole.subarray(0, Math.floor(whole.length / 2)));
 }
 

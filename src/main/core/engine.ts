@@ -57,8 +57,8 @@ export interface EngineOptions {
   gatewayFactory?: GatewayFactory;
   /** The wall clock retries and waits are timed by (the fast tests move it by hand). */
   clock?: () => number;
-  /** How the image pool runs (its worker script, native or wasm sharp, its size); found next to the code when absent. */
-  images?: ImagePoolOptions;
+  /** How the image pool runs (its worker script, native or wasm sharp, its size); found next to the code when absent. Its cache is in the data folder. */
+  images?: Omit<ImagePoolOptions, 'cacheDir'>;
 }
 
 /**

@@ -51,9 +51,9 @@ export class ImagePreparer {
 
   constructor(private readonly ports: PreparerPorts) {}
 
-  /** Images being prepared now. */
-  get busy(): number {
-    return this.active.size;
+  /** The uploads whose images are being prepared now. */
+  get busy(): string[] {
+    return [...this.active.keys()];
   }
 
   start(): void {
@@ -83,6 +83,9 @@ export class ImagePreparer {
   }
 
   private async drive(): Promise<void> {
+    // The first look happens after the caller's current step, as the queue's does: a run that
+    // starts the engine and then waits is registered before any image is taken.
+    await Promise.resolve();
     const running = new Set<Promise<void>>();
     while (!this.stopping) {
       let started = 0;

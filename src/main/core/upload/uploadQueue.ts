@@ -72,8 +72,8 @@ export interface QueuePorts {
   ledgerPath: string;
   /** The wall clock of retry and probe times (Date.now; the fast tests move their own). */
   clock: () => number;
-  /** Images being prepared before they may be sent (the prepare stage, images/imagePreparer.ts): the queue is not idle while any are. */
-  preparing: () => number;
+  /** Uploads whose images are being prepared before they may be sent (images/imagePreparer.ts): the queue is not idle while any are. */
+  preparing: () => string[];
 }
 
 /**
@@ -174,14 +174,14 @@ export class UploadQueue {
     if (!this.loop) return Promise.reject(new QuireError('internal', 'The upload queue is not started.'));
     return new Promise((resolve, reject) => {
       // Uploads already under way count as worked on meanwhile (a run beside a started engine).
-      this.idleWaiters.add({ touched: new Set(this.running.keys()), resolve, reject });
+      this.idleWaiters.add({ touched: new Set([...this.running.keys(), ...this.ports.preparing()]), resolve, reject });
       this.nudge();
     });
   }
 
   state(): QueueState {
     const offline = this.connectivity.offlineSchedule().map(({ connectionId, nextProbeAt }) => ({ connectionId, endpoint: this.endpointOf(connectionId), nextProbeAt }));
-    const active = this.running.size + (this.loop ? this.ports.preparing() : 0);
+    const active = this.running.size + (this.loop ? this.ports.preparing().length : 0);
     const state: QueueState['state'] = this.halted ? 'halted' : !this.loop ? 'stopped' : active > 0 ? 'running' : this.paused ? 'paused' : this.pending > 0 ? 'waiting' : 'idle';
     return { state, active, pending: this.pending, offline, halted: this.halted?.toData() ?? null };
   }
@@ -271,7 +271,7 @@ export class UploadQueue {
     // (a count from while it ran would call that idle), and another process may have queued work.
     if (this.running.size === 0) this.pending = this.guard(() => this.repository.pendingCount(), 0);
     this.publish();
-    if (this.running.size === 0 && this.ports.preparing() === 0 && (this.paused || this.pending === 0)) await this.settleIdleWaiters();
+    if (this.running.size === 0 && this.ports.preparing().length === 0 && (this.paused || this.pending === 0)) await this.settleIdleWaiters();
     // Busy: until the next tick (a finished job wakes it sooner). Idle: one look per poll.
     await this.sleep(busy ? Math.max(0, this.lastTick + interval - performance.now()) : IDLE_POLL_MS);
   }
