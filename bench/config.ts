@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -10,10 +11,11 @@ export type RunnerName = ToolName | typeof REFERENCE_NAME;
 
 /**
  * What a bench run can measure: the comparison of the tools (`tools`), the kill at 50% (`kill`),
- * Quire in a storm of SlowDown answers (`storm`), Quire under a bandwidth cap (`cap`) and a
- * watch folder of many small files synced, synced again and followed (`watch`).
+ * Quire in a storm of SlowDown answers (`storm`), Quire under a bandwidth cap (`cap`), a
+ * watch folder of many small files synced, synced again and followed (`watch`) and photos
+ * prepared for the web by Quire's image pool and by vipsthumbnail (`images`, no S3 server).
  */
-export const SCENARIOS = ['tools', 'kill', 'storm', 'cap', 'watch'] as const;
+export const SCENARIOS = ['tools', 'kill', 'storm', 'cap', 'watch', 'images'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const MIB = 1024 * 1024;
@@ -54,6 +56,12 @@ export interface BenchConfig {
    * noticing `noticeTries` new files of each kind.
    */
   watch: { folders: number; filesPerFolder: number; fileBytes: number; concurrency: number; reps: number; idleSeconds: number; noticeTries: number; profileDir: string | null };
+  /**
+   * The images (bench/images.ts): `count` generated photos of `width`×`height`, prepared with the
+   * web preset by Quire's image pool (native build, cold cache, `reps` times; then once warm; then
+   * the wasm build once unless `wasm` is false) and by `vipsthumbnail`, `streams` images at a time.
+   */
+  images: { count: number; width: number; height: number; reps: number; streams: number; wasm: boolean };
   /** Whether to run the small-file reference (bare requests, no bookkeeping) beside the tools. */
   reference: boolean;
   /** A limit per tool invocation, so a hung tool fails its cell instead of hanging the bench. */
@@ -67,18 +75,21 @@ export interface BenchConfig {
 }
 
 const USAGE = `npm run bench [-- --reps N --big-mib N --small-files N --small-kib N --tools quire,rclone,aws
-                     --only tools,kill,storm,cap,watch --no-kill --no-storm --no-cap --no-watch
+                     --only tools,kill,storm,cap,watch,images --no-kill --no-storm --no-cap --no-watch --no-images
                      --no-reference --note TEXT]
 Each flag also reads an env variable: BENCH_REPS, BENCH_BIG_MIB, BENCH_SMALL_FILES, BENCH_SMALL_KIB,
-BENCH_TOOLS, BENCH_ONLY, BENCH_KILL=0, BENCH_STORM=0, BENCH_CAP=0, BENCH_WATCH=0, BENCH_REFERENCE=0,
+BENCH_TOOLS, BENCH_ONLY, BENCH_KILL=0, BENCH_STORM=0, BENCH_CAP=0, BENCH_WATCH=0, BENCH_IMAGES=0, BENCH_REFERENCE=0,
 BENCH_NOTE, BENCH_TIMEOUT_S. Flags win over env. The storm and the cap read BENCH_STORM_REPS (default:
 --reps), BENCH_STORM_FRACTION (0.3), BENCH_CAP_MIB (2, MiB/s) and BENCH_CAP_SECONDS (60). The watch
 folder reads BENCH_WATCH_FOLDERS (1000), BENCH_WATCH_FILES (10 per folder), BENCH_WATCH_KIB (64),
 BENCH_WATCH_REPS (1), BENCH_WATCH_IDLE_S (30), BENCH_WATCH_NOTICE (3 new files of each kind) and
 BENCH_WATCH_PROFILE=DIR (CPU profiles of Quire's syncs there; its figures then include the profiler).
+The images read BENCH_IMAGES_COUNT (20 photos of 6000×4000), BENCH_IMAGES_REPS (3), BENCH_IMAGES_STREAMS
+(vipsthumbnail's parallel images; default: one per CPU) and BENCH_IMAGES_WASM=0 (leaves out the wasm build).
 BENCH_ONLY=storm npm run bench   # the SlowDown storm alone, in about a minute
 BENCH_ONLY=cap npm run bench     # the bandwidth cap alone
-BENCH_ONLY=watch npm run bench   # the watch folder alone (10,000 files), in a few minutes`;
+BENCH_ONLY=watch npm run bench   # the watch folder alone (10,000 files), in a few minutes
+BENCH_ONLY=images npm run bench  # the images alone (no S3 server), in a few minutes`;
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const { values } = parseArgs({
@@ -94,6 +105,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       'no-storm': { type: 'boolean' },
       'no-cap': { type: 'boolean' },
       'no-watch': { type: 'boolean' },
+      'no-images': { type: 'boolean' },
       'no-reference': { type: 'boolean' },
       note: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -120,6 +132,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (values['no-storm'] ?? env.BENCH_STORM === '0') scenarios.delete('storm');
   if (values['no-cap'] ?? env.BENCH_CAP === '0') scenarios.delete('cap');
   if (values['no-watch'] ?? env.BENCH_WATCH === '0') scenarios.delete('watch');
+  if (values['no-images'] ?? env.BENCH_IMAGES === '0') scenarios.delete('images');
   // The kill measurement is a row of the tools' table.
   if (!scenarios.has('tools')) scenarios.delete('kill');
   const reps = positiveInt('reps', values.reps ?? env.BENCH_REPS ?? '5');
@@ -158,21 +171,38 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       // A folder for V8 CPU profiles of Quire's first sync and restart (read them with bench/cpuProfile.ts).
       profileDir: env.BENCH_WATCH_PROFILE ? resolve(env.BENCH_WATCH_PROFILE) : null,
     },
+    // The issue's images: 20 photos of 24 MP (a book's worth of photographs), the web preset.
+    images: {
+      count: positiveInt('BENCH_IMAGES_COUNT', env.BENCH_IMAGES_COUNT ?? '20'),
+      width: 6000,
+      height: 4000,
+      reps: positiveInt('BENCH_IMAGES_REPS', env.BENCH_IMAGES_REPS ?? '3'),
+      // vipsthumbnail one image per core, as the issue's goal states it.
+      streams: positiveInt('BENCH_IMAGES_STREAMS', env.BENCH_IMAGES_STREAMS ?? String(Math.max(1, cpus().length))),
+      wasm: env.BENCH_IMAGES_WASM !== '0',
+    },
     reference: !(values['no-reference'] ?? env.BENCH_REFERENCE === '0'),
     timeoutMs: positiveInt('BENCH_TIMEOUT_S', env.BENCH_TIMEOUT_S ?? '900') * 1000,
     note: values.note ?? env.BENCH_NOTE ?? '',
-    s3: {
-      // bench/run.sh starts radosgw and exports these from `scripts/s3-server.sh env`.
-      endpoint: required(env, 'QUIRE_S3_ENDPOINT'),
-      region: env.QUIRE_S3_REGION ?? 'nyc3',
-      accessKeyId: required(env, 'QUIRE_S3_ACCESS_KEY_ID'),
-      secretAccessKey: required(env, 'QUIRE_S3_SECRET_ACCESS_KEY'),
-      serverDir: required(env, 'BENCH_S3_DIR'),
-    },
+    s3: needsS3(scenarios)
+      ? {
+          // bench/run.sh starts radosgw and exports these from `scripts/s3-server.sh env`.
+          endpoint: required(env, 'QUIRE_S3_ENDPOINT'),
+          region: env.QUIRE_S3_REGION ?? 'nyc3',
+          accessKeyId: required(env, 'QUIRE_S3_ACCESS_KEY_ID'),
+          secretAccessKey: required(env, 'QUIRE_S3_SECRET_ACCESS_KEY'),
+          serverDir: required(env, 'BENCH_S3_DIR'),
+        }
+      : { endpoint: '', region: '', accessKeyId: '', secretAccessKey: '', serverDir: '' },
     workDir: env.BENCH_WORK ?? join(repoRoot, 'bench', '.work'),
     resultsFile: join(repoRoot, 'bench', 'results', 'latest.md'),
     repoRoot,
   };
+}
+
+/** Every scenario but the images talks to the S3 server; the images alone run without one (bench/run.sh then starts none). */
+export function needsS3(scenarios: Set<Scenario>): boolean {
+  return [...scenarios].some((scenario) => scenario !== 'images');
 }
 
 function positiveInt(name: string, raw: string): number {

@@ -2,8 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BenchBucket } from './bucket';
 import { measureCap, type CapResult } from './cap';
-import { MIB, SCENARIOS, loadConfig, type BenchConfig, type RunnerName } from './config';
+import { MIB, SCENARIOS, loadConfig, needsS3, type BenchConfig, type RunnerName } from './config';
 import { ensureFixtures, warmPageCache, type Fixtures } from './fixtures';
+import { measureImages, type ImagesResult } from './images';
 import { measureKillResume, type KillResult } from './killResume';
 import { LoadSampler, describeMachine } from './machine';
 import { measure, type Measurement } from './measure';
@@ -37,14 +38,16 @@ async function main(): Promise<void> {
 
   await mkdir(config.workDir, { recursive: true });
   const stateRoot = await mkdtemp(join(config.workDir, 'state-'));
-  const bucket = await BenchBucket.create(config);
+  // The images alone need no server (bench/run.sh starts none for them).
+  const bucket = needsS3(config.scenarios) ? await BenchBucket.create(config) : null;
   const runs: RunRecord[] = [];
   const kills = new Map<RunnerName, KillResult>();
   let storm: StormResult | null = null;
   let cap: CapResult | null = null;
   let watch: WatchResult | null = null;
+  let images: ImagesResult | null = null;
   try {
-    if (fixtures) {
+    if (fixtures && bucket) {
       for (const workload of ['big', 'small'] as const) {
         for (let rep = 1; rep <= config.reps; rep += 1) {
           await warmPageCache(fixtures);
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    if (fixtures && config.kill) {
+    if (fixtures && bucket && config.kill) {
       await warmPageCache(fixtures);
       for (const tool of tools) {
         log(`${tool.label}: kill at 50% and rerun...`);
@@ -66,12 +69,12 @@ async function main(): Promise<void> {
         await bucket.empty();
       }
     }
-    if (config.scenarios.has('storm')) {
+    if (bucket && config.scenarios.has('storm')) {
       log(`Quire in a SlowDown storm (${Math.round(config.storm.fraction * 100)}% of requests), ${config.storm.reps} repetition(s) of clean and storm...`);
       storm = await measureStorm(config, bucket, stateRoot, log);
       log(`  clean ${storm.cleanSeconds.toFixed(2)} s, storm ${storm.stormSeconds.toFixed(2)} s: ${(storm.stormSeconds / storm.cleanSeconds).toFixed(2)}× (target < ${config.storm.target}×)`);
     }
-    if (config.scenarios.has('cap')) {
+    if (bucket && config.scenarios.has('cap')) {
       log(`Quire under a ${(config.cap.bytesPerSecond / MIB).toFixed(2)} MiB/s cap for ${config.cap.seconds} s...`);
       cap = await measureCap(config, bucket, stateRoot);
       log(cap.failure ? `  FAILED: ${cap.failure}` : `  measured ${(cap.measuredBytesPerSecond / MIB).toFixed(3)} MiB/s over ${cap.seconds.toFixed(1)} s (10-s stretches ${(cap.slowestWindow / MIB).toFixed(3)}–${(cap.fastestWindow / MIB).toFixed(3)} MiB/s)`);
@@ -81,8 +84,13 @@ async function main(): Promise<void> {
       log(`A watch folder of ${w.folders * w.filesPerFolder} × ${w.fileBytes / 1024} KiB in ${w.folders} folders: first sync (Quire, bare reference, rclone, AWS CLI), again with nothing changed, then quire run --follow...`);
       watch = await measureWatch(config, stateRoot, log);
     }
+    if (config.scenarios.has('images')) {
+      const c = config.images;
+      log(`Images: ${c.count} photos of ${c.width}×${c.height}, web preset, Quire's pool (native, ${c.reps} cold pass(es), then warm${c.wasm ? ', then wasm' : ''}) and vipsthumbnail (${c.streams} at a time)...`);
+      images = await measureImages(config, stateRoot, log);
+    }
   } finally {
-    await bucket.destroy().catch((error: Error) => log(`could not delete bucket ${bucket.name}: ${error.message}`));
+    await bucket?.destroy().catch((error: Error) => log(`could not delete bucket ${bucket.name}: ${error.message}`));
     await rm(stateRoot, { recursive: true, force: true });
   }
 
@@ -96,6 +104,7 @@ async function main(): Promise<void> {
     storm,
     cap,
     watch,
+    images,
     startedAt,
     elapsedSeconds: (Date.now() - startedAt.getTime()) / 1000,
     machine: describeMachine(),
@@ -103,10 +112,11 @@ async function main(): Promise<void> {
   });
   process.stdout.write(report);
   // Only a run with the comparison replaces bench/results/latest.md; the watch folder alone
-  // (BENCH_ONLY=watch) has its own file beside it; any other run of some scenarios alone is
-  // written beside the work files, named after what it measured.
+  // (BENCH_ONLY=watch) and the images alone (BENCH_ONLY=images) have their own files beside it;
+  // any other run of some scenarios alone is written beside the work files, named after what it measured.
   const only = SCENARIOS.filter((s) => config.scenarios.has(s));
-  const resultsFile = compare ? config.resultsFile : only.join() === 'watch' ? join(dirname(config.resultsFile), 'watch.md') : join(config.workDir, `results-${only.join('-')}.md`);
+  const ownFile = only.length === 1 && (only[0] === 'watch' || only[0] === 'images');
+  const resultsFile = compare ? config.resultsFile : ownFile ? join(dirname(config.resultsFile), `${only[0]}.md`) : join(config.workDir, `results-${only.join('-')}.md`);
   await mkdir(dirname(resultsFile), { recursive: true });
   await writeFile(resultsFile, report);
   log(`written to ${resultsFile}`);

@@ -1,5 +1,7 @@
 import type { CapResult } from './cap';
-import { GIB, MIB, REFERENCE_NAME, type BenchConfig, type RunnerName } from './config';
+import { GIB, MIB, REFERENCE_NAME, needsS3, type BenchConfig, type RunnerName } from './config';
+import type { ImagesResult } from './images';
+import { imagesFailures, imagesRawRuns, imagesSection, imagesTargets } from './imagesReport';
 import type { KillResult } from './killResume';
 import type { Measurement } from './measure';
 import type { StormResult } from './storm';
@@ -33,6 +35,8 @@ export interface ReportInput {
   cap: CapResult | null;
   /** The watch folder synced, synced again and followed, when it was run. */
   watch: WatchResult | null;
+  /** The photos prepared by Quire's image pool and by vipsthumbnail, when it was run. */
+  images: ImagesResult | null;
   startedAt: Date;
   elapsedSeconds: number;
   machine: string;
@@ -134,11 +138,13 @@ export function renderReport(input: ReportInput): string {
     ...stormTarget(input),
     ...capTarget(input),
     ...(input.watch ? watchTargets(input.watch) : []),
+    ...(input.images ? imagesTargets(input.images) : []),
   ];
   if (goals.length) lines.push(`Quire's targets:`, ...goals, '');
   if (input.storm) lines.push(...stormSection(input, input.storm), '');
   if (input.cap) lines.push(...capSection(input.cap), '');
   if (input.watch) lines.push(...watchSection(input.watch), '');
+  if (input.images) lines.push(...imagesSection(input.images), '');
   lines.push(...settings(input, bigLabel, smallLabel), '');
   lines.push(...failures(input), ...rawRuns(input));
   return `${lines.join('\n')}\n`;
@@ -257,6 +263,7 @@ function referenceRate(input: ReportInput): number {
 
 function settings(input: ReportInput, bigLabel: string, smallLabel: string): string[] {
   const { config } = input;
+  if (!needsS3(config.scenarios)) return [`Quire: ${input.versions.get('quire') ?? '?'}; no S3 server (the images alone); photos in the page cache.`];
   if (!config.scenarios.has('tools')) return [`Quire: ${input.versions.get('quire') ?? '?'}; a local Ceph radosgw (single OSD) on 127.0.0.1, same host as the client; data in the page cache.`];
   return [
     `Setup: a local Ceph radosgw (single OSD) on 127.0.0.1, same host as the clients; every tool at ${config.partSizeMiB} MiB parts, ` +
@@ -276,6 +283,7 @@ function failures(input: ReportInput): string[] {
   for (const run of input.storm?.runs ?? []) if (run.failure) lines.push(`- quire, SlowDown storm (${run.storm ? 'storm' : 'clean'}), repetition ${run.rep}: ${run.failure}`);
   if (input.cap?.failure) lines.push(`- quire, bandwidth cap: ${input.cap.failure}`);
   if (input.watch) lines.push(...watchFailures(input.watch));
+  if (input.images) lines.push(...imagesFailures(input.images));
   return lines.length ? ['Failures:', '', ...lines, ''] : [];
 }
 
@@ -299,6 +307,7 @@ function rawRuns(input: ReportInput): string[] {
     }
   }
   if (input.watch) lines.push(...watchRawRuns(input.watch));
+  if (input.images) lines.push(...imagesRawRuns(input.images));
   lines.push('', '</details>');
   return lines;
 }

@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
 # `npm run bench`: everything the benchmark needs, from a fresh clone on a fresh Debian machine,
 # then the benchmark itself (bench/main.ts), then it stops what it started.
-#   - Debian packages: the Ceph server (scripts/install-system-deps.sh) and the rival clients
-#     rclone, awscli (v2, /usr/bin/aws) and time (GNU time measures RSS and CPU);
+#   - Debian packages: the Ceph server (scripts/install-system-deps.sh), the rival clients
+#     rclone, awscli (v2, /usr/bin/aws), libvips-tools (vipsthumbnail, the images' rival) and
+#     time (GNU time measures RSS and CPU);
 #   - npm packages and a build (scripts/ensure-deps.sh), so bin/quire is current;
 #   - its OWN radosgw, on ports other than the tests' (7480/3301), so a test run can go on beside
 #     it; stopped by a trap, by the PIDs recorded in its own folder (BENCH_S3_PORT,
-#     BENCH_CEPH_MON_PORT and BENCH_WORK move it, to run beside another bench).
+#     BENCH_CEPH_MON_PORT and BENCH_WORK move it, to run beside another bench); BENCH_ONLY=images
+#     needs no server, so none is started (nor the Ceph packages checked).
 # Non-interactive (CI=true, no stdin). Arguments are passed to bench/main.ts (`npm run bench -- --help`).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export CI=true DEBIAN_FRONTEND=noninteractive
 
+only=",${BENCH_ONLY:-},"
+only="${only// /}"
+# The images are the one scenario without S3: alone, they need neither radosgw nor its packages.
+needs_s3=true
+if [[ -n "${BENCH_ONLY:-}" && -z "$(tr ',' '\n' <<<"$only" | grep -vx -e images -e '')" ]]; then needs_s3=false; fi
 if [[ "$(uname -s)" == "Linux" ]] && command -v apt-get >/dev/null; then
-  bash scripts/install-system-deps.sh </dev/null
+  if $needs_s3; then bash scripts/install-system-deps.sh </dev/null; fi
   # The rivals are needed only to compare the tools and for the watch folder: BENCH_ONLY=storm
-  # (or cap) goes without them.
+  # (or cap, or images) goes without them; vipsthumbnail only for the images.
   packages=(time)
-  if [[ -z "${BENCH_ONLY:-}" || ",${BENCH_ONLY// /}," == *",tools,"* || ",${BENCH_ONLY// /}," == *",watch,"* ]]; then packages+=(rclone awscli); fi
+  if [[ -z "${BENCH_ONLY:-}" || "$only" == *",tools,"* || "$only" == *",watch,"* ]]; then packages+=(rclone awscli); fi
+  if [[ -z "${BENCH_ONLY:-}" || "$only" == *",images,"* ]]; then packages+=(libvips-tools); fi
   missing=()
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -39,14 +47,17 @@ bash scripts/ensure-deps.sh </dev/null
 work="${BENCH_WORK:-$root/bench/.work}"
 s3dir="$work/s3"
 mkdir -p "$work"
-export QUIRE_S3_PORT="${BENCH_S3_PORT:-7490}" QUIRE_CEPH_MON_PORT="${BENCH_CEPH_MON_PORT:-3311}"
-trap 'bash "$root/scripts/s3-server.sh" down "$s3dir" >/dev/null 2>&1 || true' EXIT
-# An interrupt still goes through the EXIT trap, so the server never outlives the bench.
-trap 'exit 130' INT TERM HUP
-bash scripts/s3-server.sh up "$s3dir" </dev/null
-eval "$(bash scripts/s3-server.sh env "$s3dir")"
-export QUIRE_S3_ENDPOINT QUIRE_S3_REGION QUIRE_S3_ACCESS_KEY_ID QUIRE_S3_SECRET_ACCESS_KEY
-export BENCH_S3_DIR="$s3dir" BENCH_WORK="$work"
+export BENCH_WORK="$work"
+if $needs_s3; then
+  export QUIRE_S3_PORT="${BENCH_S3_PORT:-7490}" QUIRE_CEPH_MON_PORT="${BENCH_CEPH_MON_PORT:-3311}"
+  trap 'bash "$root/scripts/s3-server.sh" down "$s3dir" >/dev/null 2>&1 || true' EXIT
+  # An interrupt still goes through the EXIT trap, so the server never outlives the bench.
+  trap 'exit 130' INT TERM HUP
+  bash scripts/s3-server.sh up "$s3dir" </dev/null
+  eval "$(bash scripts/s3-server.sh env "$s3dir")"
+  export QUIRE_S3_ENDPOINT QUIRE_S3_REGION QUIRE_S3_ACCESS_KEY_ID QUIRE_S3_SECRET_ACCESS_KEY
+  export BENCH_S3_DIR="$s3dir"
+fi
 # The project's Node 24 (node_modules/node), whatever node is first on PATH.
 export PATH="$root/node_modules/.bin:$PATH"
 npx --no-install tsx bench/main.ts "$@" </dev/null
