@@ -19,13 +19,12 @@ import type { GatewayFactory, ObjectStore } from './s3/gateway';
 import { GatewayPool } from './s3/gatewayPool';
 import { SettingsStore, defaultEngineSettings, type EngineSettings } from './settings';
 import { enqueueUploads, planUploads, type PlanOptions } from './upload/enqueue';
+import { ImageCache } from './images/imageCache';
 import { ImagePool, type ImagePoolOptions } from './images/imagePool';
 import { ImagePreparer } from './images/imagePreparer';
 import { ImageSetRepository } from './images/imageSetRepository';
-import { classify, extensionOf } from './layout/classify';
-import { imagePresets, imagePreviewInputSchema, MAX_IMAGE_PIXELS, optimizableExtensions, presetForCategory, variantKey, type ImagePreview, type ImagePreviewInput } from '../../shared/images';
-import type { Category } from '../../shared/layout';
-import { printable } from '../../shared/printable';
+import { previewImage } from './images/imagePreview';
+import type { ImagePreview, ImagePreviewInput } from '../../shared/images';
 import { findExistingObjects } from './upload/existingObjects';
 import { StagingArea } from './staging/stagingArea';
 import { WatchRepository } from './watch/watchRepository';
@@ -35,12 +34,15 @@ import { ORPHAN_MIN_AGE_MS, abortOrphans, findOrphans, quirePrefixes } from './u
 import { UploadChanges } from './upload/uploadChanges';
 import { UploadQueue } from './upload/uploadQueue';
 import { UploadRepository } from './upload/uploadRepository';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 /** Which uploads an action is for: these ids (or short ids), every upload, or every one in these statuses. */
 export type UploadTarget = string[] | 'all' | { status: UploadStatus[] };
 
 const MAX_REQUEST_BUDGET = 64;
+
+/** The image cache is trimmed to this (least recently used sets first); a set is about a fifth of its photo. */
+const IMAGE_CACHE_MAX_BYTES = 2 * 1024 ** 3;
 
 /** A drop copied to staging and then never queued (a preview left open, a closed tab) is kept this long. */
 const STAGED_UNQUEUED_KEPT_MS = 24 * 60 * 60 * 1000;
@@ -148,6 +150,8 @@ export class Engine {
         this.queue.nudge();
       },
       workedOn: (id) => this.queue.workedOn(id),
+      // Entries still read by unfinished (or failed, retryable) uploads stay, whatever their age.
+      trimCache: () => new ImageCache(this.imagePoolOptions.cacheDir).evict(IMAGE_CACHE_MAX_BYTES, (entry) => this.uploads.readsFilesUnder(entry)),
       clock: options.clock ?? Date.now,
     });
     this.lock = new QueueLock(dataDir);
@@ -405,28 +409,8 @@ export class Engine {
    * large each variant is. It does the real work (into the cache), so the upload that may follow
    * encodes nothing.
    */
-  async previewImage(input: ImagePreviewInput): Promise<ImagePreview> {
-    const request = imagePreviewInputSchema.parse(input);
-    const path = resolve(request.path);
-    const settings = this.settingsStore.read();
-    const category = request.type ?? classify(path);
-    const preset = request.preset ?? presetForCategory[category as Category] ?? 'web';
-    if (!optimizableExtensions.has(extensionOf(path))) {
-      throw new QuireError('image_unsupported', `${printable(path)} is not an image Quire prepares (JPEG, PNG, WebP, TIFF, AVIF or GIF); it is uploaded as it is.`);
-    }
-    const set = await this.images.prepare({ sourcePath: path, label: path, preset: imagePresets[preset], format: settings.imageFormat, quality: settings.imageQuality, keepMetadata: settings.imageKeepMetadata, maxPixels: MAX_IMAGE_PIXELS }).catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new QuireError('file_missing', `${printable(path)}: no such file. Check the path.`);
-      throw error;
-    });
-    return {
-      path,
-      preset,
-      source: { ...set.source, size: set.sourceSize },
-      variants: set.outputs.map((output) => ({ variant: output.variant, width: output.width, height: output.height, format: output.format, size: output.size, objectKeySuffix: variantKey('', output.variant, output.format) })),
-      dominantColor: set.dominantColor,
-      notices: set.notices,
-      fromCache: set.cacheHit,
-    };
+  previewImage(input: ImagePreviewInput): Promise<ImagePreview> {
+    return previewImage(input, this.settingsStore.read(), (request) => this.images.prepare(request));
   }
 
   /** The image pool, started on first use (most runs upload no image). */

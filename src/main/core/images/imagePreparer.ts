@@ -1,5 +1,5 @@
 import { printable } from '../../../shared/printable';
-import { imagePresets, MAX_IMAGE_PIXELS, type ImagePresetName } from '../../../shared/images';
+import type { ImagePresetName } from '../../../shared/images';
 import type { Settings } from '../../../shared/settings';
 import { isQuireError, QuireError } from '../errors';
 import type { UploadRow } from '../ledger/schema';
@@ -8,6 +8,7 @@ import { SOURCE_QUIET_MS } from '../upload/sourceFile';
 import { CLEARED_ERROR } from '../upload/transferContext';
 import type { UploadRepository } from '../upload/uploadRepository';
 import type { PreparedSet, PrepareRequest } from './imageJob';
+import { prepareRequestFor } from './imagePreview';
 import type { ImageSetRepository, VariantFile } from './imageSetRepository';
 
 /** How often the preparer looks for rows that owe a set while it has none (another process may queue some). */
@@ -31,6 +32,8 @@ export interface PreparerPorts {
   changed: (ids: string[]) => void;
   /** Rows this stage worked on, so a `quire run` waiting for the queue counts how they ended. */
   workedOn: (id: string) => void;
+  /** Trims the image cache to its size (sets of finished uploads, least recently used first). */
+  trimCache: () => Promise<unknown>;
   clock: () => number;
 }
 
@@ -48,6 +51,8 @@ export class ImagePreparer {
   private stopping = false;
   private wakeSleeper: (() => void) | null = null;
   private woken = false;
+  /** Sets recorded since the cache was last trimmed: it is trimmed when the stage falls idle. */
+  private recordedSinceTrim = 0;
 
   constructor(private readonly ports: PreparerPorts) {}
 
@@ -94,6 +99,10 @@ export class ImagePreparer {
       } catch {
         // The ledger could not be read (busy, a full disk): the queue reports that; look again later.
       }
+      if (started === 0 && this.active.size === 0 && this.recordedSinceTrim > 0) {
+        this.recordedSinceTrim = 0;
+        await this.ports.trimCache().catch(() => {}); // a cache a little over its size is no failure
+      }
       if (started === 0) await this.sleep(IDLE_POLL_MS);
     }
     await Promise.all(running);
@@ -128,15 +137,7 @@ export class ImagePreparer {
   private async prepareRow(row: UploadRow, signal: AbortSignal): Promise<void> {
     const settings = this.ports.settings();
     const preset = row.optimize as ImagePresetName;
-    const request: PrepareRequest = {
-      sourcePath: row.sourcePath,
-      label: row.sourcePath,
-      preset: imagePresets[preset],
-      format: settings.imageFormat,
-      quality: settings.imageQuality,
-      keepMetadata: settings.imageKeepMetadata,
-      maxPixels: MAX_IMAGE_PIXELS,
-    };
+    const request = prepareRequestFor(row.sourcePath, preset, settings);
     let set: PreparedSet;
     let variants: VariantFile[];
     try {
@@ -153,12 +154,15 @@ export class ImagePreparer {
     }
     const threshold = this.ports.multipartThreshold();
     const recorded = this.ports.sets.record(row, set, variants, { preset, format: settings.imageFormat, keepOriginal: settings.imageKeepOriginal, multipartThreshold: threshold, now: this.ports.clock() });
-    if (recorded) this.ports.changed([row.id, ...recorded.variantIds]);
+    if (recorded) {
+      this.recordedSinceTrim += 1;
+      this.ports.changed([row.id, ...recorded.variantIds]);
+    }
   }
 
   private async changed(row: UploadRow): Promise<void> {
     const identity = await fingerprintFile(row.sourcePath, this.ports.multipartThreshold()).catch(() => null);
-    if (!identity) return this.fail(row, Object.assign(new Error('gone'), { code: 'ENOENT' }));
+    if (!identity) return this.fail(row, new QuireError('file_missing', `${printable(row.sourcePath)} is no longer there (moved, renamed or deleted since it was queued). Put it back, or remove it from the queue.`, { retryable: true }));
     this.ports.uploads.update(row.id, { size: identity.size, mtimeMs: identity.mtimeMs, fingerprint: identity.fingerprint });
     this.ports.uploads.move(row.id, 'waiting', {
       retryAfter: this.ports.clock() + SOURCE_QUIET_MS,
@@ -206,12 +210,11 @@ export class ImagePreparer {
   }
 }
 
-/** Every failure of the stage as the author reads it: the file named, what to do. */
+/**
+ * Every failure of the stage as the author reads it. The worker names the file and says what to
+ * do for everything about the image and its reading; what is left is Quire's own trouble.
+ */
 function asImageFailure(path: string, error: unknown): QuireError {
   if (isQuireError(error)) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new QuireError('file_missing', `${printable(path)} is no longer there (moved, renamed or deleted since it was queued). Put it back, or remove it from the queue.`, { retryable: true });
-  if (code === 'EACCES' || code === 'EPERM') return new QuireError('file_unreadable', `${printable(path)}: permission denied. Give Quire read access to it.`, { retryable: true });
-  if (code === 'ENOSPC') return new QuireError('disk_full', `The disk is full: the images of ${printable(path)} cannot be written. Free some space, then retry it.`, { retryable: true });
   return new QuireError('internal', `${printable(path)}: its images could not be made (${error instanceof Error ? error.message : String(error)}). Retry it, or upload it as it is.`, { retryable: true });
 }
