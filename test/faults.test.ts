@@ -176,7 +176,7 @@ describe.concurrent('uploads through network and server faults', () => {
     expect(added.stderr).toBe('');
     for (const shift of ['-20m', '+16m']) {
       const big = join(home, 'files', `chapter${shift}.wav`);
-      const small = join(home, 'files', `cover${shift}.jpg`);
+      const small = join(home, 'files', `blurb${shift}.txt`);
       await writeTestFile(big, 25 * MIB);
       await writeTestFile(small, 2048);
       const result = await runQuire(dataDir, ['upload', big, small, '--json'], { wrapper: ['faketime', '-f', shift] });

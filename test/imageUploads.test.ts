@@ -33,7 +33,7 @@ describe('images optimized before they upload (real S3 server, real sharp)', () 
 
   beforeAll(async () => {
     // The engine is reopened by one test (a restart): whichever is open at the end is closed.
-    world = await openTestWorld('images', { onDone: () => {} });
+    world = await openTestWorld('images', { onDone: () => {}, optimizeImages: true });
     files = join(world.home, 'files');
     await mkdir(files, { recursive: true });
     // Covers go by their name: "cover" in it; the others by --type below.

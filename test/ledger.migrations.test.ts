@@ -8,6 +8,17 @@ import { tempDir } from './support/tempDir';
 
 const migrationsDir = join(findResourcesDir(), 'migrations');
 
+/** The committed migrations up to (not including) `tag`, copied into `dir`: a ledger as an older Quire left it. */
+function migrationsBefore(dir: string, tag: string): string {
+  const journal = JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const entries = journal.entries.slice(0, journal.entries.findIndex((entry) => entry.tag === tag));
+  const before = join(dir, `migrations-before-${tag}`);
+  mkdirSync(join(before, 'meta'), { recursive: true });
+  for (const entry of entries) cpSync(join(migrationsDir, `${entry.tag}.sql`), join(before, `${entry.tag}.sql`));
+  writeFileSync(join(before, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }));
+  return before;
+}
+
 function tables(path: string): string[] {
   const db = new Database(path, { readonly: true });
   try {
@@ -30,7 +41,7 @@ describe('ledger migrations', () => {
     expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
     db.$client.close();
-    expect(tables(join(dir, 'ledger.sqlite'))).toEqual(['connections', 'multipart_parts', 'multipart_sessions', 'operations', 'settings', 'uploads', 'watch_folders', 'watched_files']);
+    expect(tables(join(dir, 'ledger.sqlite'))).toEqual(['connections', 'image_sets', 'multipart_parts', 'multipart_sessions', 'operations', 'settings', 'uploads', 'watch_folders', 'watched_files']);
   });
 
   it('0001_drop_session_part_md5s drops the per-session MD5 list and keeps sessions and their parts', () => {
@@ -123,7 +134,30 @@ describe('ledger migrations', () => {
     ledger.$client.close();
   });
 
-  it('re-opening an existing ledger keeps its rows (migrations are applied once)', () => {
+  it('0006_image_sets: uploads queued before it owe no image set, and a set goes with its upload', () => {
+    const dir = tempDir('migrate6');
+    const old = openLedger(join(dir, 'data'), migrationsBefore(dir, '0006_image_sets'));
+    old.$client.exec(`
+      INSERT INTO connections (id, name, provider, endpoint, region, bucket, max_file_size, access_key_id, created_at, updated_at)
+        VALUES ('c1', 'space', 's3_compatible', 'http://127.0.0.1:1', 'nyc3', 'b', 5368709120, 'K', 1, 1);
+      INSERT INTO uploads (id, connection_id, source_path, size, mtime_ms, fingerprint, object_key, content_type, category, visibility, status, method, created_at, updated_at)
+        VALUES ('u1', 'c1', '/cover.jpg', 10, 1, 'f', 'books/covers/cover.jpg', 'image/jpeg', 'cover', 'private', 'queued', 'single', 1, 1);
+    `);
+    old.$client.close();
+
+    const migrated = openLedger(join(dir, 'data'), migrationsDir);
+    // Queued before images were prepared: it goes as it is, as it would have.
+    expect(migrated.$client.prepare('SELECT status, optimize, image_set_id AS setId FROM uploads').all()).toEqual([{ status: 'queued', optimize: null, setId: null }]);
+    migrated.$client.exec(`
+      INSERT INTO image_sets (id, source_path, source_sha256, preset, format, width, height, dominant_color, bytes_before, bytes_after, variant_count, original_kept, cache_hit, prepared_at)
+        VALUES ('u1', '/cover.jpg', 'abc', 'print-cover', 'webp', 10, 10, '#000000', 10, 5, 2, 1, 0, 1);
+      DELETE FROM uploads WHERE id = 'u1';
+    `);
+    expect(migrated.$client.prepare('SELECT count(*) AS n FROM image_sets').get()).toEqual({ n: 0 });
+    migrated.$client.close();
+  });
+
+    it('re-opening an existing ledger keeps its rows (migrations are applied once)', () => {
     const dir = tempDir('reopen');
     const first = openLedger(dir, migrationsDir);
     first.$client.prepare("INSERT INTO settings (key, value) VALUES ('theme', 'dark')").run();

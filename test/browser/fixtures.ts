@@ -26,10 +26,20 @@ export interface QuireFixture {
   restart(): Promise<void>;
 }
 
-export const test = base.extend<{ quire: QuireFixture }>({
-  quire: async ({}, use, testInfo) => {
+export const test = base.extend<{ quire: QuireFixture; optimizeImages: boolean }>({
+  /**
+   * Most specs drop files of made-up bytes named like covers ("cover.jpg"): they are about the
+   * transfer, so images go as they are unless a spec asks (`test.use({ optimizeImages: true })`),
+   * and then the author's defaults apply (covers, book images, avatars and branding get their set).
+   */
+  optimizeImages: [false, { option: true }],
+  quire: async ({ optimizeImages }, use, testInfo) => {
     const server = new QuireServer();
     try {
+      if (!optimizeImages) {
+        const saved = await server.cli(['settings', '--optimize-types', 'none']);
+        if (saved.code !== 0) throw new Error(`quire settings failed: ${saved.stderr}`);
+      }
       await server.start();
       await use(server);
     } finally {
