@@ -158,17 +158,24 @@ export class ImagePool {
     const worker: Worker = { child, job: null, ready: false, ending: null, idleTimer: null, closed: new Promise((resolve) => (closed = resolve)) };
     this.workers.add(worker);
     child.on('message', (reply: WorkerReply) => this.onReply(worker, reply));
-    // 'close' comes after the IPC channel has delivered everything the worker sent, unlike 'exit'.
-    child.on('close', (code, signal) => {
-      this.onClosed(worker, code, signal);
+    // A worker is done with once it has exited AND its IPC channel has delivered everything it
+    // sent ('exit' may come before a last reply; 'close' never comes once we disconnected it).
+    let finished = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error) => {
+      if (finished) return;
+      finished = true;
+      this.onClosed(worker, code, signal, spawnError);
       closed();
+    };
+    child.on('exit', (code, signal) => {
+      if (!child.connected) return finish(code, signal);
+      child.once('disconnect', () => finish(code, signal));
+      // Should the channel never report its end, the exit is enough.
+      setTimeout(() => finish(code, signal), 1000).unref();
     });
     child.on('error', (error) => {
-      // A spawn that failed never gets a pid and may never close.
-      if (child.pid === undefined) {
-        this.onClosed(worker, null, null, error);
-        closed();
-      }
+      // A spawn that failed never gets a pid and never exits.
+      if (child.pid === undefined) finish(null, null, error);
     });
     return worker;
   }
@@ -243,7 +250,7 @@ export class ImagePool {
 
   /** Ends a worker by its PID; its 'close' then removes it. */
   private end(worker: Worker, why: 'idle' | 'abort' | 'stop'): void {
-    if (worker.ending) return;
+    if (worker.ending && (why === 'idle' || worker.ending !== 'idle')) return;
     worker.ending = why;
     if (worker.idleTimer) clearTimeout(worker.idleTimer);
     if (why === 'idle') {

@@ -222,9 +222,29 @@ function formatted(pipeline: SharpPipeline, format: ImageFormat, quality: number
   }
 }
 
+/**
+ * The colour most of the picture is, for a page's placeholder or theme: sharp's `stats().dominant`
+ * (a 16x16x16 histogram) of the smallest output. sharp counts transparent pixels too, which made a
+ * logo on a clear background "black"; with alpha, the same histogram is taken over the visible
+ * pixels only.
+ */
 async function dominantColor(sharp: Sharp, smallest: Buffer): Promise<string> {
-  const { dominant } = await sharp(smallest).stats();
-  return `#${[dominant.r, dominant.g, dominant.b].map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+  const hex = (rgb: number[]) => `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+  const image = sharp(smallest);
+  if (!(await image.metadata()).hasAlpha) {
+    const { dominant } = await image.stats();
+    return hex([dominant.r, dominant.g, dominant.b]);
+  }
+  const { data } = await sharp(smallest).raw().toBuffer({ resolveWithObject: true });
+  const counts = new Uint32Array(4096);
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3]! >= 128) counts[((data[i]! >> 4) << 8) | ((data[i + 1]! >> 4) << 4) | (data[i + 2]! >> 4)]! += 1;
+  }
+  let best = 0;
+  for (let bin = 1; bin < counts.length; bin += 1) if (counts[bin]! > counts[best]!) best = bin;
+  if (counts[best] === 0) return '#ffffff'; // nothing visible: the page shows through
+  // The bin's middle, as sharp reports it.
+  return hex([best >> 8, (best >> 4) & 15, best & 15].map((level) => level * 16 + 8));
 }
 
 /** Written beside under a temporary name, then renamed: a reader never sees half a file. */

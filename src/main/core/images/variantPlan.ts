@@ -45,7 +45,8 @@ export function planVariants(preset: ImagePreset, width: number, height: number)
   // The widest a variant may be and still fit the box: floored, so its rounded height never
   // exceeds the box's height.
   const boxWidth = preset.box ? Math.min(preset.box.width, Math.floor((preset.box.height * width) / height)) : Infinity;
-  const heightFor = (w: number) => Math.max(1, Math.round((w * height) / width));
+  // Clamped to the box too: only a source under a pixel wide at the box's height (1 x 9000) needs it.
+  const heightFor = (w: number) => Math.min(preset.box?.height ?? Infinity, Math.max(1, Math.round((w * height) / width)));
   let previous = 0;
   for (const slot of preset.widths) {
     const actual = Math.max(1, Math.min(slot, width, boxWidth));
