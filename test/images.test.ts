@@ -403,7 +403,7 @@ describe('image cache eviction', () => {
   it('removes the least recently used entries first, sparing those still needed, down to the budget', async () => {
     const evictDir = join(dir, 'cache-evict');
     const pool = newPool({ size: 1, cacheDir: evictDir });
-    const sets = [];
+    const sets: PreparedSet[] = [];
     for (const path of [file.sideways, file.logo, file.cmyk]) sets.push(await pool.prepare(request(path)));
     const entryOf = (set: PreparedSet) => join(set.outputs[0]!.path, '..');
     const bytesOf = (set: PreparedSet) => readdirSync(entryOf(set)).reduce((sum, name) => sum + statSync(join(entryOf(set), name)).size, 0);
