@@ -71,7 +71,12 @@ export function sameSummary(a: UploadSummary, b: UploadSummary): boolean {
     a.size === b.size &&
     a.notice === b.notice &&
     a.error?.code === b.error?.code &&
-    a.error?.message === b.error?.message
+    a.error?.message === b.error?.message &&
+    // An image's set: owed, made (with what it saved), or given up for "upload as is".
+    a.optimize === b.optimize &&
+    a.image?.variant === b.image?.variant &&
+    a.imageSet?.bytesAfter === b.imageSet?.bytesAfter &&
+    a.imageSet?.notices.length === b.imageSet?.notices.length
   );
 }
 

@@ -7,7 +7,8 @@ import type { UploadSummary } from '../../../shared/upload';
 import { call, messageOf } from '../../api/appApi';
 import { Button } from '../../components/Button';
 import { useCopy } from '../../components/useCopy';
-import { displayName } from '../queue/rowText';
+import { ColorSwatch } from '../../components/ColorSwatch';
+import { setSummaryText, uploadName } from '../../components/imageWords';
 import { linkLifetimes } from './linkLifetimes';
 import { verifyText } from './verifyText';
 import styles from './HistoryView.module.css';
@@ -22,7 +23,7 @@ export function HistoryRow({ upload, connection }: { upload: UploadSummary; conn
   const [verdict, setVerdict] = useState<{ ok: boolean; text: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<'link' | 'verify' | 'open' | null>(null);
-  const name = displayName(upload);
+  const name = uploadName(upload);
   const publicUrl = connection ? objectUrl(connection, upload.objectKey) : null;
   // A CDN (and the bucket's address) serves only public objects; a private one needs a share link.
   const isPublic = upload.visibility === 'public-read';
@@ -96,6 +97,13 @@ export function HistoryRow({ upload, connection }: { upload: UploadSummary; conn
           {formatBytes(upload.size)} · {upload.category}
           {upload.verifiedAt ? ` · verified ${new Date(upload.verifiedAt).toLocaleString()}` : ''}
         </span>
+        {upload.imageSet && (
+          <span className={styles.set} data-testid="history-set">
+            <ColorSwatch color={upload.imageSet.dominantColor} />
+            {setSummaryText(upload.imageSet)}
+            {upload.imageSet.notices.length > 0 ? ` · ${upload.imageSet.notices.join('; ')}` : ''}
+          </span>
+        )}
       </div>
       <div className={styles.actions}>
         <Button size="small" isDisabled={!publicUrl} onPress={() => publicUrl && void copy(publicUrl, connection?.cdnBaseUrl ? 'CDN URL copied' : 'URL copied')} aria-label={`Copy URL of ${name}`}>

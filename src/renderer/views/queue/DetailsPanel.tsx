@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 import { formatBytes } from '../../../shared/format';
-import type { UploadDetails } from '../../../shared/upload';
+import type { ImageSetSummary, UploadDetails } from '../../../shared/upload';
 import { call, messageOf } from '../../api/appApi';
 import { Button } from '../../components/Button';
+import { ColorSwatch } from '../../components/ColorSwatch';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { authorsFile, formatName, readableMessage, setSummaryText } from '../../components/imageWords';
 import { StatusChip, statusLabel, toneOf } from '../../components/StatusChip';
 import { connectionById, useConnections } from '../../state/connections';
 import { useUploads } from '../../state/uploads';
@@ -68,8 +70,29 @@ export function DetailsPanel({ id, onClose }: { id: string; onClose: () => void 
           </dd>
           <dt>Key</dt>
           <dd className={styles.mono}>{upload.objectKey}</dd>
-          <dt>File</dt>
-          <dd className={styles.mono}>{upload.sourcePath}</dd>
+          {/* A variant is sent from Quire's image cache: the author is shown the file it was made from. */}
+          <dt>{upload.image && upload.image.variant !== 'original' ? 'Made from' : 'File'}</dt>
+          <dd className={styles.mono}>{authorsFile(upload)}</dd>
+          {upload.imageSet && (
+            <>
+              <dt>Web set</dt>
+              <dd data-testid="details-set">
+                <ColorSwatch color={upload.imageSet.dominantColor} /> {setDetailsText(upload.imageSet)}
+              </dd>
+              {upload.imageSet.notices.length > 0 && (
+                <>
+                  <dt>Image notes</dt>
+                  <dd>{upload.imageSet.notices.join('; ')}</dd>
+                </>
+              )}
+            </>
+          )}
+          {upload.optimize && (
+            <>
+              <dt>Web set</dt>
+              <dd>Made before it uploads</dd>
+            </>
+          )}
           <dt>Connection</dt>
           <dd>{connection ? `${connection.name} (${connection.bucket})` : upload.connectionId}</dd>
           <dt>Size</dt>
@@ -97,13 +120,13 @@ export function DetailsPanel({ id, onClose }: { id: string; onClose: () => void 
           {upload.error && (
             <>
               <dt>Last error</dt>
-              <dd className={styles.danger}>{upload.error.message}</dd>
+              <dd className={styles.danger}>{readableMessage(upload, upload.error.message)}</dd>
             </>
           )}
           {upload.notice && (
             <>
               <dt>Note</dt>
-              <dd>{upload.notice}</dd>
+              <dd>{readableMessage(upload, upload.notice)}</dd>
             </>
           )}
           {upload.sha256 && (
@@ -156,6 +179,14 @@ export function DetailsPanel({ id, onClose }: { id: string; onClose: () => void 
       )}
     </aside>
   );
+}
+
+/** "web set: 6 images, 81% smaller · WebP · 1200×1600 · 24.0 MiB before, 4.5 MiB after" and how it was made. */
+function setDetailsText(set: ImageSetSummary): string {
+  const parts = [setSummaryText(set), formatName(set.format), `${set.width}×${set.height}`, `${formatBytes(set.bytesBefore)} before, ${formatBytes(set.bytesAfter)} after`];
+  if (set.cacheHit) parts.push('made before, taken from the cache');
+  if (!set.originalKept) parts.push('the original itself is not uploaded');
+  return parts.join(' · ');
 }
 
 /** A HEAD answered 404 before sending: the key is free, which is what Quire hoped, not a failure. */

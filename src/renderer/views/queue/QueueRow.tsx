@@ -1,4 +1,6 @@
 import { memo } from 'react';
+import { ColorSwatch } from '../../components/ColorSwatch';
+import { authorsFile, canUploadAsIs, setSummaryText } from '../../components/imageWords';
 import { StatusChip, toneOf } from '../../components/StatusChip';
 import { connectionById, useConnections } from '../../state/connections';
 import { useUploads } from '../../state/uploads';
@@ -38,6 +40,8 @@ export const QueueRow = memo(function QueueRow({ id, index, setSize, top, height
   const name = displayName(upload);
   const detail = statusDetail(upload, notice, now);
   const can = actionsFor(upload.status);
+  const asIs = canUploadAsIs(upload);
+  const set = upload.imageSet ? setSummaryText(upload.imageSet) : null;
   const rowClass = [styles.row, selected && styles.rowSelected, detailsOpen && styles.rowOpen, upload.status === 'failed' && styles.rowFailed].filter(Boolean).join(' ');
 
   return (
@@ -63,12 +67,19 @@ export const QueueRow = memo(function QueueRow({ id, index, setSize, top, height
       <div className={styles.name} title={upload.objectKey}>
         {name}
       </div>
-      <div className={styles.sub} title={upload.sourcePath}>
+      {/* A set's member shows the author's file, never the cache file it is sent from. */}
+      <div className={styles.sub} title={authorsFile(upload)}>
         {connectionName ? `${connectionName} · ` : ''}
         {upload.objectKey}
       </div>
       <div className={styles.status}>
         <StatusChip tone={toneOf(upload.status)}>{statusLabel(upload.status)}</StatusChip>
+        {set && (
+          <span className={styles.set} title={set} data-testid="row-set">
+            <ColorSwatch color={upload.imageSet?.dominantColor} />
+            <span className={styles.setText}>{set}</span>
+          </span>
+        )}
         <span className={upload.status === 'failed' ? styles.detailDanger : styles.detail} title={detail} data-testid="row-detail">
           {detail}
         </span>
@@ -91,6 +102,11 @@ export const QueueRow = memo(function QueueRow({ id, index, setSize, top, height
         {can.retry && (
           <button type="button" className={styles.action} onClick={() => onAction('retry', id)} aria-label={`Retry ${name}`}>
             Retry
+          </button>
+        )}
+        {asIs && (
+          <button type="button" className={styles.action} onClick={() => onAction('asIs', id)} aria-label={`Upload as is: ${name}`}>
+            Upload as is
           </button>
         )}
         {can.cancel && (

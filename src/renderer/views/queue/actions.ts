@@ -2,11 +2,12 @@ import { call } from '../../api/appApi';
 import { announce } from '../../components/Announcer';
 import { receiveUploadChanged } from '../../state/uploads';
 
-export type QueueAction = 'pause' | 'resume' | 'retry' | 'cancel';
+/** `asIs`: an image whose web set could not be made is sent as it is (uploads.asIs). */
+export type QueueAction = 'pause' | 'resume' | 'retry' | 'cancel' | 'asIs';
 export type Target = { ids: string[] } | { all: true } | { status: ('paused' | 'failed' | 'waiting' | 'queued')[] };
 
-const past: Record<QueueAction, string> = { pause: 'paused', resume: 'resumed', retry: 'queued again', cancel: 'cancelled' };
-const commandOf = { pause: 'uploads.pause', resume: 'uploads.resume', retry: 'uploads.resume', cancel: 'uploads.cancel' } as const;
+const past: Record<QueueAction, string> = { pause: 'paused', resume: 'resumed', retry: 'queued again', cancel: 'cancelled', asIs: 'queued to go as they are' };
+const commandOf = { pause: 'uploads.pause', resume: 'uploads.resume', retry: 'uploads.resume', cancel: 'uploads.cancel', asIs: 'uploads.asIs' } as const;
 /**
  * Ids per call: a message to `quire serve` is at most 256 KiB (MAX_MESSAGE_BYTES), and 4,000
  * ids of 36 characters with their quotes are about 160 KB (10,000 would close the socket).
@@ -25,7 +26,8 @@ export async function runQueueAction(action: QueueAction, target: Target): Promi
     for (const upload of summaries) receiveUploadChanged({ upload });
     changed += summaries.length;
   }
-  announce(changed === 0 ? `Nothing to ${action === 'retry' ? 'retry' : action}` : `${changed} ${changed === 1 ? 'upload' : 'uploads'} ${past[action]}`);
+  const done = action === 'asIs' && changed === 1 ? 'queued to go as it is' : past[action];
+  announce(changed === 0 ? `Nothing to ${action === 'asIs' ? 'upload as it is' : action}` : `${changed} ${changed === 1 ? 'upload' : 'uploads'} ${done}`);
   return changed;
 }
 

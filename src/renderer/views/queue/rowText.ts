@@ -2,11 +2,14 @@ import { formatBytes, formatDuration } from '../../../shared/format';
 import type { UploadSummary } from '../../../shared/upload';
 import { untilText } from '../../shell/useNow';
 import { statusLabel } from '../../components/statusWords';
+import { readableMessage, uploadName } from '../../components/imageWords';
 
-/** The file's name as the author knows it: the last segment of its key. */
+/**
+ * The file's name as the author knows it: the last segment of its key, or for a member of an
+ * image set the author's file and its place in the set ("cover.jpg · 480 px WebP").
+ */
 export function displayName(upload: UploadSummary): string {
-  const key = upload.objectKey;
-  return key.slice(key.lastIndexOf('/') + 1) || key;
+  return uploadName(upload);
 }
 
 /**
@@ -15,26 +18,30 @@ export function displayName(upload: UploadSummary): string {
  * in the bucket").
  */
 export function statusDetail(upload: UploadSummary, notice: string | undefined, now: number): string {
-  const said = notice ?? upload.notice ?? '';
+  // What the image's preparation noticed ("converted from CMYK to sRGB") is said like any notice.
+  const imageNotices = upload.imageSet?.notices.join('; ') ?? '';
+  const said = readableMessage(upload, notice ?? upload.notice ?? imageNotices);
   switch (upload.status) {
     case 'queued':
-      return said || 'Waiting its turn';
+      return said || (upload.optimize ? 'Waiting its turn; its web images are made first' : 'Waiting its turn');
     case 'preparing':
-      return 'Reading the file before sending';
+      return upload.optimize ? 'Making web images…' : 'Reading the file before sending';
     case 'uploading':
       return said;
     case 'completing':
       return 'Checking the object in the bucket';
     case 'waiting': {
-      const why = upload.error?.message ?? 'Waiting to try again';
+      const why = upload.error ? readableMessage(upload, upload.error.message) : 'Waiting to try again';
       return upload.retryAfter ? `${why} · tries again in ${untilText(upload.retryAfter, now)}` : why;
     }
     case 'paused':
       return said ? `Paused · ${said}` : 'Paused: resume to continue where it stopped';
-    case 'verified':
-      return upload.verifiedAt ? `Verified ${new Date(upload.verifiedAt).toLocaleString()}` : 'Verified';
+    case 'verified': {
+      const verified = upload.verifiedAt ? `Verified ${new Date(upload.verifiedAt).toLocaleString()}` : 'Verified';
+      return imageNotices ? `${verified} · ${imageNotices}` : verified;
+    }
     case 'failed':
-      return upload.error?.message ?? 'Failed: retry it, or cancel it';
+      return upload.error ? readableMessage(upload, upload.error.message) : 'Failed: retry it, or cancel it';
     case 'cancelled':
       return 'Cancelled';
   }

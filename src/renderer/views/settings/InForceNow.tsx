@@ -1,5 +1,6 @@
 import type { SettingsReport } from '../../../shared/settings';
 import { useQueueState } from '../../state/queueState';
+import { describeImageSettings } from './imageSettingsForm';
 import { describeSetting, inForceSettings, type TunedSetting } from './settingsForm';
 import { settingWords } from './settingWords';
 import styles from './SettingsView.module.css';
@@ -48,6 +49,10 @@ export function InForceNow({ report }: { report: SettingsReport }) {
             </div>
           );
         })}
+        <div>
+          <dt>Images</dt>
+          <dd data-testid="in-force-images">{describeImageSettings(report)}</dd>
+        </div>
         <div>
           <dt>Queue</dt>
           <dd>{report.queuePaused ? 'paused (resume it in the Queue)' : 'running'}</dd>

@@ -5,6 +5,8 @@ import { announce } from '../../components/Announcer';
 import { Button } from '../../components/Button';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { TextInputField } from '../../components/TextInputField';
+import { ImageSettingsFields } from './ImageSettingsFields';
+import { imageValuesOf, validateImageSettings, type ImageFormValues } from './imageSettingsForm';
 import { InForceNow } from './InForceNow';
 import { describeSetting, inForceSettings, validateSettings, valuesOf, type SettingsErrors, type SettingsFormValues, tunedSettings } from './settingsForm';
 import { settingWords } from './settingWords';
@@ -21,6 +23,8 @@ export function SettingsView() {
   const [report, setReport] = useState<SettingsReport | null>(null);
   const [values, setValues] = useState<SettingsFormValues | null>(null);
   const [errors, setErrors] = useState<SettingsErrors>({});
+  const [imageValues, setImageValues] = useState<ImageFormValues | null>(null);
+  const [qualityError, setQualityError] = useState<string | undefined>(undefined);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
@@ -39,6 +43,7 @@ export function SettingsView() {
         if (!current) return;
         setReport(answer);
         setValues(valuesOf(answer));
+        setImageValues(imageValuesOf(answer));
       },
       (error: unknown) => current && setLoadError(messageOf(error)),
     );
@@ -53,21 +58,30 @@ export function SettingsView() {
     setSavedNote(null);
   };
 
+  const setImages = (next: ImageFormValues) => {
+    if (next.quality !== imageValues?.quality) setQualityError(undefined);
+    setImageValues(next);
+    setSavedNote(null);
+  };
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!values || !report || saving) return;
+    if (!values || !imageValues || !report || saving) return;
     const checked = validateSettings(values, report);
-    if ('errors' in checked) {
-      setErrors(checked.errors);
+    const images = validateImageSettings(imageValues, report);
+    setQualityError('qualityError' in images ? images.qualityError : undefined);
+    if ('errors' in checked || 'qualityError' in images) {
+      setErrors('errors' in checked ? checked.errors : {});
       setFocusRequest((n) => n + 1);
       return;
     }
     setSaving(true);
     setSaveError(null);
     try {
-      const answer = await call('settings.update', checked.update);
+      const answer = await call('settings.update', { ...checked.update, ...images.update });
       setReport(answer);
       setValues(valuesOf(answer));
+      setImageValues(imageValuesOf(answer));
       const held = tunedSettings.filter((setting) => checked.update[setting] !== undefined && answer.fixedHere[setting] !== undefined).map((s) => settingWords[s].name.toLowerCase());
       const note = held.length === 0 ? 'Saved; uploads follow it now.' : `Saved; uploads follow it now, except the ${held.join(' and ')}, which a flag holds for this run.`;
       setSavedNote(note);
@@ -93,7 +107,7 @@ export function SettingsView() {
 
       {report && <InForceNow report={report} />}
 
-      {report && values && (
+      {report && values && imageValues && (
         <form ref={formRef} className={styles.form} onSubmit={submit} noValidate aria-labelledby="settings-form-title">
           <h3 id="settings-form-title" className={styles.subheading}>
             Change
@@ -123,6 +137,7 @@ export function SettingsView() {
               />
             );
           })}
+          <ImageSettingsFields values={imageValues} qualityError={qualityError} onChange={setImages} />
           <ErrorMessage>{saveError}</ErrorMessage>
           <div className={styles.actions}>
             <Button type="submit" variant="primary" isDisabled={saving}>

@@ -1,3 +1,4 @@
+import type { ImageSettings } from '../../../shared/images';
 import { settingsSchema, settingsUpdateSchema, type Settings, type SettingsReport, type SettingsUpdate } from '../../../shared/settings';
 
 /**
@@ -20,6 +21,9 @@ export interface SettingsFormValues {
 export type SettingsField = keyof SettingsFormValues;
 export type SettingsErrors = Partial<Record<SettingsField, string>>;
 
+/** The numbers of how uploads go; the image choices have their own part of the form (imageSettingsForm.ts). */
+type TransferSetting = Exclude<keyof SettingsUpdate, keyof ImageSettings>;
+
 /**
  * Each setting's field, in the order the form and "In force now" show them: how a large file is
  * sent, then how much of the line Quire takes.
@@ -30,7 +34,7 @@ const fieldOfSetting = {
   filesAtOnce: 'filesAtOnce',
   bandwidthLimit: 'bandwidthMiBps',
   requestsPerSecond: 'requestsPerSecond',
-} as const satisfies Record<keyof SettingsUpdate, SettingsField>;
+} as const satisfies Record<TransferSetting, SettingsField>;
 
 /** The settings this form tunes (all but the queue's pause, which the Queue view holds). */
 export type TunedSetting = keyof typeof fieldOfSetting;
@@ -62,7 +66,7 @@ function mibToBytes(text: string): number {
   return Number.isFinite(mib) ? Math.round(mib * MIB) : Number.NaN;
 }
 
-export function toUpdate(values: SettingsFormValues): Required<SettingsUpdate> {
+export function toUpdate(values: SettingsFormValues): Required<Pick<SettingsUpdate, TunedSetting>> {
   return {
     bandwidthLimit: values.bandwidthMiBps.trim() === '' ? 0 : mibToBytes(values.bandwidthMiBps),
     requestsPerSecond: parseNumber(values.requestsPerSecond),

@@ -1,5 +1,7 @@
 import type { ConnectionSummary } from '../../../shared/connection';
 import { formatBytes } from '../../../shared/format';
+import type { ImageSettings } from '../../../shared/images';
+import { ImagesChoiceField } from '../../components/ImagesChoiceField';
 import { navigate } from '../../shell/navigation';
 import { SelectField } from '../../components/SelectField';
 import { TextInputField } from '../../components/TextInputField';
@@ -10,7 +12,13 @@ import styles from './UploadView.module.css';
  * Where the files go and how they are named. Every change asks the engine for the preview again
  * (typing in the folder field, once the author pauses: see usePreview).
  */
-export function DestinationFields(props: { destination: Destination; connections: readonly ConnectionSummary[]; onChange: (destination: Destination) => void; isDisabled: boolean }) {
+export function DestinationFields(props: {
+  destination: Destination;
+  connections: readonly ConnectionSummary[];
+  imageSettings: ImageSettings | null;
+  onChange: (destination: Destination) => void;
+  isDisabled: boolean;
+}) {
   const { destination } = props;
   const set = <K extends keyof Destination>(key: K, value: Destination[K]) => props.onChange({ ...destination, [key]: value });
   const chosen = props.connections.find((c) => c.name === destination.connection);
@@ -76,6 +84,13 @@ export function DestinationFields(props: { destination: Destination; connections
           { value: 'overwrite', label: 'Replace the object in the bucket' },
         ]}
         onChange={(value) => set('onConflict', value as Destination['onConflict'])}
+      />
+      <ImagesChoiceField
+        value={destination.images}
+        settings={props.imageSettings}
+        onChange={(value) => set('images', value)}
+        className={styles.wholeRow}
+        description="A web set is smaller copies of an image for web pages, made by Quire before it uploads."
       />
     </fieldset>
   );

@@ -1,7 +1,9 @@
 import { useId, type ReactNode } from 'react';
 import { formatBytes } from '../../../shared/format';
+import type { ImageSettings } from '../../../shared/images';
 import { printable } from '../../../shared/printable';
 import { Button } from '../../components/Button';
+import { plannedSetText } from '../../components/imageWords';
 import { SelectField } from '../../components/SelectField';
 import { existingNotice, keyShown, typeOf, typeOptions, type Destination, type MergedPreview, type PreviewRow, type Problem, type TypeChoice, type TypeOverrides } from './uploadPlan';
 import styles from './UploadView.module.css';
@@ -23,12 +25,14 @@ export function PreviewList(props: {
   preview: MergedPreview;
   destination: Destination;
   overrides: TypeOverrides;
+  imageSettings: ImageSettings | null;
   onType: (sourceId: string, entry: string, type: TypeChoice) => void;
   onLeaveOut: (sourceId: string, entry: string) => void;
   isBusy: boolean;
 }) {
   const groups = groupRows(props.preview.rows);
   const totalBytes = props.preview.rows.reduce((sum, row) => sum + row.size, 0);
+  const withSets = props.preview.rows.filter((row) => row.optimize !== null).length;
 
   /** The contract takes one type per call, so a type is chosen per dropped file or folder. */
   const typeSelect = (group: Group, label: string, hideLabel: boolean) => {
@@ -55,6 +59,7 @@ export function PreviewList(props: {
       <table className={styles.table} data-testid="preview">
         <caption className={styles.caption}>
           {props.preview.rows.length} {props.preview.rows.length === 1 ? 'file' : 'files'} ready, {formatBytes(totalBytes)}
+          {withSets > 0 ? `; ${withSets === props.preview.rows.length ? (withSets === 1 ? 'it gets' : 'each gets') : `${withSets} get`} a web set` : ''}
         </caption>
         <thead>
           <tr>
@@ -84,7 +89,7 @@ export function PreviewList(props: {
               </tr>
             )}
             {group.rows.map((row) => (
-              <FileRow key={row.path} row={row} group={group} onConflict={props.destination.onConflict}>
+              <FileRow key={row.path} row={row} group={group} onConflict={props.destination.onConflict} imageSettings={props.imageSettings}>
                 {!group.isFolder && (
                   <div className={styles.rowTypeCell}>
                     {typeSelect(group, `Type for ${nameOf(group.entry)}`, true)}
@@ -102,15 +107,20 @@ export function PreviewList(props: {
   );
 }
 
-function FileRow(props: { row: PreviewRow; group: Group; onConflict: Destination['onConflict']; children: ReactNode }) {
+function FileRow(props: { row: PreviewRow; group: Group; onConflict: Destination['onConflict']; imageSettings: ImageSettings | null; children: ReactNode }) {
   const { row } = props;
   const notice = existingNotice(row, props.onConflict);
   return (
-    <tr data-testid="preview-row" data-key={keyShown(row)} data-path={row.path}>
+    <tr data-testid="preview-row" data-key={keyShown(row)} data-path={row.path} data-web-set={row.optimize ?? undefined}>
       <td className={styles.fileCell}>{displayPath(row, props.group)}</td>
       <td className={styles.keyCell}>
         <code className={styles.key}>{keyShown(row)}</code>
         {notice && <p className={row.existing ? styles.notice : styles.noticeUnknown}>{notice}</p>}
+        {row.optimize && (
+          <p className={styles.webSet} data-testid="preview-web-set">
+            {plannedSetText(row.optimize, props.imageSettings)}
+          </p>
+        )}
       </td>
       <td className={styles.sizeCol}>{formatBytes(row.size)}</td>
       <td>

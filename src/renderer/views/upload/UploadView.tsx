@@ -6,6 +6,7 @@ import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ProgressBar } from '../../components/ProgressBar';
+import { useImageSettings } from '../../components/useImageSettings';
 import { navigate } from '../../shell/navigation';
 import { useConnections } from '../../state/connections';
 import { DestinationFields } from './DestinationFields';
@@ -27,6 +28,8 @@ export function UploadView() {
   const connections = useConnections((s) => s.list);
   const connectionsLoaded = useConnections((s) => s.loaded);
   const [browsing, setBrowsing] = useState(false);
+  // How the preview words a web set (format, metadata, the original kept) and what "as settings say" means.
+  const imageSettings = useImageSettings();
   // Each piece by its own selector: the copy's progress re-renders only its bar, not the preview.
   const sources = useUploadDraft((s) => s.sources);
   const intakeProblems = useUploadDraft((s) => s.intakeProblems);
@@ -98,7 +101,7 @@ export function UploadView() {
             </Button>
           </div>
 
-          <DestinationFields destination={destination} connections={connections} onChange={setDestination} isDisabled={busy} />
+          <DestinationFields destination={destination} connections={connections} imageSettings={imageSettings} onChange={setDestination} isDisabled={busy} />
 
           {destination.template === 'dated-uuid' && (
             <p className={styles.muted}>Dated unique names are made when the files are queued: the keys below show their form, not the final names.</p>
@@ -109,7 +112,7 @@ export function UploadView() {
           </p>
           <ErrorMessage>{previewError}</ErrorMessage>
 
-          {preview && rows.length > 0 && <PreviewList preview={preview} destination={destination} overrides={overrides} onType={setEntryType} onLeaveOut={leaveOut} isBusy={busy} />}
+          {preview && rows.length > 0 && <PreviewList preview={preview} destination={destination} overrides={overrides} imageSettings={imageSettings} onType={setEntryType} onLeaveOut={leaveOut} isBusy={busy} />}
 
           <ProblemList problems={problems} title="Will not be uploaded" />
 

@@ -40,7 +40,7 @@ export interface UploadDraft {
   intakeError: string | null;
 }
 
-const initialDestination: Destination = { connection: undefined, to: '', type: 'auto', template: 'keep-name', visibility: 'connection', onConflict: 'keep-both' };
+const initialDestination: Destination = { connection: undefined, to: '', type: 'auto', template: 'keep-name', visibility: 'connection', onConflict: 'keep-both', images: 'settings' };
 
 export const useUploadDraft = create<UploadDraft>(() => ({
   sources: [],

@@ -1,5 +1,6 @@
 import { categories, categoryNames, type Category } from '../../../shared/layout';
 import type { EnqueueInput, EnqueueResult, PlannedFile, UploadPreview } from '../../../shared/upload';
+import { optimizeOf, type ImagesChoice } from '../../components/imageWords';
 
 /**
  * The Upload view's model, without React: what the author added (sources), where it should go
@@ -32,6 +33,8 @@ export interface Destination {
   template: 'keep-name' | 'dated-uuid';
   visibility: 'connection' | 'private' | 'public-read';
   onConflict: 'keep-both' | 'overwrite';
+  /** Whether images get a web set: as settings say for their destination, always, or never. */
+  images: ImagesChoice;
 }
 
 /**
@@ -77,6 +80,7 @@ export function plannedCalls(sources: readonly Source[], destination: Destinatio
           template: destination.template,
           visibility: destination.visibility === 'connection' ? undefined : destination.visibility,
           onConflict: destination.onConflict,
+          optimize: optimizeOf(destination.images),
         },
       });
     }

@@ -3,6 +3,8 @@ import type { ConnectionSummary } from '../../../shared/connection';
 import type { WatchFolderSummary } from '../../../shared/watch';
 import { ApiError, call, hostKind, messageOf } from '../../api/appApi';
 import { Button } from '../../components/Button';
+import { ImagesChoiceField } from '../../components/ImagesChoiceField';
+import { useImageSettings } from '../../components/useImageSettings';
 import { SelectField } from '../../components/SelectField';
 import { TextInputField } from '../../components/TextInputField';
 import fields from '../../components/fields.module.css';
@@ -25,6 +27,7 @@ export function WatchFolderForm(props: { connections: readonly ConnectionSummary
   const [errors, setErrors] = useState<WatchFormErrors>(noWatchErrors);
   const [adding, setAdding] = useState(false);
   const [browsing, setBrowsing] = useState(false);
+  const imageSettings = useImageSettings();
   const formRef = useRef<HTMLFormElement>(null);
 
   // The first field at fault takes the focus once the render that marked it is done.
@@ -142,6 +145,14 @@ export function WatchFolderForm(props: { connections: readonly ConnectionSummary
             onChange={(v) => set('type', v as TypeChoice)}
             error={errors.fields.type}
             description="Guessed from each file’s name, or one type for every file of the folder."
+          />
+
+          <ImagesChoiceField
+            name="images"
+            value={values.images}
+            settings={imageSettings}
+            onChange={(v) => set('images', v)}
+            description="A web set is smaller copies of an image for web pages, made by Quire before it uploads; an unchanged image is never made again."
           />
 
           <PatternsField

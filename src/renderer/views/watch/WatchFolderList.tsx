@@ -6,7 +6,7 @@ import { Button } from '../../components/Button';
 import { StatusChip } from '../../components/StatusChip';
 import { receiveWatchChanged } from '../../state/watchFolders';
 import { HeldDeletes } from './HeldDeletes';
-import { deletesText, destinationText, heldDeletes, stateLabel, stateSentence, stateTone, timeText, typeText } from './watchWords';
+import { deletesText, destinationText, heldDeletes, imagesText, stateLabel, stateSentence, stateTone, timeText, typeText } from './watchWords';
 import styles from './WatchView.module.css';
 
 type Busy = 'pausing' | 'resuming' | 'scanning';
@@ -98,6 +98,10 @@ export function WatchFolderList(props: {
                   {folder.exclude.length > 0 && <span className={styles.mono}>{folder.exclude.join(', ')}</span>}
                   {folder.exclude.length > 0 ? ', and ' : ''}temporary, system and hidden files
                 </dd>
+              </div>
+              <div>
+                <dt>Images</dt>
+                <dd data-testid="watch-images">{imagesText(folder)}</dd>
               </div>
               <div>
                 <dt>Notices changes</dt>

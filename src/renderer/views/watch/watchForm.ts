@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../../shared/errors';
 import { plainIssues } from '../../../shared/plainIssues';
 import { watchAddInputSchema, type WatchAddInput } from '../../../shared/watch';
+import { optimizeOf, type ImagesChoice } from '../../components/imageWords';
 import type { TypeChoice } from '../upload/uploadPlan';
 
 /**
@@ -24,6 +25,8 @@ export interface WatchFormValues {
   syncDeletes: boolean;
   /** The guard's share as typed ("25", "25%"); only read while syncDeletes is ticked. */
   deleteGuardPercent: string;
+  /** Whether the folder's images get a web set: as settings say, always, or never. */
+  images: ImagesChoice;
 }
 
 export type WatchFieldName = keyof WatchFormValues;
@@ -42,7 +45,7 @@ export const defaultDeleteGuardPercent: number = guardSchema.parse(undefined);
 const guardRange = { min: guardSchema.unwrap().minValue ?? 1, max: guardSchema.unwrap().maxValue ?? 100 };
 
 export function initialWatchValues(connection = ''): WatchFormValues {
-  return { path: '', connection, to: '', type: 'auto', include: '', exclude: '', poll: false, syncDeletes: false, deleteGuardPercent: String(defaultDeleteGuardPercent) };
+  return { path: '', connection, to: '', type: 'auto', include: '', exclude: '', poll: false, syncDeletes: false, deleteGuardPercent: String(defaultDeleteGuardPercent), images: 'settings' };
 }
 
 /**
@@ -81,6 +84,7 @@ export function toWatchInput(values: WatchFormValues): WatchAddInput {
     syncDeletes: values.syncDeletes,
     // Unticked, the field is hidden: whatever it holds is not the author's choice, so not sent.
     deleteGuardPercent: values.syncDeletes ? parsePercent(values.deleteGuardPercent) : undefined,
+    optimize: optimizeOf(values.images),
   };
 }
 

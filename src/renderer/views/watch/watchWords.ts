@@ -87,3 +87,10 @@ export function guardExample(percent: number): string | null {
 export function plural(count: number, one: string, many: string): string {
   return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 }
+
+/** Whether the folder's images get a web set, as its card says it. */
+export function imagesText(folder: WatchFolderSummary): string {
+  if (folder.optimize === true) return 'always get a web set';
+  if (folder.optimize === false) return 'uploaded as they are';
+  return 'a web set as settings say';
+}
