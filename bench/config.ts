@@ -60,8 +60,9 @@ export interface BenchConfig {
    * The images (bench/images.ts): `count` generated photos of `width`×`height`, prepared with the
    * web preset by Quire's image pool (native build, cold cache, `reps` times; then once warm; then
    * the wasm build once unless `wasm` is false) and by `vipsthumbnail`, `streams` images at a time.
+   * `worker`: the pool runs the built worker (out/main/imageWorker.js, what Quire ships) or its source through tsx.
    */
-  images: { count: number; width: number; height: number; reps: number; streams: number; wasm: boolean };
+  images: { count: number; width: number; height: number; reps: number; streams: number; wasm: boolean; worker: 'built' | 'source' };
   /** Whether to run the small-file reference (bare requests, no bookkeeping) beside the tools. */
   reference: boolean;
   /** A limit per tool invocation, so a hung tool fails its cell instead of hanging the bench. */
@@ -85,7 +86,8 @@ folder reads BENCH_WATCH_FOLDERS (1000), BENCH_WATCH_FILES (10 per folder), BENC
 BENCH_WATCH_REPS (1), BENCH_WATCH_IDLE_S (30), BENCH_WATCH_NOTICE (3 new files of each kind) and
 BENCH_WATCH_PROFILE=DIR (CPU profiles of Quire's syncs there; its figures then include the profiler).
 The images read BENCH_IMAGES_COUNT (20 photos of 6000×4000), BENCH_IMAGES_REPS (3), BENCH_IMAGES_STREAMS
-(vipsthumbnail's parallel images; default: one per CPU) and BENCH_IMAGES_WASM=0 (leaves out the wasm build).
+(vipsthumbnail's parallel images; default: one per CPU), BENCH_IMAGES_WASM=0 (leaves out the wasm build) and
+BENCH_IMAGES_WORKER=source (Quire's image workers from source through tsx, not the build in out/).
 BENCH_ONLY=storm npm run bench   # the SlowDown storm alone, in about a minute
 BENCH_ONLY=cap npm run bench     # the bandwidth cap alone
 BENCH_ONLY=watch npm run bench   # the watch folder alone (10,000 files), in a few minutes
@@ -180,6 +182,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       // vipsthumbnail one image per core, as the issue's goal states it.
       streams: positiveInt('BENCH_IMAGES_STREAMS', env.BENCH_IMAGES_STREAMS ?? String(Math.max(1, cpus().length))),
       wasm: env.BENCH_IMAGES_WASM !== '0',
+      worker: env.BENCH_IMAGES_WORKER === 'source' ? 'source' : 'built',
     },
     reference: !(values['no-reference'] ?? env.BENCH_REFERENCE === '0'),
     timeoutMs: positiveInt('BENCH_TIMEOUT_S', env.BENCH_TIMEOUT_S ?? '900') * 1000,

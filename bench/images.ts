@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -10,7 +11,7 @@ import { ensurePhotos, type Photo } from './imagesFixtures';
 import type { PoolJob, PoolRunResult } from './imagesPoolRun';
 import { runVipsthumbnail, vipsVersion, type PlannedVariant } from './imagesVips';
 import { measure } from './measure';
-import { baseEnv, makeTools } from './tools';
+import { baseEnv } from './tools';
 
 /** Who prepares the photos: Quire's pool cold (native build), warm (same cache, a new pool), with the wasm build, and vipsthumbnail. */
 export type ImagesRunner = 'quire' | 'quire-warm' | 'quire-wasm' | 'vips';
@@ -44,6 +45,8 @@ export interface ImagesRun {
   stats: { encoded: number; cacheHits: number; failed: number; crashes: number } | null;
   /** Outputs that still carry EXIF or XMP (the photos' camera and GPS tags): a failure for Quire; vipsthumbnail's WebP keeps them (see checkOutputs). */
   withMetadata: number;
+  /** Quire only: the workers' resident memory before the first photo (node, sharp loaded), the largest. */
+  restingRssBytes: number;
   /** Quire only: the sharp build its workers loaded. */
   build: string | null;
   failure: string | null;
@@ -56,8 +59,9 @@ export interface ImagesResult {
   plan: PlannedVariant[];
   streams: number;
   reps: number;
+  worker: 'built' | 'source';
   runs: ImagesRun[];
-  versions: { quire: string; vips: string; sharp: string };
+  versions: { vips: string; sharp: string };
 }
 
 /**
@@ -88,6 +92,9 @@ export async function measureImages(config: BenchConfig, stateRoot: string, log:
   );
   log(`images: ${photos.length} photos of ${c.width}×${c.height} (${(originalBytes / 1e6).toFixed(0)} MB); web preset: ${plan.map((v) => `${v.variant} ${v.width}×${v.height}`).join(', ')}, WebP q${IMAGES_QUALITY}`);
 
+  // The worker Quire ships (bench/run.sh builds out/ when the sources are newer), unless asked for the source.
+  const workerDir = c.worker === 'built' ? join(config.repoRoot, 'out', 'main') : null;
+  if (workerDir && !existsSync(join(workerDir, 'imageWorker.js'))) throw new Error(`${join(workerDir, 'imageWorker.js')} is missing: build first (npx --no-install electron-vite build), or set BENCH_IMAGES_WORKER=source`);
   const runs: ImagesRun[] = [];
   const record = (run: ImagesRun) => {
     runs.push(run);
@@ -95,7 +102,7 @@ export async function measureImages(config: BenchConfig, stateRoot: string, log:
   };
   const quire = async (runner: ImagesRunner, rep: number, cacheDir: string, build: 'native' | 'wasm'): Promise<ImagesRun> => {
     await warmPageCache(paths);
-    const run = await runPool({ cacheDir, build, photos: paths, warmup }, runner, rep, originalBytes);
+    const run = await runPool({ cacheDir, build, photos: paths, warmup, ...(workerDir ? { workerDir } : {}) }, runner, rep, originalBytes);
     if (run.failure === null && run.build !== build) run.failure = `asked for sharp's ${build} build, the workers loaded ${run.build ?? 'nothing'}`;
     if (run.failure === null) run.failure = await checkQuire(run, lastSets, plan, photos.length, runner === 'quire-warm' ? 0 : photos.length);
     return run;
@@ -117,7 +124,7 @@ export async function measureImages(config: BenchConfig, stateRoot: string, log:
     }
     lastSets = result.sets;
     run.build = result.build;
-    const workers = result.workers.length > 0 ? result.workers : [{ pid: 0, peakRssBytes: result.mainPeakRssBytes, cpuSeconds: 0 }];
+    const workers = result.workers.length > 0 ? result.workers : [{ pid: 0, peakRssBytes: result.mainPeakRssBytes, restingRssBytes: NaN, cpuSeconds: 0 }];
     const done = result.sets.filter((set): set is PreparedSet => !('failed' in set));
     return {
       ...run,
@@ -127,6 +134,7 @@ export async function measureImages(config: BenchConfig, stateRoot: string, log:
       startSeconds: result.startSeconds,
       maxRssBytes: Math.max(...workers.map((w) => w.peakRssBytes)),
       allRssBytes: workers.reduce((sum, w) => sum + w.peakRssBytes, 0),
+      restingRssBytes: Math.max(...workers.map((w) => w.restingRssBytes)),
       processes: result.workers.length,
       parallel: result.size,
       variantBytes: done.reduce((sum, set) => sum + set.outputs.reduce((s, o) => s + o.size, 0), 0),
@@ -191,8 +199,9 @@ export async function measureImages(config: BenchConfig, stateRoot: string, log:
     plan,
     streams: c.streams,
     reps: c.reps,
+    worker: c.worker,
     runs,
-    versions: { quire: await makeTools({ ...config, tools: ['quire'] })[0]!.version(), vips: await vipsVersion(), sharp: sharpVersion() },
+    versions: { vips: await vipsVersion(), sharp: sharpVersion() },
   };
 }
 
@@ -213,6 +222,7 @@ function emptyRun(runner: ImagesRunner, rep: number, originalBytes: number): Ima
     outputs: 0,
     stats: null,
     withMetadata: 0,
+    restingRssBytes: NaN,
     build: null,
     failure: null,
   };

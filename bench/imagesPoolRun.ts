@@ -1,4 +1,5 @@
 import { ImagePool } from '../src/main/core/images/imagePool';
+import { builtImageWorker } from '../src/main/core/images/workerEntry';
 import type { ImagePoolStats, PreparedSet, PrepareRequest } from '../src/main/core/images/imageJob';
 import { MAX_IMAGE_PIXELS, imagePresets } from '../src/shared/images';
 import { cpuSecondsOf, memoryOf } from './processProbe';
@@ -17,6 +18,10 @@ import { cpuSecondsOf, memoryOf } from './processProbe';
  * their CPU (utime+stime) from the first prepare() to the last result, and their VmHWM (the
  * kernel's high-water mark, so a sample after the work has ended holds the true peak). Not every
  * child of this process is a worker: tsx runs an esbuild service process too.
+ *
+ * The workers run the built worker (out/main/imageWorker.js, what `quire` and the app ship) when
+ * `workerDir` is given, else the source through tsx's loader (the pool's default from source),
+ * which costs each worker some 50 MB more and a slower start.
  */
 export interface PoolJob {
   cacheDir: string;
@@ -26,11 +31,15 @@ export interface PoolJob {
   warmup: string[];
   /** Pool size; omitted: the pool's default. */
   size?: number;
+  /** The folder of the built worker (out/main); omitted: the worker's source, through tsx. */
+  workerDir?: string;
 }
 
 export interface PoolWorkerFigures {
   pid: number;
   peakRssBytes: number;
+  /** Resident memory when the clock started (started, sharp loaded, a tiny image made): what it holds before any photo. */
+  restingRssBytes: number;
   /** CPU seconds used from the first prepare() to the last result (all of it, for a worker started later). */
   cpuSeconds: number;
 }
@@ -66,7 +75,7 @@ async function main(): Promise<void> {
     maxPixels: MAX_IMAGE_PIXELS,
   });
   const startedAt = performance.now();
-  const pool = new ImagePool({ cacheDir: job.cacheDir, build: job.build, ...(job.size ? { size: job.size } : {}) });
+  const pool = new ImagePool({ cacheDir: job.cacheDir, build: job.build, ...(job.size ? { size: job.size } : {}), ...(job.workerDir ? { worker: builtImageWorker(job.workerDir) } : {}) });
   if (job.warmup.length < pool.size) throw new Error(`${job.warmup.length} warm-up image(s) for a pool of ${pool.size}`);
   await Promise.all(job.warmup.slice(0, pool.size).map((photo) => pool.prepare(request(photo))));
   const startSeconds = (performance.now() - startedAt) / 1000;
@@ -75,15 +84,15 @@ async function main(): Promise<void> {
   // CPU seconds each process had when the clock started: a worker already running then has its
   // start-up left out; one started later counts whole.
   const baseline = new Map<number, number>();
-  const seen = new Map<number, { cpu: number; peak: number }>();
+  const seen = new Map<number, { cpu: number; peak: number; resting: number }>();
   let timing = false;
   const sample = () => {
     for (const { pid } of pool.info().workers) {
       try {
         const cpu = cpuSecondsOf(pid);
-        const { peakRssBytes } = memoryOf(pid);
+        const { rssBytes, peakRssBytes } = memoryOf(pid);
         if (!baseline.has(pid)) baseline.set(pid, timing ? 0 : cpu);
-        seen.set(pid, { cpu, peak: Math.max(peakRssBytes, seen.get(pid)?.peak ?? 0) });
+        seen.set(pid, { cpu, peak: Math.max(peakRssBytes, seen.get(pid)?.peak ?? 0), resting: seen.get(pid)?.resting ?? (timing ? NaN : rssBytes) });
       } catch {
         // Gone between the listing and the read: its last sample stands.
       }
@@ -113,7 +122,7 @@ async function main(): Promise<void> {
     wallSeconds,
     mainCpuSeconds: (mainCpu.user + mainCpu.system) / 1e6,
     mainPeakRssBytes: memoryOf(process.pid).peakRssBytes,
-    workers: [...seen].map(([pid, { cpu, peak }]) => ({ pid, peakRssBytes: peak, cpuSeconds: cpu - (baseline.get(pid) ?? 0) })),
+    workers: [...seen].map(([pid, { cpu, peak, resting }]) => ({ pid, peakRssBytes: peak, restingRssBytes: resting, cpuSeconds: cpu - (baseline.get(pid) ?? 0) })),
     stats,
     sets,
   };
