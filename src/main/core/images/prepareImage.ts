@@ -85,8 +85,9 @@ function readFailure(label: string, error: unknown): QuireError {
  * 2. One decode, oriented (EXIF), converted to sRGB and reduced to the largest variant, kept raw in
  *    memory (a few MB). A JPEG shrinks on load (decoded at 1/2 to 1/8 scale); every smaller
  *    variant is then resized from that raw image instead of decoding the original again. Measured
- *    on a 24 MP JPEG to the web set: 0.33 s (native) and 0.48 s (wasm) this way, against 0.51 s and
- *    0.75 s decoding once per variant.
+ *    in CPU time on a camera-like 24 MP JPEG to the web set: 0.45 s native and 0.7-0.8 s wasm this
+ *    way, against 0.65 s and 1.1 s decoding once per variant (0.70 s native with sharp's clone(),
+ *    which decodes once per clone too).
  * 3. Each variant encoded in turn (one core per worker; the pool gives the parallelism).
  */
 export async function prepareImage(sharp: Sharp, request: PrepareRequest, source: SourceBytes, outDir: string): Promise<PreparedSet> {
