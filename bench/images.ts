@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import type { PreparedSet } from '../src/main/core/images/imageJob';
 import { planVariants } from '../src/main/core/images/variantPlan';
@@ -15,6 +17,9 @@ import { baseEnv } from './tools';
 
 /** Who prepares the photos: Quire's pool cold (native build), warm (same cache, a new pool), with the wasm build, and vipsthumbnail. */
 export type ImagesRunner = 'quire' | 'quire-warm' | 'quire-wasm' | 'vips';
+
+/** tsx's loader as an absolute URL, so the pool's process starts whatever the current directory. */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** The web preset at the specs' quality, as Quire's settings have it by default. */
 export const IMAGES_QUALITY = 85;
@@ -72,7 +77,7 @@ export interface ImagesResult {
  *   (bench/imagesVips.ts), in a rotating order with Quire;
  * - then by a new Quire pool on the last repetition's cache (a restart): nothing may be encoded;
  * - then by Quire's pool with sharp's wasm build (what the desktop app uses on Linux), figures only.
- * Every output is checked: the planned size, WebP, no EXIF left (no GPS, no camera).
+ * Every output is read back: WebP at the planned size; Quire's must have no EXIF or XMP left (no GPS, no camera).
  */
 export async function measureImages(config: BenchConfig, stateRoot: string, log: (message: string) => void): Promise<ImagesResult> {
   const c = config.images;
@@ -102,32 +107,29 @@ export async function measureImages(config: BenchConfig, stateRoot: string, log:
   };
   const quire = async (runner: ImagesRunner, rep: number, cacheDir: string, build: 'native' | 'wasm'): Promise<ImagesRun> => {
     await warmPageCache(paths);
-    const run = await runPool({ cacheDir, build, photos: paths, warmup, ...(workerDir ? { workerDir } : {}) }, runner, rep, originalBytes);
+    const { run, sets } = await runPool({ cacheDir, build, photos: paths, warmup, ...(workerDir ? { workerDir } : {}) }, runner, rep);
     if (run.failure === null && run.build !== build) run.failure = `asked for sharp's ${build} build, the workers loaded ${run.build ?? 'nothing'}`;
-    if (run.failure === null) run.failure = await checkQuire(run, lastSets, plan, photos.length, runner === 'quire-warm' ? 0 : photos.length);
+    if (run.failure === null) run.failure = await checkQuire(run, sets, plan, photos.length, runner === 'quire-warm' ? 0 : photos.length);
     return run;
   };
-  // The sets of the pass just run, for its checks.
-  let lastSets: PoolRunResult['sets'] = [];
-  const runPool = async (job: PoolJob, runner: ImagesRunner, rep: number, originals: number): Promise<ImagesRun> => {
-    const run = emptyRun(runner, rep, originals);
+  const runPool = async (job: PoolJob, runner: ImagesRunner, rep: number): Promise<{ run: ImagesRun; sets: PoolRunResult['sets'] }> => {
+    const run = emptyRun(runner, rep, originalBytes);
     const m = await measure(
-      { command: join(config.repoRoot, 'node_modules', 'node', 'bin', 'node'), args: ['--import', 'tsx', join(config.repoRoot, 'bench', 'imagesPoolRun.ts')], env: { ...baseEnv(), BENCH_IMAGES_JOB: JSON.stringify(job) } },
+      { command: join(config.repoRoot, 'node_modules', 'node', 'bin', 'node'), args: ['--import', TSX, join(config.repoRoot, 'bench', 'imagesPoolRun.ts')], env: { ...baseEnv(), BENCH_IMAGES_JOB: JSON.stringify(job) } },
       config.timeoutMs,
     );
-    if (m.failure) return { ...run, failure: `${m.failure}${m.stderr.trim() ? ` — ${m.stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}` };
+    if (m.failure) return { run: { ...run, failure: `${m.failure}${m.stderr.trim() ? ` — ${m.stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}` }, sets: [] };
     let result: PoolRunResult;
     try {
       result = JSON.parse(m.stdout.trim().split('\n').at(-1) ?? '') as PoolRunResult;
     } catch {
-      return { ...run, failure: `its output is not the expected JSON: ${m.stdout.slice(0, 200)}` };
+      return { run: { ...run, failure: `its output is not the expected JSON: ${m.stdout.slice(0, 200)}` }, sets: [] };
     }
-    lastSets = result.sets;
-    run.build = result.build;
     const workers = result.workers.length > 0 ? result.workers : [{ pid: 0, peakRssBytes: result.mainPeakRssBytes, restingRssBytes: NaN, cpuSeconds: 0 }];
     const done = result.sets.filter((set): set is PreparedSet => !('failed' in set));
-    return {
+    const figures: ImagesRun = {
       ...run,
+      build: result.build,
       wallSeconds: result.wallSeconds,
       cpuSeconds: result.mainCpuSeconds + result.workers.reduce((sum, w) => sum + w.cpuSeconds, 0),
       totalCpuSeconds: m.cpuSeconds,
@@ -141,6 +143,7 @@ export async function measureImages(config: BenchConfig, stateRoot: string, log:
       outputs: done.reduce((sum, set) => sum + set.outputs.length, 0),
       stats: result.stats,
     };
+    return { run: figures, sets: result.sets };
   };
   const vips = async (rep: number): Promise<ImagesRun> => {
     await warmPageCache(paths);
