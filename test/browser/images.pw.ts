@@ -107,6 +107,7 @@ test('a phone photo dropped as a cover is previewed with its web set, uploaded a
   await expect(webSets).toHaveCount(2);
   await images.selectOption('settings');
   await expect(webSets).toHaveCount(2);
+  await expect(page.getByText('Asking the bucket which keys are free…')).toHaveCount(0);
   await page.getByTestId('preview').scrollIntoViewIfNeeded();
   await screenshotBothThemes(page, 'images-upload');
 
