@@ -213,7 +213,7 @@ describe('image pool (native sharp)', () => {
     await Promise.all([...goodRuns, ...badRuns]);
     for (const name of Object.keys(bad)) {
       // Every failure says how to send the file anyway.
-      await expect(pool.prepare(request(file[name as keyof typeof bad]))).rejects.toThrow(/Upload as is.*--no-optimize/);
+      await expect(pool.prepare(request(file[name as keyof typeof bad]))).rejects.toThrow(/Upload as is.*quire resume --as-is/);
     }
     expect(pool.stats()).toMatchObject({ encoded: 4, cacheHits: 0, crashes: 0, failed: 12 });
     expect(pool.info().build).toBe('native');

@@ -233,14 +233,14 @@ export class ImagePool {
       if (!worker.ready) {
         // It died loading sharp, before any image: no image is to blame.
         const why = spawnError ? spawnError.message : how;
-        this.fail(job, new QuireError('internal', `Quire's image worker could not start (${why}), so ${printable(job.request.label)} was not prepared. Retry it, or upload it as it is (quire upload --no-optimize).`, { retryable: true }));
+        this.fail(job, new QuireError('internal', `Quire's image worker could not start (${why}), so ${printable(job.request.label)} was not prepared. Retry it, or upload it as it is (quire resume --as-is ID).`, { retryable: true }));
       } else {
         this.counters.crashes += 1;
         this.fail(
           job,
           new QuireError(
             'image_invalid',
-            `The image decoder crashed on ${printable(job.request.label)} (${how}): the file is probably damaged or not really an image. Nothing else was affected. To upload the file as it is, choose 'Upload as is' (quire upload --no-optimize).`,
+            `The image decoder crashed on ${printable(job.request.label)} (${how}): the file is probably damaged or not really an image. Nothing else was affected. To upload the file as it is, choose 'Upload as is' in the queue (quire resume --as-is ID).`,
           ),
         );
       }

@@ -42,7 +42,7 @@ const FAIL_ON = 'truncated';
 
 export const CMYK_NOTICE = 'converted from CMYK to sRGB for screens; the original file is uploaded as it is';
 
-const AS_IS = "To upload the file as it is, choose 'Upload as is' (quire upload --no-optimize).";
+const AS_IS = "To upload the file as it is, choose 'Upload as is' in the queue (quire resume --as-is ID).";
 
 /** Reads the file once: size and mtime come from the same open descriptor as the bytes. */
 export async function readSource(path: string, label: string): Promise<SourceBytes> {
