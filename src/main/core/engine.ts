@@ -145,6 +145,7 @@ export class Engine {
       images: () => this.images,
       settings: () => this.settingsStore.read(),
       multipartThreshold: () => this.settings.multipartThreshold,
+      nameOf: (path) => this.staging.nameInDrop(path),
       changed: (ids) => {
         for (const id of ids) this.changes.changed(id);
         this.queue.nudge();

@@ -28,6 +28,8 @@ export interface PreparerPorts {
   /** The author's settings now (image choices, and whether everything is paused). */
   settings: () => Settings;
   multipartThreshold: () => number;
+  /** How the author named a file (a browser drop's file by its path in the drop, not its staged copy): messages name this. */
+  nameOf: (path: string) => string;
   /** Rows changed: hosts hear of them; the queue looks at once when a set was queued. */
   changed: (ids: string[]) => void;
   /** Rows this stage worked on, so a `quire run` waiting for the queue counts how they ended. */
@@ -137,7 +139,7 @@ export class ImagePreparer {
   private async prepareRow(row: UploadRow, signal: AbortSignal): Promise<void> {
     const settings = this.ports.settings();
     const preset = row.optimize as ImagePresetName;
-    const request = prepareRequestFor(row.sourcePath, preset, settings);
+    const request = prepareRequestFor(row.sourcePath, preset, settings, this.ports.nameOf(row.sourcePath));
     let set: PreparedSet;
     let variants: VariantFile[];
     try {
@@ -162,18 +164,18 @@ export class ImagePreparer {
 
   private async changed(row: UploadRow): Promise<void> {
     const identity = await fingerprintFile(row.sourcePath, this.ports.multipartThreshold()).catch(() => null);
-    if (!identity) return this.fail(row, new QuireError('file_missing', `${printable(row.sourcePath)} is no longer there (moved, renamed or deleted since it was queued). Put it back, or remove it from the queue.`, { retryable: true }));
+    if (!identity) return this.fail(row, new QuireError('file_missing', `${printable(this.ports.nameOf(row.sourcePath))} is no longer there (moved, renamed or deleted since it was queued). Put it back, or remove it from the queue.`, { retryable: true }));
     this.ports.uploads.update(row.id, { size: identity.size, mtimeMs: identity.mtimeMs, fingerprint: identity.fingerprint });
     this.ports.uploads.move(row.id, 'waiting', {
       retryAfter: this.ports.clock() + SOURCE_QUIET_MS,
       errorCode: 'file_changed',
-      errorMessage: `${printable(row.sourcePath)} changed while its images were being made: they are made again from the new version once the file has been left alone.`,
+      errorMessage: `${printable(this.ports.nameOf(row.sourcePath))} changed while its images were being made: they are made again from the new version once the file has been left alone.`,
       errorRetryable: true,
     });
   }
 
   private fail(row: UploadRow, error: unknown): void {
-    const failure = asImageFailure(row.sourcePath, error);
+    const failure = asImageFailure(this.ports.nameOf(row.sourcePath), error);
     this.ports.uploads.move(row.id, 'failed', { errorCode: failure.code, errorMessage: failure.message, errorRetryable: failure.retryable });
   }
 

@@ -8,10 +8,10 @@ import { classify, extensionOf } from '../layout/classify';
 import type { PreparedSet, PrepareRequest } from './imageJob';
 
 /** One image as the author's settings say to prepare it: the one place a request is made from settings. */
-export function prepareRequestFor(path: string, preset: ImagePresetName, settings: Settings): PrepareRequest {
+export function prepareRequestFor(path: string, preset: ImagePresetName, settings: Settings, label = path): PrepareRequest {
   return {
     sourcePath: path,
-    label: path,
+    label,
     preset: imagePresets[preset],
     format: settings.imageFormat,
     quality: settings.imageQuality,

@@ -53,6 +53,13 @@ export class StagingArea {
     return inside !== '' && !inside.startsWith('..') && !inside.startsWith(`.incoming${sep}`);
   }
 
+  /** A file as the author named it: for a staged file, its path inside the drop ("My Book/cover.jpg"); any other path as it is. */
+  nameInDrop(path: string): string {
+    if (!this.contains(path)) return path;
+    const [, ...inDrop] = relative(this.root, path).split(sep);
+    return inDrop.length > 0 ? inDrop.join('/') : path;
+  }
+
   /**
    * Streams one file of a drop into the batch. The file appears at its path only if exactly
    * `expectedSize` bytes arrived; otherwise (a broken stream, too many bytes, a full disk) the
