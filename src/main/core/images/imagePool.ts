@@ -150,7 +150,9 @@ export class ImagePool {
     this.workerEntry ??= resolveImageWorker();
     const child = fork(this.workerEntry.path, [], {
       execArgv: this.workerEntry.execArgv,
-      env: { ...process.env, ...this.options.env, QUIRE_SHARP_BUILD: this.build },
+      // Two malloc arenas, not one per thread: a worker's peak over twenty 24 MP photos drops from
+      // about 220 MB to 170 MB at the same CPU (bench, images section); the author's own setting wins.
+      env: { MALLOC_ARENA_MAX: '2', ...process.env, ...this.options.env, QUIRE_SHARP_BUILD: this.build },
       // Its stderr is the host's (a crash's last words belong in the host's log); nothing is read from stdout.
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
