@@ -1,4 +1,4 @@
-import { mkdir, utimes } from 'node:fs/promises';
+import { mkdir, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import type { UploadSummary } from '../src/shared/upload';
 import { Engine } from '../src/main/core/engine';
 import { openTestWorld, type TestWorld } from './support/engine';
 import { sha256OfFile } from './support/files';
+import { waitFor } from './support/waitFor';
 import { bytesOfObject, headOf, sha256OfObject } from './support/s3Server';
 import { CAMERA_MAKE, writeAnimatedWebp, writeBomb, writeCmykJpeg, writeLogoPng, writeNotAnImage, writePhoto, writeTruncatedJpeg } from './support/testImages';
 
@@ -78,6 +79,8 @@ describe('images optimized before they upload (real S3 server, real sharp)', () 
     const phone = world.engine.uploads.summary(byName.get('phone-cover.jpg')!.id)!;
     expect(phone.status).toBe('verified');
     expect(phone.imageSet).toMatchObject({ preset: 'print-cover', format: 'webp', width: 800, height: 1200, originalKept: true, cacheHit: false });
+    // Its position never reaches the web images; the original goes as it is, and the author is told.
+    expect(phone.imageSet!.notices.join(' ')).toMatch(/GPS position\): the web images leave it out.*original is uploaded as it is, GPS position included/);
     const phoneSet = setOf(phone);
     expect([...phoneSet.keys()].sort()).toEqual(['1024', '480', '768', 'original', 'thumb']);
     const expectedSizes: Record<string, [number, number]> = { '480': [480, 720], '768': [768, 1152], '1024': [800, 1200], thumb: [133, 200] };
@@ -171,6 +174,81 @@ describe('images optimized before they upload (real S3 server, real sharp)', () 
     await world.engine.run();
     expect(stats()).toMatchObject({ encoded: 0, cacheHits: 1 });
     expect(world.engine.uploads.summary(again.queued[0]!.id)!.imageSet?.cacheHit).toBe(true);
+  }, 60_000);
+
+  it("keeps a different image of the same name beside the first with its whole set under one name", async () => {
+    const [first, second] = [join(files, 'one'), join(files, 'two')];
+    await mkdir(first, { recursive: true });
+    await mkdir(second, { recursive: true });
+    await writePhoto(join(first, 'art-cover.jpg'), 800, 600);
+    await writePhoto(join(second, 'art-cover.jpg'), 2400, 1600);
+    await world.engine.enqueue({ paths: [join(first, 'art-cover.jpg')] , optimize: true });
+    await world.engine.run();
+    const { queued } = await world.engine.enqueue({ paths: [join(second, 'art-cover.jpg')], optimize: true });
+    await world.engine.run();
+    const keys = [...setOf(world.engine.uploads.summary(queued[0]!.id)!).values()].map((row) => row.objectKey).sort();
+    expect(keys).toEqual(['books/covers/art-cover (2)-1024.webp', 'books/covers/art-cover (2)-1920.webp', 'books/covers/art-cover (2)-480.webp', 'books/covers/art-cover (2)-768.webp', 'books/covers/art-cover (2)-thumb.webp', 'books/covers/art-cover (2).jpg']);
+    // The first set is untouched: its 480 is still the 800 px photo's.
+    expect((await objectImage('books/covers/art-cover-480.webp')).metadata.height).toBe(360);
+
+    // Two images whose sets would share names, dropped together: the second set takes the next name.
+    await writePhoto(join(files, 'poster.jpg'), 900, 600);
+    await writeLogoPng(join(files, 'poster.png'), 900, 600);
+    const both = await world.engine.enqueue({ paths: [join(files, 'poster.jpg'), join(files, 'poster.png')], optimize: true });
+    await world.engine.run();
+    // Whichever is made first takes the plain name; each set is whole under its own.
+    const stems = both.queued.map((upload) => {
+      const rows = [...setOf(world.engine.uploads.summary(upload.id)!).values()];
+      return new Set(rows.map((row) => row.objectKey.split('/').pop()!.replace(/(-(\d+|thumb))?\.(webp|jpg|png)$/, '')));
+    });
+    expect(stems.map((stem) => [...stem]).sort()).toEqual([['poster'], ['poster (2)']]);
+  }, 90_000);
+
+  it('lets the author pause, cancel or send as is an image while its set is being made', async () => {
+    const big = async (name: string) => {
+      await writePhoto(join(files, name), 9000, 6000);
+      const { queued } = await world.engine.enqueue({ paths: [join(files, name)], optimize: true });
+      world.engine.start();
+      await waitFor(`${name} to be prepared`, () => world.engine.uploads.summary(queued[0]!.id)!.status === 'preparing');
+      return queued[0]!.id;
+    };
+    const paused = await big('paused-scan.jpg');
+    world.engine.pause([paused]);
+    const cancelled = await big('cancelled-scan.jpg');
+    await world.engine.cancel([cancelled]);
+    const asIs = await big('as-is-scan.jpg');
+    world.engine.uploadAsIs([asIs]);
+    await world.engine.run();
+    expect(world.engine.uploads.summary(paused)).toMatchObject({ status: 'paused', optimize: 'web', imageSet: null });
+    expect(world.engine.uploads.summary(cancelled)).toMatchObject({ status: 'cancelled', imageSet: null });
+    expect(world.engine.uploads.summary(asIs)).toMatchObject({ status: 'verified', optimize: null, imageSet: null });
+    for (const id of [paused, cancelled, asIs]) expect(setOf(world.engine.uploads.summary(id)!).size).toBe(0);
+    // Resumed, the paused one is made and sent.
+    world.engine.resume([paused]);
+    await world.engine.run();
+    expect(world.engine.uploads.summary(paused)).toMatchObject({ status: 'verified', optimize: null });
+    expect(setOf(world.engine.uploads.summary(paused)!).size).toBe(6);
+    await world.engine.stop();
+  }, 120_000);
+
+  it('takes the new version of an image changed before its set was made, and names one deleted', async () => {
+    const changing = join(files, 'changing-cover.jpg');
+    const vanishing = join(files, 'vanishing-cover.jpg');
+    await writePhoto(changing, 1000, 800);
+    await writePhoto(vanishing, 1000, 800);
+    const { queued } = await world.engine.enqueue({ paths: [changing, vanishing], optimize: true });
+    await writePhoto(changing, 1200, 600);
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    await utimes(changing, aMinuteAgo, aMinuteAgo);
+    await rm(vanishing);
+    const result = await world.engine.run();
+    expect(result).toMatchObject({ failed: 1 });
+    const changed = world.engine.uploads.summary(queued[0]!.id)!;
+    expect(changed).toMatchObject({ status: 'verified', imageSet: { width: 1200, height: 600 } });
+    expect(await sha256OfObject(world.s3, world.bucket, changed.objectKey)).toBe(await sha256OfFile(changing));
+    const gone = world.engine.uploads.summary(queued[1]!.id)!;
+    expect(gone).toMatchObject({ status: 'failed', error: { code: 'file_missing' } });
+    expect(gone.error!.message).toContain('vanishing-cover.jpg');
   }, 60_000);
 
   it('sends only the set when the original is not kept: the largest variant stands in for it', async () => {

@@ -349,20 +349,38 @@ describe('image pool (native sharp)', () => {
 });
 
 describe('image pool: workers that die, aborts, stop', () => {
-  it('fails only the image whose worker was killed, and goes on with a new worker', async () => {
+  it('fails only the image whose worker crashed, and goes on with a new worker', async () => {
     const pool = newPool({ size: 1 });
     // A worker that has loaded sharp (one killed while starting would be "could not start", not a crash).
     await pool.prepare(request(file.logo));
     const big = request(file.big, { quality: 61 });
-    const killed = pool.prepare(big);
+    const crashed = pool.prepare(big);
     const next = pool.prepare(request(file.sideways, { quality: 61 }));
     const pid = await waitFor('the worker to take the big photo', () => pool.info().workers.find((w) => w.busyWith === big.label)?.pid, 20_000, 5);
-    process.kill(pid, 'SIGKILL');
-    await expectFailure(killed, 'image_invalid', big.label, /crashed on .*SIGKILL.*Upload as is/);
+    // What a decoder's bad memory access does to its process.
+    process.kill(pid, 'SIGSEGV');
+    await expectFailure(crashed, 'image_invalid', big.label, /crashed on .*SIGSEGV.*Upload as is/);
     const after = await next;
     expect(after.cacheHit).toBe(false);
     expect(pool.stats()).toMatchObject({ crashes: 1, failed: 1, encoded: 1, cacheHits: 1 });
     expect(pool.info().workers.map((w) => w.pid)).not.toContain(pid);
+  });
+
+  it('does not blame the file when its worker is killed from outside, and shrugs off Ctrl-C', async () => {
+    const pool = newPool({ size: 1 });
+    await pool.prepare(request(file.logo));
+    const big = request(file.big, { quality: 63 });
+    const interrupted = pool.prepare(big);
+    const pid = await waitFor('the worker to take the big photo', () => pool.info().workers.find((w) => w.busyWith === big.label)?.pid, 20_000, 5);
+    // Ctrl-C in the terminal reaches the worker too: it carries on, the engine decides.
+    process.kill(pid, 'SIGINT');
+    expect((await interrupted).outputs.length).toBeGreaterThan(0);
+    const killed = pool.prepare(request(file.big, { quality: 64 }));
+    const again = await waitFor('the worker to take it', () => pool.info().workers.find((w) => w.busyWith === big.label)?.pid, 20_000, 5);
+    // The system short of memory kills with SIGKILL: retryable, and not called a damaged file.
+    process.kill(again, 'SIGKILL');
+    await expectFailure(killed, 'internal', big.label, /was stopped .*SIGKILL.*Retry it/);
+    expect(pool.stats().crashes).toBe(0);
   });
 
   it('removes an aborted image from the queue, or ends the worker making it (no crash counted)', async () => {

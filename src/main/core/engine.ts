@@ -24,7 +24,7 @@ import { ImagePool, type ImagePoolOptions } from './images/imagePool';
 import { ImagePreparer } from './images/imagePreparer';
 import { ImageSetRepository } from './images/imageSetRepository';
 import { previewImage } from './images/imagePreview';
-import type { ImagePreview, ImagePreviewInput } from '../../shared/images';
+import { extensionOfFormat, type ImagePreview, type ImagePreviewInput } from '../../shared/images';
 import { findExistingObjects } from './upload/existingObjects';
 import { StagingArea } from './staging/stagingArea';
 import { WatchRepository } from './watch/watchRepository';
@@ -146,6 +146,8 @@ export class Engine {
       settings: () => this.settingsStore.read(),
       multipartThreshold: () => this.settings.multipartThreshold,
       nameOf: (path) => this.staging.nameInDrop(path),
+      maxChanges: settings.maxWaits,
+      gatewayFor: (connectionId) => this.gateways.forConnection(this.connections.resolveById(connectionId)),
       changed: (ids) => {
         for (const id of ids) this.changes.changed(id);
         this.queue.nudge();
@@ -174,8 +176,10 @@ export class Engine {
     // cancelled), it goes. The driving process sees every such change; a start sweeps the rest.
     this.events.on('upload.changed', ({ upload }) => {
       if (upload.status !== 'verified' && upload.status !== 'cancelled') return;
+      // An image's own row may send its largest web size instead of the dropped file: that file is its origin.
+      const staged = upload.image?.setId === upload.id ? [upload.sourcePath, upload.image.origin] : [upload.sourcePath];
       // The same drop queued twice (a retried send) reads one staged copy: it stays for the other.
-      if (this.staging.contains(upload.sourcePath) && !this.uploads.readsFile(upload.sourcePath)) void this.staging.release(upload.sourcePath).catch(() => {});
+      for (const path of new Set(staged)) if (this.staging.contains(path) && !this.uploads.readsFile(path)) void this.staging.release(path).catch(() => {});
     });
   }
 
@@ -228,8 +232,9 @@ export class Engine {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       try {
-        await this.watch.stop();
+        // The prepare stage first: its workers must not be left to Ctrl-C while the rest stops.
         await this.preparer.stop();
+        await this.watch.stop();
         await this.queue.stop();
         // Its workers hold memory (and keep a CLI's process alive): they start again when needed.
         await this.imagePool?.stop();
@@ -422,7 +427,8 @@ export class Engine {
 
   /** How intake looks at files now: the multipart threshold, and which destinations' images get their set. */
   private planOptions(): PlanOptions {
-    return { multipartThreshold: this.settings.multipartThreshold, optimizedCategories: this.settingsStore.read().imageOptimize };
+    const settings = this.settingsStore.read();
+    return { multipartThreshold: this.settings.multipartThreshold, optimizedCategories: settings.imageOptimize, imageExtension: extensionOfFormat(settings.imageFormat) };
   }
 
   getSettings(): SettingsReport {

@@ -15,7 +15,7 @@ import type { PreparedOutput, PreparedSet, PrepareRequest } from './imageJob';
  */
 
 /** Raise when the outputs for the same settings would change (a pipeline change): old entries are then missed, and evicted in time. */
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 
 const MANIFEST = 'manifest.json';
 const TEMP_PREFIX = '.tmp-';

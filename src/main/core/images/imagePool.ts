@@ -65,6 +65,9 @@ interface Worker {
 
 const DEFAULT_IDLE_MS = 60_000;
 
+/** How a process dies when its own code breaks (a decoder on a hostile file); any other end is not the file's fault. */
+const DECODER_CRASHES: ReadonlySet<NodeJS.Signals> = new Set(['SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGILL', 'SIGFPE']);
+
 export class ImagePool {
   readonly size: number;
   private readonly options: ImagePoolOptions;
@@ -236,7 +239,7 @@ export class ImagePool {
         // It died loading sharp, before any image: no image is to blame.
         const why = spawnError ? spawnError.message : how;
         this.fail(job, new QuireError('internal', `Quire's image worker could not start (${why}), so ${printable(job.request.label)} was not prepared. Retry it, or upload it as it is (quire resume --as-is ID).`, { retryable: true }));
-      } else {
+      } else if (signal && DECODER_CRASHES.has(signal)) {
         this.counters.crashes += 1;
         this.fail(
           job,
@@ -245,6 +248,9 @@ export class ImagePool {
             `The image decoder crashed on ${printable(job.request.label)} (${how}): the file is probably damaged or not really an image. Nothing else was affected. To upload the file as it is, choose 'Upload as is' in the queue (quire resume --as-is ID).`,
           ),
         );
+      } else {
+        // Killed from outside (the system short of memory, someone's kill): the file is not to blame.
+        this.fail(job, new QuireError('internal', `The image worker making ${printable(job.request.label)} was stopped (${how}), perhaps for lack of memory. Retry it, or upload it as it is (quire resume --as-is ID).`, { retryable: true }));
       }
     }
     this.pump();

@@ -10,9 +10,14 @@ import type { UploadRepository } from '../upload/uploadRepository';
 import type { PreparedSet, PrepareRequest } from './imageJob';
 import { prepareRequestFor } from './imagePreview';
 import type { ImageSetRepository, VariantFile } from './imageSetRepository';
+import { chooseSetName } from './setName';
+import { GPS_NOTICE } from './prepareImage';
+import type { ObjectStore } from '../s3/gateway';
 
 /** How often the preparer looks for rows that owe a set while it has none (another process may queue some). */
 const IDLE_POLL_MS = 500;
+/** After trouble no rule foresaw, a row is taken again after this. */
+const RETRY_AFTER_TROUBLE_MS = 5000;
 
 /** The image pool as the preparer uses it: its own processes, its own budget (see imagePool.ts). */
 export interface ImageWork {
@@ -28,6 +33,10 @@ export interface PreparerPorts {
   /** The author's settings now (image choices, and whether everything is paused). */
   settings: () => Settings;
   multipartThreshold: () => number;
+  /** Times a file may be found changed before its images are given up on (the queue's limit, `maxWaits`). */
+  maxChanges: number;
+  /** The connection's one gateway: a set's name is chosen by asking the bucket which keys are free. */
+  gatewayFor: (connectionId: string) => Promise<ObjectStore>;
   /** How the author named a file (a browser drop's file by its path in the drop, not its staged copy): messages name this. */
   nameOf: (path: string) => string;
   /** Rows changed: hosts hear of them; the queue looks at once when a set was queued. */
@@ -112,6 +121,7 @@ export class ImagePreparer {
 
   /** Starts as many owed rows as the pool has room for; returns how many started. */
   private fill(running: Set<Promise<void>>): number {
+    this.dropWithdrawn();
     if (this.ports.settings().queuePaused) return 0;
     const room = this.ports.images().size - this.active.size;
     if (room <= 0) return 0;
@@ -124,7 +134,7 @@ export class ImagePreparer {
       this.ports.workedOn(row.id);
       this.ports.changed([row.id]);
       const job: Promise<void> = this.prepareRow(row, controller.signal)
-        .catch(() => {})
+        .catch((error: unknown) => this.putBack(row.id, error))
         .finally(() => {
           this.active.delete(row.id);
           running.delete(job);
@@ -136,40 +146,86 @@ export class ImagePreparer {
     return started;
   }
 
+  /**
+   * Rows the author took back from another process (paused, cancelled, or "as is" from a second
+   * shell or the app's window) are seen here within a poll, as the queue sees its own: their work stops.
+   */
+  private dropWithdrawn(): void {
+    for (const [id, controller] of this.active) {
+      const row = this.ports.uploads.get(id);
+      if (!row || row.status !== 'preparing' || row.optimize === null) controller.abort();
+    }
+  }
+
   private async prepareRow(row: UploadRow, signal: AbortSignal): Promise<void> {
     const settings = this.ports.settings();
     const preset = row.optimize as ImagePresetName;
     const request = prepareRequestFor(row.sourcePath, preset, settings, this.ports.nameOf(row.sourcePath));
     let set: PreparedSet;
     let variants: VariantFile[];
+    let baseKey: string;
     try {
       set = await this.ports.images().prepare(request, signal);
       variants = await Promise.all(set.outputs.map(async (output) => ({ ...output, identity: await fingerprintFile(output.path, this.ports.multipartThreshold()) })));
+      if (set.sourceSize !== row.size || Math.trunc(set.sourceMtimeMs) !== row.mtimeMs) {
+        // Read while it was being written, or changed since it was queued: the new version is taken,
+        // and prepared once the file has been left alone (the cache makes a second look cheap).
+        return this.settle(row.id, () => this.changed(row));
+      }
+      const members = [...(settings.imageKeepOriginal ? [{ variant: 'original', sha256: set.sourceSha256, size: set.sourceSize }] : []), ...variants];
+      baseKey = await chooseSetName(row, members, settings.imageFormat, { gateway: () => this.ports.gatewayFor(row.connectionId), uploads: this.ports.uploads, signal });
     } catch (error) {
-      if (signal.aborted) return this.settle(row.id, () => this.ports.uploads.moveMany([row.id], 'queued', {}, ['preparing']));
+      if (signal.aborted) return this.settle(row.id, () => this.backToQueued(row.id));
       return this.settle(row.id, () => this.fail(row, error));
     }
-    if (set.sourceSize !== row.size || Math.trunc(set.sourceMtimeMs) !== row.mtimeMs) {
-      // Read while it was being written, or changed since it was queued: the new version is taken,
-      // and prepared once the file has been left alone (the cache makes a second look cheap).
-      return this.settle(row.id, () => this.changed(row));
-    }
-    const threshold = this.ports.multipartThreshold();
-    const recorded = this.ports.sets.record(row, set, variants, { preset, format: settings.imageFormat, keepOriginal: settings.imageKeepOriginal, multipartThreshold: threshold, now: this.ports.clock() });
-    if (recorded) {
-      this.recordedSinceTrim += 1;
-      this.ports.changed([row.id, ...recorded.variantIds]);
+    if (signal.aborted) return this.settle(row.id, () => this.backToQueued(row.id));
+    const recorded = this.ports.sets.record(row, { ...set, notices: withOriginalNotice(set.notices, settings.imageKeepOriginal) }, variants, {
+      preset,
+      format: settings.imageFormat,
+      keepOriginal: settings.imageKeepOriginal,
+      baseKey,
+      multipartThreshold: this.ports.multipartThreshold(),
+      now: this.ports.clock(),
+    });
+    if (!recorded) return this.settle(row.id, () => this.backToQueued(row.id));
+    this.recordedSinceTrim += 1;
+    this.ports.changed([row.id, ...recorded.variantIds]);
+  }
+
+  /**
+   * A row whose work stopped goes back to the queue if it is still the stage's: a pause or a cancel
+   * the author made meanwhile stands, and a row sent "as is" is then the queue's to send.
+   */
+  private backToQueued(id: string): void {
+    this.ports.uploads.moveMany([id], 'queued', {}, ['preparing']);
+  }
+
+  /** Something no rule foresaw (the ledger busy past its timeout, say): the row is tried again shortly, never left preparing. */
+  private putBack(id: string, error: unknown): void {
+    try {
+      this.ports.uploads.moveMany([id], 'waiting', { retryAfter: this.ports.clock() + RETRY_AFTER_TROUBLE_MS, errorCode: 'internal', errorMessage: `Its images are made again shortly: ${error instanceof Error ? error.message : String(error)}`, errorRetryable: true }, ['preparing']);
+      this.ports.changed([id]);
+    } catch {
+      // Not even that could be written: the next start takes the row again (it is in flight).
     }
   }
 
   private async changed(row: UploadRow): Promise<void> {
+    const name = printable(this.ports.nameOf(row.sourcePath));
     const identity = await fingerprintFile(row.sourcePath, this.ports.multipartThreshold()).catch(() => null);
-    if (!identity) return this.fail(row, new QuireError('file_missing', `${printable(this.ports.nameOf(row.sourcePath))} is no longer there (moved, renamed or deleted since it was queued). Put it back, or remove it from the queue.`, { retryable: true }));
+    if (!identity) return this.fail(row, new QuireError('file_missing', `${name} is no longer there (moved, renamed or deleted since it was queued). Put it back, or remove it from the queue.`, { retryable: true }));
     this.ports.uploads.update(row.id, { size: identity.size, mtimeMs: identity.mtimeMs, fingerprint: identity.fingerprint });
+    // The queue's rule for a file that never settles: it fails with a message rather than being made again for ever.
+    const changeCount = row.changeCount + 1;
+    if (changeCount > this.ports.maxChanges) {
+      this.ports.uploads.move(row.id, 'failed', { changeCount, errorCode: 'file_changed', errorMessage: `${name} keeps changing: it changed ${changeCount} times while Quire made its images. Retry it once nothing writes to it any more.`, errorRetryable: true });
+      return;
+    }
     this.ports.uploads.move(row.id, 'waiting', {
-      retryAfter: this.ports.clock() + SOURCE_QUIET_MS,
+      changeCount,
+      retryAfter: this.ports.clock() + SOURCE_QUIET_MS * 2 ** Math.min(changeCount - 1, 4),
       errorCode: 'file_changed',
-      errorMessage: `${printable(this.ports.nameOf(row.sourcePath))} changed while its images were being made: they are made again from the new version once the file has been left alone.`,
+      errorMessage: `${name} changed while its images were being made: they are made again from the new version once the file has been left alone.`,
       errorRetryable: true,
     });
   }
@@ -210,6 +266,15 @@ export class ImagePreparer {
       this.wakeSleeper = done;
     });
   }
+}
+
+/**
+ * The web images never carry a GPS position unless the author said so, but the original goes
+ * byte for byte: an author who keeps it is told, with how to keep the position at home.
+ */
+function withOriginalNotice(notices: string[], originalKept: boolean): string[] {
+  if (!originalKept || !notices.includes(GPS_NOTICE)) return notices;
+  return [...notices, "the original is uploaded as it is, GPS position included: turn off 'Upload the original too' in Settings (quire settings --no-keep-original) to keep it on this computer"];
 }
 
 /**

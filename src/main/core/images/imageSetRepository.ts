@@ -12,6 +12,16 @@ export interface VariantFile extends PreparedOutput {
   identity: FileIdentity;
 }
 
+export interface RecordOptions {
+  preset: ImagePresetName;
+  format: ImageFormat;
+  keepOriginal: boolean;
+  /** The original's key under the name the whole set goes by (see setName.ts); each variant's is made from it. */
+  baseKey: string;
+  multipartThreshold: number;
+  now: number;
+}
+
 export interface RecordedSet {
   /** The new variant rows, queued. */
   variantIds: string[];
@@ -55,7 +65,7 @@ export class ImageSetRepository {
    * came meanwhile wins, and nothing is written). With the original kept, the author's row goes on
    * to upload the file itself; without, it becomes the upload of the largest variant.
    */
-  record(row: UploadRow, set: PreparedSet, variants: VariantFile[], options: { preset: ImagePresetName; format: ImageFormat; keepOriginal: boolean; multipartThreshold: number; now: number }): RecordedSet | null {
+  record(row: UploadRow, set: PreparedSet, variants: VariantFile[], options: RecordOptions): RecordedSet | null {
     return this.db.transaction(() => {
       const now = this.uploadRows.get(row.id);
       if (now?.status !== 'preparing' || now.optimize === null) return null;
@@ -79,7 +89,6 @@ export class ImageSetRepository {
           notices: JSON.stringify(set.notices),
           preparedAt: options.now,
         })
-        .onConflictDoUpdate({ target: imageSets.id, set: { sourceSha256: set.sourceSha256, bytesBefore: set.sourceSize, bytesAfter, variantCount: variants.length, cacheHit: set.cacheHit, notices: JSON.stringify(set.notices), preparedAt: options.now } })
         .run();
 
       // The largest variant stands in for the original when the original is not uploaded.
@@ -91,7 +100,7 @@ export class ImageSetRepository {
 
       const own = standIn
         ? withoutStatus(this.variantRow(row, set, standIn, options))
-        : { variant: 'original', metadata: JSON.stringify(metadataOf(set, { width: set.source.width, height: set.source.height }, 'original')) };
+        : { objectKey: options.baseKey, variant: 'original', metadata: JSON.stringify(metadataOf(set, { width: set.source.width, height: set.source.height }, 'original')) };
       this.uploadRows.update(row.id, { ...own, optimize: null, imageSetId: row.id });
       this.uploadRows.move(row.id, 'queued');
       return { variantIds: newRows.map((variant) => variant.id) };
@@ -99,14 +108,14 @@ export class ImageSetRepository {
   }
 
   /** One variant as an upload: the cached file is what it sends; the author's file is where it came from. */
-  private variantRow(row: UploadRow, set: PreparedSet, variant: VariantFile, options: { format: ImageFormat; multipartThreshold: number }): Omit<NewUpload, 'id'> {
+  private variantRow(row: UploadRow, set: PreparedSet, variant: VariantFile, options: RecordOptions): Omit<NewUpload, 'id'> {
     return {
       connectionId: row.connectionId,
       sourcePath: variant.path,
       size: variant.identity.size,
       mtimeMs: variant.identity.mtimeMs,
       fingerprint: variant.identity.fingerprint,
-      objectKey: variantKey(row.objectKey, variant.variant, options.format),
+      objectKey: variantKey(options.baseKey, variant.variant, options.format),
       contentType: variant.contentType,
       category: row.category,
       visibility: row.visibility,

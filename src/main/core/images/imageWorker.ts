@@ -85,6 +85,10 @@ process.on('message', (message: WorkerJob) => {
 });
 // The engine stopped or died: nothing is left to answer to.
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C in a terminal reaches the whole process group: the engine decides when a worker ends
+// (it stops the prepare stage, then the pool), so an image half made is not taken for a crash.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
 
 async function run(job: WorkerJob): Promise<void> {
   const peakRssBytes = () => process.resourceUsage().maxRSS * 1024;

@@ -40,7 +40,10 @@ const PREPARED_FORMATS = new Set(['jpeg', 'png', 'webp', 'tiff', 'gif', 'heif'])
  */
 const FAIL_ON = 'truncated';
 
-export const CMYK_NOTICE = 'converted from CMYK to sRGB for screens; the original file is uploaded as it is';
+export const CMYK_NOTICE = 'converted from CMYK to sRGB for screens';
+/** Said of a photo that records where it was taken: the engine adds what happens to the original (see imagePreparer.ts). */
+export const GPS_NOTICE = 'the photo records where it was taken (a GPS position): the web images leave it out';
+export const GPS_KEPT_NOTICE = 'the photo records where it was taken (a GPS position): the web images keep it, as your settings say';
 
 const AS_IS = "To upload the file as it is, choose 'Upload as is' in the queue (quire resume --as-is ID).";
 
@@ -147,10 +150,32 @@ export async function prepareImage(sharp: Sharp, request: PrepareRequest, source
     sourceMtimeMs: source.mtimeMs,
     source: { width: shown.width, height: shown.height, format },
     dominantColor: await dominantColor(sharp, encoded.get(smallest)!),
-    notices: header.space === 'cmyk' ? [CMYK_NOTICE] : [],
+    notices: [...(header.space === 'cmyk' ? [CMYK_NOTICE] : []), ...(carriesGps(header.exif) ? [request.keepMetadata ? GPS_KEPT_NOTICE : GPS_NOTICE] : [])],
     outputs,
     cacheHit: false,
   };
+}
+
+/**
+ * Whether EXIF holds a GPS position: IFD0 points to a GPS IFD (tag 0x8825). Read from the TIFF
+ * structure, not by searching bytes, so a camera's maker notes cannot fake or hide it.
+ */
+export function carriesGps(exif: Buffer | undefined): boolean {
+  if (!exif || exif.length < 14) return false;
+  // sharp hands EXIF with its "Exif\0\0" header; the TIFF structure follows.
+  const tiff = exif.subarray(exif.subarray(0, 6).toString('latin1') === 'Exif\0\0' ? 6 : 0);
+  const order = tiff.subarray(0, 2).toString('latin1');
+  if (order !== 'II' && order !== 'MM') return false;
+  const u16 = (at: number) => (order === 'II' ? tiff.readUInt16LE(at) : tiff.readUInt16BE(at));
+  const u32 = (at: number) => (order === 'II' ? tiff.readUInt32LE(at) : tiff.readUInt32BE(at));
+  try {
+    const ifd0 = u32(4);
+    const entries = u16(ifd0);
+    for (let i = 0; i < entries; i += 1) if (u16(ifd0 + 2 + i * 12) === 0x8825) return true;
+  } catch {
+    return false; // a structure cut short: nothing can be said of it
+  }
+  return false;
 }
 
 async function readHeader(sharp: Sharp, bytes: Buffer, name: string) {

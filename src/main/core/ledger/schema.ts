@@ -82,7 +82,7 @@ export const uploads = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
     verifiedAt: integer('verified_at'),
   },
-  (table) => [index('uploads_status_idx').on(table.status, table.createdAt), index('uploads_image_set_idx').on(table.imageSetId), index('uploads_owing_set_idx').on(table.createdAt).where(sql`optimize IS NOT NULL`)],
+  (table) => [index('uploads_status_idx').on(table.status, table.createdAt), index('uploads_image_set_idx').on(table.imageSetId)],
 );
 
 /** The server's resume handle, recorded the moment CreateMultipartUpload returns. */

@@ -35,15 +35,18 @@ export interface UploadPlan {
 export interface PlanOptions {
   multipartThreshold?: number;
   optimizedCategories?: readonly string[];
+  /** The web sets' file type ("webp"): a connection that does not take it gets images as they are. */
+  imageExtension?: string;
 }
 
 interface ExamineOptions {
   multipartThreshold: number;
   optimizedCategories: readonly string[];
+  imageExtension: string;
 }
 
 function examineOptions(options: PlanOptions): ExamineOptions {
-  return { multipartThreshold: options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD, optimizedCategories: options.optimizedCategories ?? [] };
+  return { multipartThreshold: options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD, optimizedCategories: options.optimizedCategories ?? [], imageExtension: options.imageExtension ?? 'webp' };
 }
 
 /**
@@ -131,7 +134,9 @@ async function examine(candidate: Candidate, request: ReturnType<typeof enqueueI
   const identity = await fingerprintFile(candidate.sourcePath, threshold);
   checkAllowed(candidate.absolutePath, identity.size, connection);
   const category = request.type ?? classify(candidate.absolutePath);
-  const optimize = presetFor(extensionOf(candidate.absolutePath), category, request.optimize, options.optimizedCategories);
+  // A connection limited to some file types gets no web set of a type it refuses (the preview shows none).
+  const setAllowed = connection.allowedFileTypes.length === 0 || connection.allowedFileTypes.includes(options.imageExtension);
+  const optimize = setAllowed ? presetFor(extensionOf(candidate.absolutePath), category, request.optimize, options.optimizedCategories) : null;
   return {
     id: randomUUID(),
     connectionId: connection.id,
