@@ -1,4 +1,4 @@
-import { mkdir, rm, utimes } from 'node:fs/promises';
+import { mkdir, rename, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { Engine } from '../src/main/core/engine';
 import { openTestWorld, type TestWorld } from './support/engine';
 import { sha256OfFile } from './support/files';
 import { waitFor } from './support/waitFor';
-import { bytesOfObject, headOf, sha256OfObject } from './support/s3Server';
+import { bytesOfObject, headOf, listKeys, sha256OfObject } from './support/s3Server';
 import { CAMERA_MAKE, writeAnimatedWebp, writeBomb, writeCmykJpeg, writeLogoPng, writeNotAnImage, writePhoto, writeTruncatedJpeg } from './support/testImages';
 
 /**
@@ -249,6 +249,29 @@ describe('images optimized before they upload (real S3 server, real sharp)', () 
     const gone = world.engine.uploads.summary(queued[1]!.id)!;
     expect(gone).toMatchObject({ status: 'failed', error: { code: 'file_missing' } });
     expect(gone.error!.message).toContain('vanishing-cover.jpg');
+  }, 60_000);
+
+  it("keeps a watch folder's images whole: renamed, they go up with their sizes; deleted (when asked), their sizes go too", async () => {
+    const watched = join(world.home, 'watched-sets');
+    await mkdir(watched, { recursive: true });
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    for (const name of ['map-cover.jpg', 'spare-cover.jpg']) {
+      await writePhoto(join(watched, name), 900, 600);
+      await utimes(join(watched, name), aMinuteAgo, aMinuteAgo);
+    }
+    const folder = await world.engine.watch.add({ path: watched, optimize: true, syncDeletes: true, deleteGuardPercent: 100 });
+    await world.engine.run();
+    const keysUnder = async (prefix: string) => (await listKeys(world.s3, world.bucket, prefix)).sort();
+    expect(await keysUnder('books/covers/map-cover')).toEqual(['books/covers/map-cover-1024.webp', 'books/covers/map-cover-480.webp', 'books/covers/map-cover-768.webp', 'books/covers/map-cover-thumb.webp', 'books/covers/map-cover.jpg']);
+
+    await rename(join(watched, 'map-cover.jpg'), join(watched, 'atlas-cover.jpg'));
+    await rm(join(watched, 'spare-cover.jpg'));
+    world.engine.watch.scan(folder.id);
+    await world.engine.run();
+    expect(await keysUnder('books/covers/atlas-cover')).toHaveLength(5);
+    expect(await keysUnder('books/covers/map-cover')).toEqual([]);
+    expect(await keysUnder('books/covers/spare-cover')).toEqual([]);
+    world.engine.watch.remove(folder.id);
   }, 60_000);
 
   it('sends only the set when the original is not kept: the largest variant stands in for it', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 
 /**
@@ -55,6 +55,12 @@ export async function bytesOfObject(s3: TestS3, bucket: string, key: string): Pr
   const chunks: Buffer[] = [];
   for await (const chunk of object.Body as Readable) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** Every key under a prefix (one page: the tests' buckets hold a few hundred objects at most). */
+export async function listKeys(s3: TestS3, bucket: string, prefix: string): Promise<string[]> {
+  const page = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (page.Contents ?? []).map((object) => object.Key!);
 }
 
 export async function headOf(s3: TestS3, bucket: string, key: string) {

@@ -221,6 +221,20 @@ export class UploadRepository {
     return this.moveMany(ids, 'queued', { retryAfter: null, waitCount: 0, changeCount: 0, errorCode: null, errorMessage: null, errorRetryable: null }, ['paused', 'failed']);
   }
 
+  /** Whether this upload's file went up with a web set (it is the set's own row). */
+  hasImageSet(uploadId: string | null): boolean {
+    return uploadId !== null && this.get(uploadId)?.imageSetId === uploadId;
+  }
+
+  /** The objects of an image's web set other than its own row's, as verified: what goes with it when it is deleted. */
+  verifiedSetMembers(setId: string): { objectKey: string; etag: string | null }[] {
+    return this.db
+      .select({ objectKey: uploads.objectKey, etag: uploads.etag })
+      .from(uploads)
+      .where(and(eq(uploads.imageSetId, setId), sql`${uploads.id} != ${setId}`, eq(uploads.status, 'verified')))
+      .all();
+  }
+
   /** These rows no longer owe an image set: they upload the file as it is. Returns the ids that owed one. */
   dropPrepareStage(ids: string[] | 'all'): string[] {
     const owing = and(isNotNull(uploads.optimize), inArray(uploads.status, [...unfinishedStatuses, 'failed']));

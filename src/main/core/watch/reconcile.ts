@@ -137,7 +137,9 @@ export async function reconcileFolder(folder: WatchFolderRow, connection: Connec
   for (const entry of ready) {
     const { relativePath, file, known: known_ } = entry;
     if (gateway && (!known_ || known_.state === 'missing')) {
-      const renamed = await copyIfRenamed(relativePath, file, vanished, root, keyOf, connection, gateway, now, folder.id);
+      // An image that went up with its web sizes is sent anew under its new name (its sizes come
+      // from the cache): a copy would move the original and leave its sizes under the old name.
+      const renamed = await copyIfRenamed(relativePath, file, vanished.filter((row) => !ports.uploads.hasImageSet(row.uploadId)), root, keyOf, connection, gateway, now, folder.id);
       if (renamed) {
         writes.push(renamed.row);
         vanished.splice(vanished.indexOf(renamed.from), 1);
@@ -146,7 +148,7 @@ export async function reconcileFolder(folder: WatchFolderRow, connection: Connec
         if (stale >= 0) writes.splice(stale, 1);
         ports.repository.deleteFile(folder.id, renamed.from.relativePath);
         // Moved, for an author who asked for deletes too: the old name goes from the bucket as well.
-        if (folder.syncDeletes) await deleteVanished(folder.id, [renamed.from], gateway, ports.repository);
+        if (folder.syncDeletes) await deleteVanished(folder.id, [renamed.from], gateway, ports);
         continue;
       }
     }
@@ -217,7 +219,7 @@ async function deleteOrHold(folder: WatchFolderRow, ports: ReconcilePorts): Prom
     ports.repository.updateFolder(folder.id, { deletesHeld: vanished.length });
     return `${printable(folder.path)}: ${vanished.length} of ${files.length} files vanished at once, more than the ${folder.deleteGuardPercent}% this folder allows, so nothing was deleted in the bucket. If the disk was unmounted or the folder emptied by mistake, put them back; if they were meant to go, confirm the deletions (quire watch confirm-deletes ${folder.id.slice(0, 8)}).`;
   }
-  return deleteReport(folder.path, await deleteVanished(folder.id, vanished, await ports.gateway(), ports.repository));
+  return deleteReport(folder.path, await deleteVanished(folder.id, vanished, await ports.gateway(), ports));
 }
 
 /**

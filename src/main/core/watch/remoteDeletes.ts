@@ -1,6 +1,7 @@
 import { printable } from '../../../shared/printable';
 import type { WatchedFileRow } from '../ledger/schema';
 import type { ObjectStore } from '../s3/gateway';
+import type { UploadRepository } from '../upload/uploadRepository';
 import type { WatchRepository } from './watchRepository';
 
 export interface DeleteOutcome {
@@ -13,23 +14,27 @@ export interface DeleteOutcome {
 /**
  * For a folder whose author turned on "delete from the bucket too": the objects of files gone
  * from the folder are deleted — only if each is still exactly what Quire wrote (its ETag), so an
- * object someone else replaced meanwhile is never removed. Their rows go with them.
+ * object someone else replaced meanwhile is never removed. An image's web sizes go with it. Their
+ * rows go with them.
  */
-export async function deleteVanished(folderId: string, rows: WatchedFileRow[], gateway: ObjectStore, repository: WatchRepository): Promise<DeleteOutcome> {
+export async function deleteVanished(folderId: string, rows: WatchedFileRow[], gateway: ObjectStore, ledger: { repository: WatchRepository; uploads: UploadRepository }): Promise<DeleteOutcome> {
   const outcome: DeleteOutcome = { deleted: 0, keptChanged: [], failed: [] };
   for (const row of rows) {
     if (!row.objectKey) {
-      repository.deleteFile(folderId, row.relativePath);
+      ledger.repository.deleteFile(folderId, row.relativePath);
       continue;
     }
+    const objects = [{ objectKey: row.objectKey, etag: row.etag }, ...(row.uploadId ? ledger.uploads.verifiedSetMembers(row.uploadId) : [])];
     try {
-      const remote = await gateway.headObject(row.objectKey);
-      if (remote && row.etag && remote.etag !== row.etag) outcome.keptChanged.push(row.objectKey);
-      else {
-        if (remote) await gateway.deleteObject(row.objectKey);
-        outcome.deleted += 1;
+      for (const object of objects) {
+        const remote = await gateway.headObject(object.objectKey);
+        if (remote && object.etag && remote.etag !== object.etag) outcome.keptChanged.push(object.objectKey);
+        else {
+          if (remote) await gateway.deleteObject(object.objectKey);
+          outcome.deleted += 1;
+        }
       }
-      repository.deleteFile(folderId, row.relativePath);
+      ledger.repository.deleteFile(folderId, row.relativePath);
     } catch {
       outcome.failed.push(row.objectKey);
     }

@@ -148,7 +148,7 @@ export class WatchService {
     const row = this.resolve(id);
     if (row.deletesHeld === 0) throw new QuireError('usage', `No deletions are waiting in ${printable(row.path)}.`);
     const vanished = [...this.ports.repository.files(row.id).values()].filter((file) => file.state === 'missing');
-    const outcome = await deleteVanished(row.id, vanished, await this.ports.gatewayFor(row.connectionId), this.ports.repository);
+    const outcome = await deleteVanished(row.id, vanished, await this.ports.gatewayFor(row.connectionId), this.ports);
     const message = deleteReport(row.path, outcome);
     this.ports.repository.updateFolder(row.id, { deletesHeld: 0, problem: message ? 'error' : null, message });
     if (this.started) this.applyLedger();
