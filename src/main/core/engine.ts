@@ -19,11 +19,8 @@ import type { GatewayFactory, ObjectStore } from './s3/gateway';
 import { GatewayPool } from './s3/gatewayPool';
 import { SettingsStore, defaultEngineSettings, type EngineSettings } from './settings';
 import { enqueueUploads, planUploads, type PlanOptions } from './upload/enqueue';
-import { ImageCache } from './images/imageCache';
-import { ImagePool, type ImagePoolOptions } from './images/imagePool';
-import { ImagePreparer } from './images/imagePreparer';
-import { ImageSetRepository } from './images/imageSetRepository';
-import { previewImage } from './images/imagePreview';
+import type { ImagePool, ImagePoolOptions } from './images/imagePool';
+import { ImageStage } from './images/imageStage';
 import { extensionOfFormat, type ImagePreview, type ImagePreviewInput } from '../../shared/images';
 import { findExistingObjects } from './upload/existingObjects';
 import { StagingArea } from './staging/stagingArea';
@@ -40,9 +37,6 @@ import { join } from 'node:path';
 export type UploadTarget = string[] | 'all' | { status: UploadStatus[] };
 
 const MAX_REQUEST_BUDGET = 64;
-
-/** The image cache is trimmed to this (least recently used sets first); a set is about a fifth of its photo. */
-const IMAGE_CACHE_MAX_BYTES = 2 * 1024 ** 3;
 
 /** A drop copied to staging and then never queued (a preview left open, a closed tab) is kept this long. */
 const STAGED_UNQUEUED_KEPT_MS = 24 * 60 * 60 * 1000;
@@ -81,10 +75,7 @@ export class Engine {
   /** Watch folders: commands from any process, watching in the one that drives the queue. */
   readonly watch: WatchService;
   /** The prepare stage: images owing their web set are made here before the queue sends them. */
-  private readonly preparer: ImagePreparer;
-  private readonly imageSets: ImageSetRepository;
-  private imagePool: ImagePool | null = null;
-  private readonly imagePoolOptions: ImagePoolOptions;
+  private readonly imageStage: ImageStage;
   private readonly queue: UploadQueue;
   private readonly gateways: GatewayPool;
   private readonly changes: UploadChanges;
@@ -102,7 +93,6 @@ export class Engine {
     fixed: Partial<EngineSettings>,
     options: Pick<EngineOptions, 'gatewayFactory' | 'clock' | 'images'>,
   ) {
-    this.imagePoolOptions = { cacheDir: join(dataDir, 'image-cache'), ...options.images };
     this.operationLog = new OperationLog(db);
     this.uploads = new UploadRepository(db);
     this.gateways = new GatewayPool(
@@ -134,15 +124,15 @@ export class Engine {
         events: this.events,
         ledgerPath: ledgerPathIn(dataDir),
         clock: options.clock ?? Date.now,
-        preparing: () => this.preparer.busy,
+        preparing: () => this.imageStage.busy,
       },
       settings,
     );
-    this.imageSets = new ImageSetRepository(db, this.uploads);
-    this.preparer = new ImagePreparer({
+    this.imageStage = new ImageStage({
+      db,
+      cacheDir: join(dataDir, 'image-cache'),
+      pool: options.images,
       uploads: this.uploads,
-      sets: this.imageSets,
-      images: () => this.images,
       settings: () => this.settingsStore.read(),
       multipartThreshold: () => this.settings.multipartThreshold,
       nameOf: (path) => this.staging.nameInDrop(path),
@@ -153,8 +143,6 @@ export class Engine {
         this.queue.nudge();
       },
       workedOn: (id) => this.queue.workedOn(id),
-      // Entries still read by unfinished (or failed, retryable) uploads stay, whatever their age.
-      trimCache: () => new ImageCache(this.imagePoolOptions.cacheDir).evict(IMAGE_CACHE_MAX_BYTES, (entry) => this.uploads.readsFilesUnder(entry)),
       clock: options.clock ?? Date.now,
     });
     this.lock = new QueueLock(dataDir);
@@ -169,7 +157,7 @@ export class Engine {
       queued: (ids, notices) => {
         for (const id of ids) this.changes.changed(id, notices.get(id));
         this.queue.nudge();
-        this.preparer.nudge();
+        this.imageStage.nudge();
       },
     });
     // A staged copy is only the source of its upload: once the bucket holds it (or the author
@@ -223,7 +211,7 @@ export class Engine {
     }
     for (const id of requeued) this.changes.changed(id);
     this.queue.start();
-    this.preparer.start();
+    this.imageStage.start();
     // Watch folders are watched by the process that drives the queue, for as long as it does.
     this.watch.start();
   }
@@ -233,11 +221,9 @@ export class Engine {
     this.stopping ??= (async () => {
       try {
         // The prepare stage first: its workers must not be left to Ctrl-C while the rest stops.
-        await this.preparer.stop();
+        await this.imageStage.stop();
         await this.watch.stop();
         await this.queue.stop();
-        // Its workers hold memory (and keep a CLI's process alive): they start again when needed.
-        await this.imagePool?.stop();
       } finally {
         this.operationLog.flush();
         this.lock.release();
@@ -372,7 +358,7 @@ export class Engine {
     if (target === 'all') this.settingsStore.write({ queuePaused: true });
     const ids = this.uploads.pause(this.targetIds(target));
     this.queue.stopJobs(ids, 'paused');
-    this.preparer.stopRows(ids);
+    this.imageStage.stopRows(ids);
     return this.changedAll(ids);
   }
 
@@ -389,7 +375,7 @@ export class Engine {
   async cancel(target: UploadTarget): Promise<UploadSummary[]> {
     const ids = this.uploads.cancel(this.targetIds(target));
     this.queue.stopJobs(ids, 'cancelled');
-    this.preparer.stopRows(ids);
+    this.imageStage.stopRows(ids);
     const summaries = this.changedAll(ids);
     try {
       await this.queue.abortCancelledSessions();
@@ -405,7 +391,7 @@ export class Engine {
    */
   uploadAsIs(target: UploadTarget): UploadSummary[] {
     const ids = this.uploads.dropPrepareStage(this.targetIds(target));
-    this.preparer.stopRows(ids);
+    this.imageStage.stopRows(ids);
     this.uploads.resume(ids);
     return this.changedAll(ids);
   }
@@ -416,13 +402,12 @@ export class Engine {
    * encodes nothing.
    */
   previewImage(input: ImagePreviewInput): Promise<ImagePreview> {
-    return previewImage(input, this.settingsStore.read(), (request) => this.images.prepare(request));
+    return this.imageStage.preview(input, this.settingsStore.read());
   }
 
   /** The image pool, started on first use (most runs upload no image). */
   get images(): ImagePool {
-    this.imagePool ??= new ImagePool(this.imagePoolOptions);
-    return this.imagePool;
+    return this.imageStage.images;
   }
 
   /** How intake looks at files now: the multipart threshold, and which destinations' images get their set. */
@@ -470,7 +455,7 @@ export class Engine {
     if (Array.isArray(target)) {
       // An image's own row stands for its set: pausing or cancelling it takes its variants along.
       const ids = this.resolveIds(target);
-      return [...new Set([...ids, ...this.imageSets.membersOf(ids)])];
+      return this.imageStage.withSets(ids);
     }
     return this.uploads.idsWithStatus(target.status);
   }
@@ -488,7 +473,7 @@ export class Engine {
   private changedAll(ids: string[]): UploadSummary[] {
     for (const id of ids) this.changes.changed(id);
     this.queue.nudge();
-    this.preparer.nudge();
+    this.imageStage.nudge();
     return this.summariesOf(ids);
   }
 
@@ -526,7 +511,7 @@ export class Engine {
     await this.stop();
     // Events held back (a pause or resume just before closing) are sent while the ledger is open.
     await this.changes.drain();
-    await this.imagePool?.stop();
+    await this.imageStage.stop();
     this.gateways.destroy();
     this.db.$client.close();
   }

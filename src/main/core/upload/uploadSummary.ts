@@ -23,7 +23,7 @@ export function toUploadSummary(row: UploadRow, set: ImageSetRow | null = null):
     etag: row.etag,
     attempts: row.attempts,
     retryAfter: row.retryAfter,
-    error: row.errorMessage ? { code, message: row.errorMessage, retryable: row.errorRetryable ?? false } : null,
+    error: row.errorMessage ? { code, message: namedAsTheAuthorKnowsIt(row, row.errorMessage), retryable: row.errorRetryable ?? false } : null,
     createdAt: row.createdAt,
     verifiedAt: row.verifiedAt,
     notice: row.notice,
@@ -31,6 +31,16 @@ export function toUploadSummary(row: UploadRow, set: ImageSetRow | null = null):
     image: row.imageSetId && row.variant ? { setId: row.imageSetId, variant: row.variant, origin: row.originPath ?? row.sourcePath } : null,
     imageSet: set ? toImageSetSummary(set) : null,
   };
+}
+
+/**
+ * A web size sends a file in Quire's image cache; messages about it (written where any upload's
+ * are, naming the file read) name the author's image and the size instead.
+ */
+function namedAsTheAuthorKnowsIt(row: UploadRow, message: string): string {
+  if (!row.originPath || !row.variant || row.variant === 'original') return message;
+  const size = row.variant === 'thumb' ? 'thumbnail' : `${row.variant} px size`;
+  return message.split(row.sourcePath).join(`${row.originPath} (its ${size})`);
 }
 
 function toImageSetSummary(set: ImageSetRow): ImageSetSummary {
