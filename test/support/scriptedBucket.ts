@@ -27,6 +27,8 @@ interface StoredObject {
   body: Buffer;
   etag: string;
   sha256: string | null;
+  /** x-amz-meta-* other than the SHA-256 (an image size's width, height...). */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 interface OpenUpload {
@@ -150,7 +152,7 @@ class ScriptedStore implements ObjectStore {
   async putObject(key: string, body: Buffer, settings: ObjectSettings, options: { signal?: AbortSignal; ifNoneMatch?: boolean } = {}): Promise<string> {
     await this.answer('putObject', key, options.signal, () => {
       if (options.ifNoneMatch && this.bucket.objects.has(key)) throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
-      this.bucket.objects.set(key, { body: Buffer.from(body), etag: md5(body), sha256: settings.sha256 });
+      this.bucket.objects.set(key, { body: Buffer.from(body), etag: md5(body), sha256: settings.sha256, metadata: settings.metadata });
     });
     return this.bucket.objects.get(key)!.etag;
   }

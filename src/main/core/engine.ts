@@ -125,6 +125,7 @@ export class Engine {
         ledgerPath: ledgerPathIn(dataDir),
         clock: options.clock ?? Date.now,
         preparing: () => this.imageStage.busy,
+        sourceChanged: (row) => this.imageStage.sets.reopen(row),
       },
       settings,
     );

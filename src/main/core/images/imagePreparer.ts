@@ -164,6 +164,7 @@ export class ImagePreparer {
     let set: PreparedSet;
     let variants: VariantFile[];
     let baseKey: string;
+    let replaceable: Map<string, string | null>;
     try {
       set = await this.ports.images().prepare(request, signal);
       variants = await Promise.all(set.outputs.map(async (output) => ({ ...output, identity: await fingerprintFile(output.path, this.ports.multipartThreshold()) })));
@@ -173,7 +174,9 @@ export class ImagePreparer {
         return this.settle(row.id, () => this.changed(row));
       }
       const members = [...(settings.imageKeepOriginal ? [{ variant: 'original', sha256: set.sourceSha256, size: set.sourceSize }] : []), ...variants];
-      baseKey = await chooseSetName(row, members, settings.imageFormat, { gateway: () => this.ports.gatewayFor(row.connectionId), uploads: this.ports.uploads, signal });
+      // An image changed after its set was made may have sent some sizes of the old version: the new set replaces them.
+      replaceable = new Map(this.ports.uploads.verifiedSetMembers(row.id).map((member) => [member.objectKey, member.etag]));
+      baseKey = await chooseSetName(row, members, settings.imageFormat, { gateway: () => this.ports.gatewayFor(row.connectionId), uploads: this.ports.uploads, signal, replaceable });
     } catch (error) {
       if (signal.aborted) return this.settle(row.id, () => this.backToQueued(row.id));
       return this.settle(row.id, () => this.fail(row, error));
@@ -184,6 +187,7 @@ export class ImagePreparer {
       format: settings.imageFormat,
       keepOriginal: settings.imageKeepOriginal,
       baseKey,
+      replaceable,
       multipartThreshold: this.ports.multipartThreshold(),
       now: this.ports.clock(),
     });

@@ -18,6 +18,8 @@ export interface RecordOptions {
   keepOriginal: boolean;
   /** The original's key under the name the whole set goes by (see setName.ts); each variant's is made from it. */
   baseKey: string;
+  /** Keys the set's earlier version wrote: its new objects there replace them (see setName.ts). */
+  replaceable: ReadonlyMap<string, string | null>;
   multipartThreshold: number;
   now: number;
 }
@@ -107,19 +109,39 @@ export class ImageSetRepository {
     });
   }
 
+  /**
+   * The author's file changed after its set was made from it, before it went up: the set is given
+   * up (its sizes not yet sent are cancelled; those already in the bucket stay, as any sent file
+   * does) and the row owes a new one, made once the file has been left alone. Returns the rows
+   * changed; none when the row is not a kept original with a set.
+   */
+  reopen(row: UploadRow): string[] {
+    if (row.imageSetId !== row.id || row.variant !== 'original') return [];
+    return this.db.transaction(() => {
+      const set = this.get(row.id);
+      if (!set) return [];
+      const members = this.membersOf([row.id]).filter((id) => id !== row.id);
+      const cancelled = this.uploadRows.cancel(members);
+      this.db.delete(imageSets).where(eq(imageSets.id, row.id)).run();
+      this.uploadRows.update(row.id, { optimize: set.preset, imageSetId: null, variant: null, metadata: null });
+      return [row.id, ...cancelled];
+    });
+  }
+
   /** One variant as an upload: the cached file is what it sends; the author's file is where it came from. */
   private variantRow(row: UploadRow, set: PreparedSet, variant: VariantFile, options: RecordOptions): Omit<NewUpload, 'id'> {
+    const objectKey = variantKey(options.baseKey, variant.variant, options.format);
     return {
       connectionId: row.connectionId,
       sourcePath: variant.path,
       size: variant.identity.size,
       mtimeMs: variant.identity.mtimeMs,
       fingerprint: variant.identity.fingerprint,
-      objectKey: variantKey(options.baseKey, variant.variant, options.format),
+      objectKey,
       contentType: variant.contentType,
       category: row.category,
       visibility: row.visibility,
-      onConflict: row.onConflict,
+      onConflict: options.replaceable.has(objectKey) ? 'overwrite' : row.onConflict,
       status: 'queued',
       method: variant.identity.size > options.multipartThreshold ? 'multipart' : 'single',
       optimize: null,

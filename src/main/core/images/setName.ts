@@ -11,6 +11,14 @@ export interface SetMember {
   size: number;
 }
 
+export interface SetNamePorts {
+  gateway: () => Promise<ObjectStore>;
+  uploads: UploadRepository;
+  signal: AbortSignal;
+  /** Keys this set's own earlier version wrote (an image changed after its set was made), with their ETags: free to replace. */
+  replaceable: ReadonlyMap<string, string | null>;
+}
+
 /** How far "name (n)" goes before the set keeps its first name and each object chooses for itself. */
 const MOST_NAMES_TRIED = 100;
 
@@ -25,7 +33,7 @@ const MOST_NAMES_TRIED = 100;
  * If the bucket cannot be asked (offline), the first name stands and each object's own upload
  * chooses as any file's does (a set may then be split, and each object is still kept, never lost).
  */
-export async function chooseSetName(row: UploadRow, members: SetMember[], format: ImageFormat, ports: { gateway: () => Promise<ObjectStore>; uploads: UploadRepository; signal: AbortSignal }): Promise<string> {
+export async function chooseSetName(row: UploadRow, members: SetMember[], format: ImageFormat, ports: SetNamePorts): Promise<string> {
   if (row.onConflict === 'overwrite') return row.objectKey;
   const keyOf = (base: string, member: SetMember) => (member.variant === 'original' ? base : variantKey(base, member.variant, format));
   try {
@@ -40,12 +48,13 @@ export async function chooseSetName(row: UploadRow, members: SetMember[], format
   return row.objectKey;
 }
 
-async function nameIsFree(base: string, members: SetMember[], keyOf: (base: string, member: SetMember) => string, row: UploadRow, gateway: ObjectStore, ports: { uploads: UploadRepository; signal: AbortSignal }): Promise<boolean> {
+async function nameIsFree(base: string, members: SetMember[], keyOf: (base: string, member: SetMember) => string, row: UploadRow, gateway: ObjectStore, ports: SetNamePorts): Promise<boolean> {
   for (const member of members) {
     const key = keyOf(base, member);
     if (ports.uploads.keyTakenByAnotherJob(row.connectionId, key, row.id)) return false;
     const remote = await gateway.headObject(key, { uploadId: row.id, signal: ports.signal });
-    if (remote && !(remote.sha256 === member.sha256 && remote.size === member.size)) return false;
+    const ours = remote !== null && ports.replaceable.has(key) && ports.replaceable.get(key) === remote.etag;
+    if (remote && !ours && !(remote.sha256 === member.sha256 && remote.size === member.size)) return false;
   }
   return true;
 }

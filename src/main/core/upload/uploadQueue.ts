@@ -74,6 +74,8 @@ export interface QueuePorts {
   clock: () => number;
   /** Uploads whose images are being prepared before they may be sent (images/imagePreparer.ts): the queue is not idle while any are. */
   preparing: () => string[];
+  /** A file changed under its upload: an image's set made from the old version is given up (returns the rows that changed). */
+  sourceChanged: (row: UploadRow) => string[];
 }
 
 /**
@@ -542,6 +544,8 @@ export class UploadQueue {
           return;
         }
         requeueNewVersion(current, identity, { repository, gateway, settings: this.settings });
+        // An image whose web set was made from the old version owes a new one (its sizes not yet sent are dropped).
+        for (const id of this.ports.sourceChanged(current)) changes.changed(id);
         // Sent only if it is still this version after a quiet moment; if not, it comes back
         // here and waits longer. A file that never settles (a log, an export left running) fails
         // with a message rather than keeping the queue busy for ever.
