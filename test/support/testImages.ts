@@ -12,13 +12,13 @@ import sharp from 'sharp';
 export const CAMERA_MAKE = 'QuireTestCam';
 const GPS = { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 2657/100', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 3951/100' };
 
-/** A photo-like JPEG (noise over a gradient, so it compresses like a photo, not like flat colour). */
+/** A photo-like JPEG: smoothed noise, which compresses like a photo's detail (not like flat colour, and not like raw noise, which no encoder can shrink). */
 export async function writePhoto(path: string, width: number, height: number, options: { orientation?: number; gps?: boolean; quality?: number } = {}): Promise<void> {
   // Noise made at a quarter of the size and scaled up: a 96-megapixel photo in seconds, not a quarter minute.
   const scale = width * height > 30_000_000 ? 4 : 1;
   const small = { width: Math.ceil(width / scale), height: Math.ceil(height / scale) };
   const noise = await sharp({ create: { ...small, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 120, sigma: 40 } } })
-    .blur(1.2)
+    .blur(3)
     .resize(width, height, { kernel: 'cubic' })
     .raw()
     .toBuffer();
