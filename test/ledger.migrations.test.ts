@@ -41,7 +41,7 @@ describe('ledger migrations', () => {
     expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
     db.$client.close();
-    expect(tables(join(dir, 'ledger.sqlite'))).toEqual(['connections', 'image_sets', 'multipart_parts', 'multipart_sessions', 'operations', 'settings', 'uploads', 'watch_folders', 'watched_files']);
+    expect(tables(join(dir, 'ledger.sqlite'))).toEqual(['connections', 'image_sets', 'multipart_parts', 'multipart_sessions', 'operation_rollups', 'operations', 'settings', 'uploads', 'usage_scan_units', 'usage_scans', 'usage_snapshots', 'watch_folders', 'watched_files']);
   });
 
   it('0001_drop_session_part_md5s drops the per-session MD5 list and keeps sessions and their parts', () => {

@@ -28,6 +28,10 @@ export const connections = sqliteTable('connections', {
   isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
   /** When the orphan janitor last listed this bucket's unfinished uploads (see janitor.ts). */
   orphansCheckedAt: integer('orphans_checked_at'),
+  /** The author's quota for this bucket in bytes; null: the Spaces plan's 250 GiB. */
+  quotaBytes: integer('quota_bytes'),
+  /** JSON prices for the cost estimate (src/shared/usage.ts); null: Spaces' published prices. */
+  prices: text('prices'),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
@@ -68,6 +72,9 @@ export const uploads = sqliteTable(
     errorRetryable: integer('error_retryable', { mode: 'boolean' }),
     /** The last thing the author should know that is not a failure ("resumed at 63%"): kept, so a page opened later still says it. */
     notice: text('notice'),
+    /** Times an interrupted upload picked up from parts already in the bucket, and the bytes those parts spared sending again (each time). */
+    resumes: integer('resumes').notNull().default(0),
+    bytesResumed: integer('bytes_resumed').notNull().default(0),
     /** The image preset whose set this file still owes (the prepare stage runs before its transfer); null once prepared, or for any other file. */
     optimize: text('optimize', { enum: imagePresetNames }),
     /** The image set this row belongs to: the id of the row of the author's own file (image_sets.id). */
@@ -141,6 +148,83 @@ export const operations = sqliteTable(
     startedAt: integer('started_at').notNull(),
   },
   (table) => [index('operations_upload_idx').on(table.uploadId), index('operations_started_idx').on(table.startedAt)],
+);
+
+/**
+ * What a connection's bucket holds, per area of the layout (src/shared/usage.ts), as its last
+ * complete scan found it: replaced as a whole when a scan ends. Quire's own uploads since are
+ * added when the usage is read, so it stays current between scans.
+ */
+export const usageSnapshots = sqliteTable(
+  'usage_snapshots',
+  {
+    connectionId: text('connection_id')
+      .notNull()
+      .references(() => connections.id, { onDelete: 'cascade' }),
+    area: text('area').notNull(),
+    objects: integer('objects').notNull(),
+    bytes: integer('bytes').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.connectionId, table.area] })],
+);
+
+/** A connection's bucket scan: the last one, or the one under way (resumable from its units' pages). */
+export const usageScans = sqliteTable('usage_scans', {
+  connectionId: text('connection_id')
+    .primaryKey()
+    .references(() => connections.id, { onDelete: 'cascade' }),
+  state: text('state', { enum: ['running', 'done', 'cancelled', 'failed'] }).notNull(),
+  /** How the figures were had: listing every object, or the server's own bucket statistics. */
+  method: text('method', { enum: ['listing', 'bucket-stats'] }).notNull(),
+  startedAt: integer('started_at').notNull(),
+  /** When the snapshot was taken (the scan ended): uploads verified after it are added to it. */
+  finishedAt: integer('finished_at'),
+  updatedAt: integer('updated_at').notNull(),
+  /** Unfinished multipart uploads in the bucket when the scan ended, and the bytes of their parts (Spaces bills them). */
+  unfinishedUploads: integer('unfinished_uploads').notNull().default(0),
+  unfinishedBytes: integer('unfinished_bytes').notNull().default(0),
+  error: text('error'),
+});
+
+/**
+ * One unit of a scan under way (a top-level prefix of the bucket, listed page by page): where its
+ * listing is, and what it counted so far per area (JSON), written after every page, so a scan cut
+ * off by a kill goes on from its last page.
+ */
+export const usageScanUnits = sqliteTable(
+  'usage_scan_units',
+  {
+    connectionId: text('connection_id')
+      .notNull()
+      .references(() => usageScans.connectionId, { onDelete: 'cascade' }),
+    prefix: text('prefix').notNull(),
+    /** The next page's continuation token; null before the first page. */
+    continuationToken: text('continuation_token'),
+    done: integer('done', { mode: 'boolean' }).notNull().default(false),
+    /** JSON object area -> [objects, bytes]. */
+    counts: text('counts').notNull().default('{}'),
+    pages: integer('pages').notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.connectionId, table.prefix] })],
+);
+
+/**
+ * Operations older than the retention period, rolled up per day, connection, operation and
+ * outcome, so the ledger does not grow without bound and every analytics figure stays exact.
+ */
+export const operationRollups = sqliteTable(
+  'operation_rollups',
+  {
+    day: text('day').notNull(),
+    connectionId: text('connection_id').notNull().default(''),
+    operation: text('operation').notNull(),
+    success: integer('success', { mode: 'boolean' }).notNull(),
+    errorCode: text('error_code').notNull().default(''),
+    count: integer('count').notNull(),
+    bytesSent: integer('bytes_sent').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.day, table.connectionId, table.operation, table.success, table.errorCode] })],
 );
 
 /**

@@ -158,7 +158,9 @@ async function sendMissingParts(row: UploadRow, session: MultipartSessionRow, co
   const missing: number[] = [];
   for (let n = 1; n <= session.partCount; n += 1) if (!doneNumbers.has(n)) missing.push(n);
   let bytesDone = done.reduce((sum, part) => sum + part.size, 0);
-  context.repository.move(row.id, 'uploading', { bytesDone, objectKey: session.objectKey });
+  // A resume counts what it spared sending again (each time: another tool would have sent it all anew).
+  const resumed = done.length > 0 ? { resumes: row.resumes + 1, bytesResumed: row.bytesResumed + bytesDone } : {};
+  context.repository.move(row.id, 'uploading', { bytesDone, objectKey: session.objectKey, ...resumed });
   // Seeing where it picked up is what tells the author an interrupted upload was safe.
   const resumedAt = done.length > 0 ? `resumed at ${Math.floor((bytesDone / row.size) * 100)}%: ${done.length} of ${session.partCount} parts were already in the bucket` : undefined;
   context.changed(row.id, resumedAt);
