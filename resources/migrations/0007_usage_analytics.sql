@@ -25,6 +25,7 @@ CREATE TABLE `usage_scans` (
 	`connection_id` text PRIMARY KEY NOT NULL,
 	`state` text NOT NULL,
 	`method` text NOT NULL,
+	`pid` integer,
 	`started_at` integer NOT NULL,
 	`finished_at` integer,
 	`updated_at` integer NOT NULL,

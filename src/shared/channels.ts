@@ -34,10 +34,14 @@ export const commandNames = [
   'watch.remove',
   'watch.scan',
   'watch.confirmDeletes',
+  'usage.get',
+  'usage.scan',
+  'usage.cancelScan',
+  'usage.setQuota',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 
-export const eventNames = ['upload.changed', 'queue.state', 'connection.refused', 'watch.changed'] as const;
+export const eventNames = ['upload.changed', 'queue.state', 'connection.refused', 'watch.changed', 'usage.changed'] as const;
 export type EventName = (typeof eventNames)[number];
 
 export const INVOKE_CHANNEL = 'quire:invoke';

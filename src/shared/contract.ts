@@ -20,6 +20,7 @@ import {
 } from './upload';
 import { browseInputSchema, type BrowseResult } from './files';
 import { imagePreviewInputSchema, type ImagePreview } from './images';
+import { usageCancelInputSchema, usageInputSchema, usageQuotaInputSchema, usageScanInputSchema, type UsageReport } from './usage';
 import { watchAddInputSchema, watchTargetSchema, type WatchFolderSummary } from './watch';
 import { uploadStatuses } from './uploadStatus';
 
@@ -113,6 +114,12 @@ export const commands = {
   'watch.scan': command<typeof watchTargetSchema, WatchFolderSummary>(watchTargetSchema),
   // The author confirms deletions the guard held (too many files vanished at once): they go now.
   'watch.confirmDeletes': command<typeof watchTargetSchema, WatchFolderSummary>(watchTargetSchema),
+  // What a connection's bucket holds and costs: the last scan, kept current by Quire's uploads since.
+  'usage.get': command<typeof usageInputSchema, UsageReport>(usageInputSchema),
+  // Lists the bucket to count it (going on from where a scan cut off stopped); the app follows usage.changed.
+  'usage.scan': command<typeof usageScanInputSchema, UsageReport>(usageScanInputSchema),
+  'usage.cancelScan': command<typeof usageCancelInputSchema, UsageReport>(usageCancelInputSchema),
+  'usage.setQuota': command<typeof usageQuotaInputSchema, UsageReport>(usageQuotaInputSchema),
 } as const satisfies Record<CommandName, { input: z.ZodType; result: unknown }>;
 
 export type Commands = typeof commands;
@@ -129,6 +136,7 @@ export interface Events {
   'queue.state': QueueState;
   'connection.refused': ConnectionRefusedEvent;
   'watch.changed': WatchFolderSummary;
+  'usage.changed': UsageReport;
 }
 // Every event name has a payload type.
 const everyEventTyped: Exclude<EventName, keyof Events> extends never ? true : never = true;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionSummary } from '../../src/shared/connection';
 import type { FileRangeBody, WriteResult } from '../../src/main/core/s3/objectWriter';
-import type { GatewayFactory, ObjectSettings, ObjectStore, RemoteMultipartUpload, RemoteObject, RemotePart } from '../../src/main/core/s3/gateway';
+import type { GatewayFactory, ObjectSettings, ObjectStore, ObjectPage, RemoteMultipartUpload, RemoteObject, RemotePart } from '../../src/main/core/s3/gateway';
 
 /**
  * A bucket in memory behind the engine's gateway port, for the fast tier: it answers like S3
@@ -20,6 +20,7 @@ export type Operation =
   | 'completeMultipartUpload'
   | 'abortMultipartUpload'
   | 'listMultipartUploads'
+  | 'listObjectsPage'
   | 'deleteObject'
   | 'copyObject';
 
@@ -206,6 +207,25 @@ class ScriptedStore implements ObjectStore {
   async listMultipartUploads(prefix?: string): Promise<RemoteMultipartUpload[]> {
     await this.answer('listMultipartUploads', prefix ?? null);
     return [...this.bucket.uploads].filter(([, upload]) => !prefix || upload.key.startsWith(prefix)).map(([s3UploadId, upload]) => ({ key: upload.key, s3UploadId, initiated: upload.initiated }));
+  }
+
+  /** Pages of 1,000 keys in key order, the continuation token being the last key of the page before. */
+  async listObjectsPage(prefix: string, continuationToken: string | null, options: { delimiter?: string; signal?: AbortSignal } = {}): Promise<ObjectPage> {
+    await this.answer('listObjectsPage', prefix || null, options.signal);
+    const keys = [...this.bucket.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
+    if (options.delimiter) {
+      const prefixes = new Set<string>();
+      const objects: ObjectPage['objects'] = [];
+      for (const key of keys) {
+        const cut = key.indexOf(options.delimiter, prefix.length);
+        if (cut === -1) objects.push({ key, size: this.bucket.objects.get(key)!.body.length, lastModified: 0 });
+        else prefixes.add(key.slice(0, cut + options.delimiter.length));
+      }
+      return { objects, prefixes: [...prefixes], nextToken: null };
+    }
+    const after = continuationToken ? keys.filter((key) => key > continuationToken) : keys;
+    const page = after.slice(0, 1000);
+    return { objects: page.map((key) => ({ key, size: this.bucket.objects.get(key)!.body.length, lastModified: 0 })), prefixes: [], nextToken: after.length > 1000 ? page.at(-1)! : null };
   }
 
   async copyObject(sourceKey: string, key: string): Promise<string> {

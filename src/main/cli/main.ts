@@ -18,6 +18,7 @@ import { resolve } from 'node:path';
 import { ProgressView } from './progressView';
 import { readSecret } from './secretInput';
 import { cliVerbs, type CliVerb } from './verbs';
+import { USAGE_HELP, USAGE_OPTIONS, usageCommand } from './usageCommand';
 import { IMAGE_OPTIONS, IMAGE_SETTINGS_USAGE, imageSettingsUpdate, optimizeFlag, printImagePreview } from './imageOptions';
 import { serveCommand } from '../web/serveCommand';
 import { DEFAULT_WEB_PORT } from '../web/webHost';
@@ -67,7 +68,7 @@ Usage:
                          show or change the saved bandwidth cap, request rate, part size and
                          requests in flight (a running Quire applies them within a second),
                          and how images are prepared
-  quire verify KEY       compare an object with what was uploaded
+${USAGE_HELP}  quire verify KEY       compare an object with what was uploaded
   quire link KEY [--expires 1h..7d]   a time-limited share link
   quire serve [--port 4780] [--open]
                          the app in a browser on this machine: drives the queue like quire run
@@ -124,6 +125,7 @@ const OPTIONS = {
   port: { type: 'string' },
   open: { type: 'boolean' },
   'as-is': { type: 'boolean' },
+  ...USAGE_OPTIONS,
   ...IMAGE_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -252,6 +254,8 @@ async function main(argv: string[]): Promise<number> {
         else process.stdout.write(`${link.url}\n(valid until ${new Date(link.expiresAt).toISOString()})\n`);
         return 0;
       }
+      case 'usage':
+        return await usageCommand((verb, input) => call(handlers, verb, input as never), flags);
       case 'serve':
         return await serveCommand(engine, { port: webPort(flags.port), open: flags.open ?? false, rendererDir: RENDERER_DIR, signal: stop.signal });
       default:

@@ -36,6 +36,10 @@ export const cliVerbs = {
   'settings --limit-rate': 'settings.update',
   verify: 'objects.verify',
   link: 'objects.link',
+  usage: 'usage.get',
+  'usage --refresh': 'usage.scan',
+  'usage --cancel': 'usage.cancelScan',
+  'usage --quota': 'usage.setQuota',
 } as const satisfies Record<string, CommandName>;
 
 export type CliVerb = keyof typeof cliVerbs;

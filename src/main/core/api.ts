@@ -49,6 +49,14 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
     },
     'watch.scan': async ({ id }) => engine.watch.scan(id),
     'watch.confirmDeletes': async ({ id }) => engine.watch.confirmDeletes(id),
+    'usage.get': async ({ connection, egressGiB }) => engine.usage.report(engine.connections.resolve(connection), { egressGiB }),
+    'usage.scan': async ({ connection, wait }) => engine.scanUsage(connection, wait),
+    'usage.cancelScan': async ({ connection }) => {
+      const resolved = engine.connections.resolve(connection);
+      await engine.usage.cancel(resolved.id);
+      return engine.usage.report(resolved);
+    },
+    'usage.setQuota': async ({ connection, quotaBytes, prices }) => engine.usage.setQuota(engine.connections.resolve(connection), { quotaBytes, prices }),
   };
 }
 

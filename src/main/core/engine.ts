@@ -21,6 +21,9 @@ import { SettingsStore, defaultEngineSettings, type EngineSettings } from './set
 import { enqueueUploads, planUploads, type PlanOptions } from './upload/enqueue';
 import type { ImagePool, ImagePoolOptions } from './images/imagePool';
 import { ImageStage } from './images/imageStage';
+import { UsageRepository } from './usage/usageRepository';
+import { UsageService } from './usage/usageService';
+import type { UsageReport } from '../../shared/usage';
 import { extensionOfFormat, type ImagePreview, type ImagePreviewInput } from '../../shared/images';
 import { findExistingObjects } from './upload/existingObjects';
 import { StagingArea } from './staging/stagingArea';
@@ -74,6 +77,8 @@ export class Engine {
   readonly staging: StagingArea;
   /** Watch folders: commands from any process, watching in the one that drives the queue. */
   readonly watch: WatchService;
+  /** What each connection's bucket holds and costs (scans run in the process that asks). */
+  readonly usage: UsageService;
   /** The prepare stage: images owing their web set are made here before the queue sends them. */
   private readonly imageStage: ImageStage;
   private readonly queue: UploadQueue;
@@ -144,6 +149,13 @@ export class Engine {
         this.queue.nudge();
       },
       workedOn: (id) => this.queue.workedOn(id),
+      clock: options.clock ?? Date.now,
+    });
+    this.usage = new UsageService({
+      repository: new UsageRepository(db),
+      gatewayFor: (connection) => this.gateways.forConnection(connection),
+      unitsAtOnce: () => Math.max(1, Math.min(4, this.settingsStore.inForce().requestBudget)),
+      changed: (report) => this.events.emit('usage.changed', report),
       clock: options.clock ?? Date.now,
     });
     this.lock = new QueueLock(dataDir);
@@ -507,8 +519,22 @@ export class Engine {
     return this.withGateway(connection, async (gateway) => ({ url: await gateway.presignGet(key, expiresInSeconds), expiresAt: Date.now() + expiresInSeconds * 1000 }));
   }
 
+  /**
+   * `usage.scan`: counts the connection's bucket (going on from a scan cut off); with `wait`, answers
+   * once it has ended, otherwise at once while it runs in the background (hosts hear usage.changed).
+   */
+  async scanUsage(connectionName: string | undefined, wait: boolean): Promise<UsageReport> {
+    const connection = this.connections.resolve(connectionName);
+    const scan = this.usage.scan(connection).finally(() => this.operationLog.flush());
+    if (wait) await scan;
+    else void scan.catch(() => {}); // its outcome is in the ledger, and in the event
+    return this.usage.report(connection);
+  }
+
   /** Stops (when started) and closes the ledger: the host is quitting. */
   async close(): Promise<void> {
+    // A scan under way stops at its page (it goes on from there next time).
+    await this.usage.stopAll();
     await this.stop();
     // Events held back (a pause or resume just before closing) are sent while the ledger is open.
     await this.changes.drain();

@@ -176,6 +176,8 @@ export const usageScans = sqliteTable('usage_scans', {
   state: text('state', { enum: ['running', 'done', 'cancelled', 'failed'] }).notNull(),
   /** How the figures were had: listing every object, or the server's own bucket statistics. */
   method: text('method', { enum: ['listing', 'bucket-stats'] }).notNull(),
+  /** The process scanning (same machine, same data folder): a scan whose process is gone was interrupted. */
+  pid: integer('pid'),
   startedAt: integer('started_at').notNull(),
   /** When the snapshot was taken (the scan ended): uploads verified after it are added to it. */
   finishedAt: integer('finished_at'),
@@ -220,11 +222,13 @@ export const operationRollups = sqliteTable(
     operation: text('operation').notNull(),
     success: integer('success', { mode: 'boolean' }).notNull(),
     errorCode: text('error_code').notNull().default(''),
+    /** The HTTP status of a failed request's answer (0 for none): the analytics tell a reason by code and status (src/shared/analytics.ts). */
+    httpStatus: integer('http_status').notNull().default(0),
     count: integer('count').notNull(),
     bytesSent: integer('bytes_sent').notNull(),
     durationMs: integer('duration_ms').notNull(),
   },
-  (table) => [primaryKey({ columns: [table.day, table.connectionId, table.operation, table.success, table.errorCode] })],
+  (table) => [primaryKey({ columns: [table.day, table.connectionId, table.operation, table.success, table.errorCode, table.httpStatus] })],
 );
 
 /**

@@ -44,6 +44,14 @@ export interface RemotePart {
   size: number;
 }
 
+/** One page of a listing: keys and sizes only (a scan keeps counters, not lists). */
+export interface ObjectPage {
+  objects: { key: string; size: number; lastModified: number }[];
+  /** With a delimiter: the prefixes one level down. */
+  prefixes: string[];
+  nextToken: string | null;
+}
+
 export interface RemoteMultipartUpload {
   key: string;
   /** S3's UploadId (not a Quire upload id). */
@@ -322,6 +330,25 @@ export class S3Gateway {
   }
 
   /**
+   * One page (up to 1,000 keys) of the bucket's objects under a prefix: their keys and sizes, and
+   * the token of the next page (null at the end). With a delimiter, the "folders" one level down
+   * instead of what is inside them. A usage scan walks a bucket of any size page by page.
+   */
+  async listObjectsPage(prefix: string, continuationToken: string | null, options: RequestOptions & { delimiter?: string } = {}): Promise<ObjectPage> {
+    const page = await this.control('list', 'GET', prefix || null, options, ({ s3, client }) =>
+      client.send(
+        new s3.ListObjectsV2Command({ Bucket: this.connection.bucket, Prefix: prefix || undefined, ContinuationToken: continuationToken ?? undefined, Delimiter: options.delimiter }),
+        { abortSignal: options.signal },
+      ),
+    );
+    return {
+      objects: (page.Contents ?? []).map((object) => ({ key: object.Key ?? '', size: object.Size ?? 0, lastModified: object.LastModified?.getTime() ?? 0 })),
+      prefixes: (page.CommonPrefixes ?? []).flatMap((common) => (common.Prefix ? [common.Prefix] : [])),
+      nextToken: page.IsTruncated ? (page.NextContinuationToken ?? null) : null,
+    };
+  }
+
+  /**
    * A server-side copy (a renamed file whose bytes the bucket already holds): nothing is sent
    * but the request. The object's metadata (content type, SHA-256) comes along; its ACL does
    * not, so the visibility is given again. Returns the new object's ETag.
@@ -365,6 +392,7 @@ export type ObjectStore = Pick<
   | 'completeMultipartUpload'
   | 'abortMultipartUpload'
   | 'listMultipartUploads'
+  | 'listObjectsPage'
   | 'deleteObject'
   | 'copyObject'
   | 'presignGet'

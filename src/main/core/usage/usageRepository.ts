@@ -1,0 +1,118 @@
+import { and, eq, gt, gte } from 'drizzle-orm';
+import type { AreaUsage, Prices } from '../../../shared/usage';
+import type { Ledger } from '../ledger/database';
+import { connections, uploads, usageScans, usageScanUnits, usageSnapshots } from '../ledger/schema';
+
+/** Objects and bytes per area, as a scan counts them. */
+export type AreaCounts = Record<string, [objects: number, bytes: number]>;
+
+export type ScanRow = typeof usageScans.$inferSelect;
+export type ScanUnitRow = typeof usageScanUnits.$inferSelect;
+
+/**
+ * The ledger side of usage: the snapshot of each bucket, the scan under way (written after every
+ * page, so a scan cut off goes on from its last page), and each connection's quota and prices.
+ */
+export class UsageRepository {
+  constructor(private readonly db: Ledger) {}
+
+  scan(connectionId: string): ScanRow | null {
+    return this.db.select().from(usageScans).where(eq(usageScans.connectionId, connectionId)).get() ?? null;
+  }
+
+  units(connectionId: string): ScanUnitRow[] {
+    return this.db.select().from(usageScanUnits).where(eq(usageScanUnits.connectionId, connectionId)).all();
+  }
+
+  /** A new scan over these units (the bucket's top-level prefixes); the last snapshot stays until it ends. */
+  begin(connectionId: string, units: string[], now: number): void {
+    this.db.transaction((tx) => {
+      tx.delete(usageScanUnits).where(eq(usageScanUnits.connectionId, connectionId)).run();
+      const row = { connectionId, state: 'running' as const, method: 'listing' as const, pid: process.pid, startedAt: now, finishedAt: null, updatedAt: now, unfinishedUploads: 0, unfinishedBytes: 0, error: null };
+      tx.insert(usageScans).values(row).onConflictDoUpdate({ target: usageScans.connectionId, set: row }).run();
+      for (const prefix of units) tx.insert(usageScanUnits).values({ connectionId, prefix }).run();
+    });
+  }
+
+  /** One page of a unit counted: where its listing goes on, and what it has counted so far. */
+  savePage(connectionId: string, prefix: string, page: { continuationToken: string | null; done: boolean; counts: AreaCounts; pages: number }, now: number): void {
+    this.db.transaction((tx) => {
+      tx.update(usageScanUnits)
+        .set({ continuationToken: page.continuationToken, done: page.done, counts: JSON.stringify(page.counts), pages: page.pages })
+        .where(and(eq(usageScanUnits.connectionId, connectionId), eq(usageScanUnits.prefix, prefix)))
+        .run();
+      tx.update(usageScans).set({ updatedAt: now }).where(eq(usageScans.connectionId, connectionId)).run();
+    });
+  }
+
+  /** The scan ended: its counts become the connection's snapshot, in one transaction. */
+  finish(connectionId: string, counts: AreaCounts, unfinished: { uploads: number; bytes: number }, now: number): void {
+    this.db.transaction((tx) => {
+      tx.delete(usageSnapshots).where(eq(usageSnapshots.connectionId, connectionId)).run();
+      for (const [area, [objects, bytes]] of Object.entries(counts)) tx.insert(usageSnapshots).values({ connectionId, area, objects, bytes }).run();
+      tx.update(usageScans)
+        .set({ state: 'done', finishedAt: now, updatedAt: now, unfinishedUploads: unfinished.uploads, unfinishedBytes: unfinished.bytes, error: null })
+        .where(eq(usageScans.connectionId, connectionId))
+        .run();
+      tx.delete(usageScanUnits).where(eq(usageScanUnits.connectionId, connectionId)).run();
+    });
+  }
+
+  /** Stopped (by the author, or by trouble): its pages stay, so the next scan goes on from them. */
+  stop(connectionId: string, state: 'cancelled' | 'failed', error: string | null, now: number): void {
+    this.db.update(usageScans).set({ state, error, updatedAt: now }).where(and(eq(usageScans.connectionId, connectionId), eq(usageScans.state, 'running'))).run();
+  }
+
+  /** Picks up a scan that was cancelled, failed or cut off: it goes on from its units' last pages. */
+  resume(connectionId: string, now: number): void {
+    this.db.update(usageScans).set({ state: 'running', pid: process.pid, error: null, updatedAt: now }).where(eq(usageScans.connectionId, connectionId)).run();
+  }
+
+  snapshot(connectionId: string): AreaUsage[] {
+    return this.db
+      .select({ area: usageSnapshots.area, objects: usageSnapshots.objects, bytes: usageSnapshots.bytes })
+      .from(usageSnapshots)
+      .where(eq(usageSnapshots.connectionId, connectionId))
+      .all();
+  }
+
+  /** Keys and sizes of this connection's uploads verified after a moment (what a snapshot has not counted yet). */
+  verifiedSince(connectionId: string, since: number): { objectKey: string; size: number }[] {
+    return this.db
+      .select({ objectKey: uploads.objectKey, size: uploads.size })
+      .from(uploads)
+      .where(and(eq(uploads.connectionId, connectionId), eq(uploads.status, 'verified'), gt(uploads.verifiedAt, since)))
+      .all();
+  }
+
+  /** Bytes of this connection's uploads verified since a moment (the pace a projection extends). */
+  bytesVerifiedSince(connectionId: string, since: number): number {
+    return this.verifiedSinceInclusive(connectionId, since).reduce((sum, row) => sum + row.size, 0);
+  }
+
+  private verifiedSinceInclusive(connectionId: string, since: number): { size: number }[] {
+    return this.db
+      .select({ size: uploads.size })
+      .from(uploads)
+      .where(and(eq(uploads.connectionId, connectionId), eq(uploads.status, 'verified'), gte(uploads.verifiedAt, since)))
+      .all();
+  }
+
+  quotaOf(connectionId: string): { quotaBytes: number | null; prices: Prices | null } {
+    const row = this.db.select({ quotaBytes: connections.quotaBytes, prices: connections.prices }).from(connections).where(eq(connections.id, connectionId)).get();
+    let prices: Prices | null = null;
+    try {
+      prices = row?.prices ? (JSON.parse(row.prices) as Prices) : null;
+    } catch {
+      prices = null; // unreadable: Spaces' prices stand
+    }
+    return { quotaBytes: row?.quotaBytes ?? null, prices };
+  }
+
+  setQuota(connectionId: string, values: { quotaBytes?: number | null; prices?: Prices | null }): void {
+    const set: { quotaBytes?: number | null; prices?: string | null; updatedAt: number } = { updatedAt: Date.now() };
+    if (values.quotaBytes !== undefined) set.quotaBytes = values.quotaBytes;
+    if (values.prices !== undefined) set.prices = values.prices === null ? null : JSON.stringify(values.prices);
+    this.db.update(connections).set(set).where(eq(connections.id, connectionId)).run();
+  }
+}

@@ -1,0 +1,123 @@
+import { CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import Database from 'better-sqlite3';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../src/main/core/engine';
+import { Semaphore } from '../src/main/core/util/semaphore';
+import { OTHER_AREA, areaOf } from '../src/shared/usage';
+import { openTestWorld, type TestWorld } from './support/engine';
+import { writeTestFile } from './support/files';
+import { startQuire } from './support/quireCli';
+import { waitFor } from './support/waitFor';
+
+const MIB = 1024 * 1024;
+
+/**
+ * Usage against the real S3 server: a bucket filled by the test with a known set of objects
+ * across the layout (and unfinished multipart uploads), counted by Quire's scan to the byte.
+ */
+describe('usage of a bucket (real S3 server)', () => {
+  let world: TestWorld;
+  /** What the test put there, by area: its own count, not Quire's. */
+  const expected = new Map<string, { objects: number; bytes: number }>();
+  const unfinished = { uploads: 0, bytes: 0 };
+
+  async function put(key: string, size: number) {
+    await world.s3.client.send(new PutObjectCommand({ Bucket: world.bucket, Key: key, Body: Buffer.alloc(size, 1) }));
+    const area = expected.get(areaOf(key)) ?? { objects: 0, bytes: 0 };
+    expected.set(areaOf(key), { objects: area.objects + 1, bytes: area.bytes + size });
+  }
+
+  function expectExact(report: ReturnType<Engine['usage']['report']>) {
+    for (const [area, figures] of expected) expect(report.areas.find((a) => a.area === area), area).toMatchObject(figures);
+    const total = [...expected.values()].reduce((sum, f) => ({ objects: sum.objects + f.objects, bytes: sum.bytes + f.bytes }), { objects: 0, bytes: 0 });
+    expect(report.totals).toEqual(total);
+    expect(report.unfinished).toEqual(unfinished);
+  }
+
+  beforeAll(async () => {
+    world = await openTestWorld('usage', { onDone: () => {} });
+    // Thousands of objects across the layout: several pages in the biggest areas.
+    const layout: [string, number][] = [
+      ['books/content/novel-', 2500],
+      ['books/covers/cover-', 300],
+      ['audiobooks/chapters/ch-', 1200],
+      ['authors/avatars/me-', 20],
+      ['temp/upload-', 15],
+      ['misc/notes-', 40],
+      ['top-level-', 5],
+    ];
+    const lanes = new Semaphore(32);
+    await Promise.all(layout.flatMap(([prefix, count]) => Array.from({ length: count }, (_, i) => lanes.run(() => put(`${prefix}${i}.bin`, 100 + (i % 97))))));
+    // Two unfinished multipart uploads with a part each: billed, and counted apart.
+    for (const key of ['audiobooks/full/book.wav', 'books/content/big.pdf']) {
+      const { UploadId } = await world.s3.client.send(new CreateMultipartUploadCommand({ Bucket: world.bucket, Key: key }));
+      await world.s3.client.send(new UploadPartCommand({ Bucket: world.bucket, Key: key, UploadId, PartNumber: 1, Body: Buffer.alloc(5 * MIB, 2) }));
+      unfinished.uploads += 1;
+      unfinished.bytes += 5 * MIB;
+    }
+  }, 180_000);
+
+  it('counts every object and byte per area, and the unfinished uploads, exactly', async () => {
+    const report = await world.engine.scanUsage(undefined, true);
+    expect(report.scan).toMatchObject({ state: 'done', method: 'listing' });
+    expectExact(report);
+    expect(report.areas.find((a) => a.area === OTHER_AREA)).toMatchObject({ objects: 45 });
+    // 4,080 objects: the pages listed, not one request per object.
+    const db = new Database(world.engine.ledgerPath, { readonly: true });
+    const lists = (db.prepare("SELECT count(*) AS n FROM operations WHERE operation = 'list'").get() as { n: number }).n;
+    db.close();
+    expect(lists).toBeLessThan(20);
+  }, 120_000);
+
+  it('stays current from Quire\'s own uploads, without a new scan', async () => {
+    const files = join(world.home, 'files');
+    await mkdir(files, { recursive: true });
+    await writeTestFile(join(files, 'chapter-99.mp3'), 3 * MIB);
+    await world.engine.enqueue({ paths: [join(files, 'chapter-99.mp3')] });
+    await world.engine.run();
+    const report = world.engine.usage.report(world.connection);
+    expect(report.sinceScan).toEqual({ objects: 1, bytes: 3 * MIB });
+    const chapters = expected.get('audiobooks/chapters/')!;
+    expected.set('audiobooks/chapters/', { objects: chapters.objects + 1, bytes: chapters.bytes + 3 * MIB });
+    expectExact(report);
+  }, 60_000);
+
+  it('goes on from its last page after a scan killed halfway, and ends exact', async () => {
+    await world.engine.close();
+    const dataDir = world.engine.dataDir;
+    // The CLI scans; it is killed once a page is recorded but before the scan ends.
+    const { child, done } = startQuire(dataDir, ['usage', '--refresh']);
+    const db = new Database(join(dataDir, 'ledger.sqlite'), { readonly: true });
+    await waitFor('a page listed', () => (db.prepare('SELECT coalesce(sum(pages), 0) AS n FROM usage_scan_units').get() as { n: number }).n > 0, 60_000, 5);
+    child.kill('SIGKILL');
+    await done;
+    const cut = db.prepare('SELECT state, (SELECT count(*) FROM usage_scan_units WHERE done = 0) AS left FROM usage_scans').get() as { state: string; left: number };
+    db.close();
+    expect(cut).toMatchObject({ state: 'running' });
+    expect(cut.left).toBeGreaterThan(0);
+
+    world.engine = Engine.open({ dataDir, env: {} });
+    expect(world.engine.usage.report(world.connection).scan?.state).toBe('interrupted');
+    const report = await world.engine.scanUsage(undefined, true);
+    expect(report.scan?.state).toBe('done');
+    expectExact(report);
+    await world.engine.close();
+  }, 120_000);
+
+  it('says the quota state at 80, 90 and 100%, and what a month costs', async () => {
+    const engine = (world.engine = Engine.open({ dataDir: world.engine.dataDir, env: {} }));
+    const used = [...expected.values()].reduce((sum, f) => sum + f.bytes, 0) + unfinished.bytes;
+    const stateAt = (quotaBytes: number) => engine.usage.setQuota(world.connection, { quotaBytes }).quota.state;
+    expect(stateAt(Math.ceil(used / 0.5))).toBe('normal');
+    expect(stateAt(Math.ceil(used / 0.85))).toBe('high');
+    expect(stateAt(Math.ceil(used / 0.95))).toBe('warning');
+    expect(stateAt(Math.floor(used / 1.05))).toBe('over');
+    const report = engine.usage.setQuota(world.connection, { quotaBytes: null, prices: { currency: 'USD', baseMonthly: 5, includedStorageGiB: 0, includedEgressGiB: 0, perGiBMonth: 1, perGiBOut: 0.5 } });
+    expect(report.quota).toMatchObject({ bytes: 250 * 1024 ** 3, isDefault: true, state: 'normal' });
+    const withEgress = engine.usage.report(world.connection, { egressGiB: 10 });
+    expect(withEgress.cost.monthly).toBeCloseTo(5 + used / 1024 ** 3 + 10 * 0.5, 2);
+    await engine.close();
+  }, 60_000);
+});
