@@ -114,6 +114,12 @@ describe('usage of a bucket (real S3 server)', () => {
     expect(stateAt(Math.ceil(used / 0.85))).toBe('high');
     expect(stateAt(Math.ceil(used / 0.95))).toBe('warning');
     expect(stateAt(Math.floor(used / 1.05))).toBe('over');
+    // A batch that would cross the quota is told before it goes, and by how much.
+    engine.usage.setQuota(world.connection, { quotaBytes: used + 2 * MIB });
+    const big = join(world.home, 'files', 'full-book.wav');
+    await writeTestFile(big, 3 * MIB);
+    const preview = await engine.preview({ paths: [big] });
+    expect(preview.quota).toMatchObject({ usedBytes: used, addedBytes: 3 * MIB, stateNow: 'high', stateAfter: 'over', overByBytes: MIB });
     const report = engine.usage.setQuota(world.connection, { quotaBytes: null, prices: { currency: 'USD', baseMonthly: 5, includedStorageGiB: 0, includedEgressGiB: 0, perGiBMonth: 1, perGiBOut: 0.5 } });
     expect(report.quota).toMatchObject({ bytes: 250 * 1024 ** 3, isDefault: true, state: 'normal' });
     const withEgress = engine.usage.report(world.connection, { egressGiB: 10 });

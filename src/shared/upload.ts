@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ErrorData } from './errors';
 import type { ImageFormat, ImagePresetName } from './images';
+import type { QuotaState } from './usage';
 import { categoryNames, type Category } from './layout';
 import { uploadStatuses, type UploadStatus } from './uploadStatus';
 
@@ -179,6 +180,19 @@ export interface UploadPreview {
   files: PlannedFile[];
   rejected: RejectedFile[];
   skipped: SkippedEntry[];
+  /** The connection's quota with this batch added (its files' own bytes; web sets come on top): a batch that would cross a state is warned before it goes. */
+  quota: BatchQuota;
+}
+
+export interface BatchQuota {
+  quotaBytes: number;
+  /** Stored now, as the last scan and Quire's uploads since say. */
+  usedBytes: number;
+  addedBytes: number;
+  stateNow: QuotaState;
+  stateAfter: QuotaState;
+  /** Bytes over the quota once the batch is in (0 when it fits). */
+  overByBytes: number;
 }
 
 /** `uploads.details`: one upload as its details panel shows it. */

@@ -81,6 +81,13 @@ export function printPreview(preview: UploadPreview): void {
   }
   for (const rejected of preview.rejected) process.stdout.write(`refused: ${printable(rejected.error.message)}\n`);
   printSkipped(preview.skipped);
+  const { quota } = preview;
+  if (quota.stateAfter !== 'normal') {
+    const after = quota.usedBytes + quota.addedBytes;
+    process.stdout.write(
+      `quota: with these files ${formatBytes(after)} of ${formatBytes(quota.quotaBytes)} (${Math.round((after / quota.quotaBytes) * 100)}%)${quota.overByBytes > 0 ? `, OVER by ${formatBytes(quota.overByBytes)}` : ` - ${quota.stateAfter}`}; raise it with quire usage --quota SIZE\n`,
+    );
+  }
   process.stdout.write(`${preview.files.length} file(s) would be queued, ${preview.rejected.length} refused. Nothing was queued.\n`);
 }
 

@@ -319,7 +319,7 @@ export class Engine {
       optimize: upload.optimize,
       ...existing[index]!,
     }));
-    return { files, rejected: fromStaging(plan.rejected, staged.batchDir), skipped: fromStaging(plan.skipped, staged.batchDir) };
+    return { files, rejected: fromStaging(plan.rejected, staged.batchDir), skipped: fromStaging(plan.skipped, staged.batchDir), quota: this.usage.batchQuota(connection, files.reduce((sum, file) => sum + file.size, 0)) };
   }
 
   /**

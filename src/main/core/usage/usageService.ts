@@ -1,5 +1,6 @@
 import { DEFAULT_QUOTA_BYTES, OTHER_AREA, areaOf, quotaState, spacesPrices, usageAreas, type AreaUsage, type Prices, type ScanProgress, type UsageReport } from '../../../shared/usage';
 import type { ConnectionSummary } from '../../../shared/connection';
+import type { BatchQuota } from '../../../shared/upload';
 import type { ObjectStore } from '../s3/gateway';
 import { scanBucket, type ScanFigures } from './bucketScan';
 import { estimateCost } from './costEstimate';
@@ -66,6 +67,14 @@ export class UsageService {
       quota: { bytes: quota, usedPercent: Math.round((stored / quota) * 1000) / 10, state: quotaState(stored, quota), isDefault: quotaBytes === null },
       cost: estimateCost(stored, prices ?? spacesPrices, { egressGiB: options.egressGiB ?? 0, bytesPerDay: repository.bytesVerifiedSince(connection.id, now - 30 * DAY_MS) / 30 }),
     };
+  }
+
+  /** The quota with a batch of `addedBytes` added: what a preview warns with before anything is sent. */
+  batchQuota(connection: ConnectionSummary, addedBytes: number): BatchQuota {
+    const report = this.report(connection);
+    const usedBytes = report.totals.bytes + report.unfinished.bytes;
+    const quotaBytes = report.quota.bytes;
+    return { quotaBytes, usedBytes, addedBytes, stateNow: report.quota.state, stateAfter: quotaState(usedBytes + addedBytes, quotaBytes), overByBytes: Math.max(0, usedBytes + addedBytes - quotaBytes) };
   }
 
   /** Starts (or goes on with) a scan of this connection's bucket; resolves when it has ended, however. */
