@@ -7,6 +7,7 @@ import { Engine } from '../src/main/core/engine';
 import { Semaphore } from '../src/main/core/util/semaphore';
 import { OTHER_AREA, areaOf } from '../src/shared/usage';
 import { openTestWorld, type TestWorld } from './support/engine';
+import { headOf } from './support/s3Server';
 import { writeTestFile } from './support/files';
 import { startQuire } from './support/quireCli';
 import { waitFor } from './support/waitFor';
@@ -105,6 +106,16 @@ describe('usage of a bucket (real S3 server)', () => {
     expectExact(report);
     await world.engine.close();
   }, 120_000);
+
+  it('never lists or removes a temporary object less than a day old, nor anything outside temp/', async () => {
+    const engine = (world.engine = Engine.open({ dataDir: world.engine.dataDir, env: {} }));
+    expect((await engine.oldTempObjects()).objects).toEqual([]);
+    const result = await engine.removeOldTemp(['temp/upload-1.bin', 'books/covers/cover-1.bin']);
+    expect(result.removed).toEqual([]);
+    expect(result.kept.map((kept) => kept.key)).toEqual(['temp/upload-1.bin', 'books/covers/cover-1.bin']);
+    await expect(headOf(world.s3, world.bucket, 'temp/upload-1.bin')).resolves.toBeTruthy();
+    await engine.close();
+  }, 60_000);
 
   it('says the quota state at 80, 90 and 100%, and what a month costs', async () => {
     const engine = (world.engine = Engine.open({ dataDir: world.engine.dataDir, env: {} }));

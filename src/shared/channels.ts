@@ -38,6 +38,8 @@ export const commandNames = [
   'usage.scan',
   'usage.cancelScan',
   'usage.setQuota',
+  'temp.list',
+  'temp.remove',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 

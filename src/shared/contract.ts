@@ -20,6 +20,7 @@ import {
 } from './upload';
 import { browseInputSchema, type BrowseResult } from './files';
 import { imagePreviewInputSchema, type ImagePreview } from './images';
+import { tempListInputSchema, tempRemoveInputSchema, type TempRemoval, type TempReport } from './cleanup';
 import { usageCancelInputSchema, usageInputSchema, usageQuotaInputSchema, usageScanInputSchema, type UsageReport } from './usage';
 import { watchAddInputSchema, watchTargetSchema, type WatchFolderSummary } from './watch';
 import { uploadStatuses } from './uploadStatus';
@@ -120,6 +121,9 @@ export const commands = {
   'usage.scan': command<typeof usageScanInputSchema, UsageReport>(usageScanInputSchema),
   'usage.cancelScan': command<typeof usageCancelInputSchema, UsageReport>(usageCancelInputSchema),
   'usage.setQuota': command<typeof usageQuotaInputSchema, UsageReport>(usageQuotaInputSchema),
+  // Objects under temp/ over a day old; removed only as confirmed, each checked again first.
+  'temp.list': command<typeof tempListInputSchema, TempReport>(tempListInputSchema),
+  'temp.remove': command<typeof tempRemoveInputSchema, TempRemoval>(tempRemoveInputSchema),
 } as const satisfies Record<CommandName, { input: z.ZodType; result: unknown }>;
 
 export type Commands = typeof commands;

@@ -18,6 +18,7 @@ import { resolve } from 'node:path';
 import { ProgressView } from './progressView';
 import { readSecret } from './secretInput';
 import { cliVerbs, type CliVerb } from './verbs';
+import { CLEANUP_HELP, cleanupCommand } from './cleanupCommand';
 import { USAGE_HELP, USAGE_OPTIONS, usageCommand } from './usageCommand';
 import { IMAGE_OPTIONS, IMAGE_SETTINGS_USAGE, imageSettingsUpdate, optimizeFlag, printImagePreview } from './imageOptions';
 import { serveCommand } from '../web/serveCommand';
@@ -68,7 +69,7 @@ Usage:
                          show or change the saved bandwidth cap, request rate, part size and
                          requests in flight (a running Quire applies them within a second),
                          and how images are prepared
-${USAGE_HELP}  quire verify KEY       compare an object with what was uploaded
+${USAGE_HELP}${CLEANUP_HELP}  quire verify KEY       compare an object with what was uploaded
   quire link KEY [--expires 1h..7d]   a time-limited share link
   quire serve [--port 4780] [--open]
                          the app in a browser on this machine: drives the queue like quire run
@@ -126,6 +127,7 @@ const OPTIONS = {
   open: { type: 'boolean' },
   'as-is': { type: 'boolean' },
   ...USAGE_OPTIONS,
+  remove: { type: 'boolean' },
   ...IMAGE_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -254,6 +256,8 @@ async function main(argv: string[]): Promise<number> {
         else process.stdout.write(`${link.url}\n(valid until ${new Date(link.expiresAt).toISOString()})\n`);
         return 0;
       }
+      case 'cleanup':
+        return await cleanupCommand({ list: (input) => call(handlers, 'cleanup temp', input), remove: (input) => call(handlers, 'cleanup temp --remove', input) }, rest, { ...flags, remove: flags.remove });
       case 'usage':
         return await usageCommand((verb, input) => call(handlers, verb, input as never), flags);
       case 'serve':

@@ -40,6 +40,8 @@ export const cliVerbs = {
   'usage --refresh': 'usage.scan',
   'usage --cancel': 'usage.cancelScan',
   'usage --quota': 'usage.setQuota',
+  'cleanup temp': 'temp.list',
+  'cleanup temp --remove': 'temp.remove',
 } as const satisfies Record<string, CommandName>;
 
 export type CliVerb = keyof typeof cliVerbs;

@@ -56,6 +56,8 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
       await engine.usage.cancel(resolved.id);
       return engine.usage.report(resolved);
     },
+    'temp.list': async ({ connection }) => engine.oldTempObjects(connection),
+    'temp.remove': async ({ connection, keys }) => engine.removeOldTemp(keys, connection),
     'usage.setQuota': async ({ connection, quotaBytes, prices }) => engine.usage.setQuota(engine.connections.resolve(connection), { quotaBytes, prices }),
   };
 }

@@ -24,6 +24,8 @@ import { ImageStage } from './images/imageStage';
 import { UsageRepository } from './usage/usageRepository';
 import { UsageService } from './usage/usageService';
 import type { UsageReport } from '../../shared/usage';
+import type { TempRemoval, TempReport } from '../../shared/cleanup';
+import { listOldTemp, removeOldTemp } from './usage/tempCleanup';
 import { extensionOfFormat, type ImagePreview, type ImagePreviewInput } from '../../shared/images';
 import { findExistingObjects } from './upload/existingObjects';
 import { StagingArea } from './staging/stagingArea';
@@ -529,6 +531,18 @@ export class Engine {
     if (wait) await scan;
     else void scan.catch(() => {}); // its outcome is in the ledger, and in the event
     return this.usage.report(connection);
+  }
+
+  /** Objects under temp/ over a day old (the platform specs' 24-hour cleanup), for the author to confirm. */
+  oldTempObjects(connectionName?: string): Promise<TempReport> {
+    const connection = this.connections.resolve(connectionName);
+    return this.withGateway(connection, (gateway) => listOldTemp(gateway, connection.name, Date.now()));
+  }
+
+  /** Removes the confirmed temp objects that are still over a day old; nothing else. */
+  removeOldTemp(keys: string[], connectionName?: string): Promise<TempRemoval> {
+    const connection = this.connections.resolve(connectionName);
+    return this.withGateway(connection, (gateway) => removeOldTemp(gateway, connection.name, keys, Date.now()));
   }
 
   /** Stops (when started) and closes the ledger: the host is quitting. */
