@@ -48,7 +48,7 @@ export async function usageCommand(call: (verb: UsageVerb, input: object) => Pro
 
 function printUsage(report: UsageReport): void {
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  const scanned = report.scannedAt ? `scanned ${new Date(report.scannedAt).toISOString()}` : 'never scanned: the figures are only what Quire uploaded (quire usage --refresh)';
+  const scanned = report.scannedAt ? `scanned ${new Date(report.scannedAt).toISOString()}` : 'never scanned: only what Quire uploaded is counted; quire usage --refresh counts the rest';
   out(`${printable(report.connection)}: ${report.totals.objects} objects, ${formatBytes(report.totals.bytes)} (${scanned}${report.sinceScan.objects > 0 ? `; ${report.sinceScan.objects} uploaded since` : ''})`);
   for (const area of report.areas.filter((a) => a.objects > 0).sort((a, b) => b.bytes - a.bytes)) {
     out(`${formatBytes(area.bytes).padStart(12)}  ${String(area.objects).padStart(8)} objects  ${printable(area.area)}`);

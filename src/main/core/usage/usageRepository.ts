@@ -58,9 +58,14 @@ export class UsageRepository {
     });
   }
 
-  /** Stopped (by the author, or by trouble): its pages stay, so the next scan goes on from them. */
+  /**
+   * Stopped (by the author, or by trouble): its pages stay, so the next scan goes on from them. A
+   * scan that failed before its first listing (no keys, offline) is recorded too, so the author
+   * sees why.
+   */
   stop(connectionId: string, state: 'cancelled' | 'failed', error: string | null, now: number): void {
-    this.db.update(usageScans).set({ state, error, updatedAt: now }).where(and(eq(usageScans.connectionId, connectionId), eq(usageScans.state, 'running'))).run();
+    const row = { connectionId, state, method: 'listing' as const, pid: process.pid, startedAt: now, finishedAt: null, updatedAt: now, unfinishedUploads: 0, unfinishedBytes: 0, error };
+    this.db.insert(usageScans).values(row).onConflictDoUpdate({ target: usageScans.connectionId, set: { state, error, updatedAt: now } }).run();
   }
 
   /** Picks up a scan that was cancelled, failed or cut off: it goes on from its units' last pages. */
