@@ -8,6 +8,7 @@ import { ConnectionsView } from './views/connections/ConnectionsView';
 import { HistoryView } from './views/history/HistoryView';
 import { QueueView } from './views/queue/QueueView';
 import { SettingsView } from './views/settings/SettingsView';
+import { StorageView } from './views/storage/StorageView';
 import { UploadView } from './views/upload/UploadView';
 import { WatchView } from './views/watch/WatchView';
 import styles from './App.module.css';
@@ -17,6 +18,7 @@ const viewComponents: Record<View, () => JSX.Element> = {
   queue: QueueView,
   watch: WatchView,
   history: HistoryView,
+  storage: StorageView,
   connections: ConnectionsView,
   settings: SettingsView,
 };
@@ -33,7 +35,7 @@ function QueueBadge() {
 }
 
 /**
- * The shell: a header with the six views as tabs, the chosen view, and the status line at the
+ * The shell: a header with the views as tabs, the chosen view, and the status line at the
  * foot of every view. Only the chosen view is mounted.
  */
 export function App() {

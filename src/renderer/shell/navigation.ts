@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 
-/** The six views, in the order the nav shows them. */
-export const views = ['upload', 'queue', 'watch', 'history', 'connections', 'settings'] as const;
+/** The views, in the order the nav shows them. */
+export const views = ['upload', 'queue', 'watch', 'history', 'storage', 'connections', 'settings'] as const;
 export type View = (typeof views)[number];
 
 export const viewTitles: Record<View, string> = {
@@ -9,6 +9,7 @@ export const viewTitles: Record<View, string> = {
   queue: 'Queue',
   watch: 'Watch',
   history: 'History',
+  storage: 'Storage',
   connections: 'Connections',
   settings: 'Settings',
 };

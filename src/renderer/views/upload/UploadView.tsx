@@ -13,6 +13,7 @@ import { DestinationFields } from './DestinationFields';
 import { DropArea } from './DropArea';
 import { HostBrowserDialog } from './HostBrowserDialog';
 import { PreviewList, ProblemList } from './PreviewList';
+import { QuotaWarning } from './QuotaWarning';
 import { addHostPaths, addPicked, cancelStaging, leaveOut, send, setDestination, setEntryType, startOver, useUploadDraft, type Outcome } from './uploadDraft';
 import { usePreview } from './usePreview';
 import styles from './UploadView.module.css';
@@ -115,6 +116,8 @@ export function UploadView() {
           {preview && rows.length > 0 && <PreviewList preview={preview} destination={destination} overrides={overrides} imageSettings={imageSettings} onType={setEntryType} onLeaveOut={leaveOut} isBusy={busy} />}
 
           <ProblemList problems={problems} title="Will not be uploaded" />
+
+          {!loading && <QuotaWarning quota={preview?.quota ?? null} />}
 
           <div className={styles.sendBar}>
             <Button variant="primary" onPress={() => void send(calls)} isDisabled={!canSend} data-testid="upload-send">

@@ -1,5 +1,6 @@
 import { categories, categoryNames, type Category } from '../../../shared/layout';
-import type { EnqueueInput, EnqueueResult, PlannedFile, UploadPreview } from '../../../shared/upload';
+import type { BatchQuota, EnqueueInput, EnqueueResult, PlannedFile, UploadPreview } from '../../../shared/upload';
+import { quotaState } from '../../../shared/usage';
 import { optimizeOf, type ImagesChoice } from '../../components/imageWords';
 
 /**
@@ -104,6 +105,8 @@ export interface Problem {
 export interface MergedPreview {
   rows: PreviewRow[];
   problems: Problem[];
+  /** The connection's quota with every call's files added; null when nothing was asked. */
+  quota: BatchQuota | null;
 }
 
 /** Which of a call's entries holds a file the engine named (a folder holds the files below it). */
@@ -116,13 +119,27 @@ export function entryOf(call: PlannedCall, filePath: string): string {
 }
 
 export function mergePreviews(results: { call: PlannedCall; preview: UploadPreview }[]): MergedPreview {
-  const merged: MergedPreview = { rows: [], problems: [] };
+  const merged: MergedPreview = { rows: [], problems: [], quota: mergeQuotas(results.map((r) => r.preview.quota)) };
   for (const { call, preview } of results) {
     for (const file of preview.files) merged.rows.push({ ...file, sourceId: call.source.id, entry: entryOf(call, file.path) });
     for (const rejected of preview.rejected) merged.problems.push({ path: rejected.path, message: rejected.error.message, kind: 'rejected' });
     for (const skipped of preview.skipped) merged.problems.push({ path: skipped.path, message: skipped.reason, kind: 'skipped' });
   }
   return merged;
+}
+
+/**
+ * One drop may take several calls to the same connection (a folder and loose files): each says
+ * the stored bytes and its own files' bytes, so the batch's state is worked out from their sum
+ * by the same rule the engine uses.
+ */
+export function mergeQuotas(quotas: readonly (BatchQuota | undefined)[]): BatchQuota | null {
+  const known = quotas.filter((q): q is BatchQuota => q !== undefined);
+  const first = known[0];
+  if (!first) return null;
+  const addedBytes = known.reduce((sum, q) => sum + q.addedBytes, 0);
+  const after = first.usedBytes + addedBytes;
+  return { ...first, addedBytes, stateAfter: quotaState(after, first.quotaBytes), overByBytes: Math.max(0, after - first.quotaBytes) };
 }
 
 export function mergeResults(results: EnqueueResult[]): EnqueueResult {

@@ -1,0 +1,310 @@
+import { CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+import { formatBytes } from '../../src/shared/format';
+import { areaOf } from '../../src/shared/usage';
+import { startQuire } from '../support/quireCli';
+import { openMultipartUploads, testS3, type TestS3 } from '../support/s3Server';
+import { waitFor } from '../support/waitFor';
+import { dropFiles, expect, test } from './fixtures';
+
+/**
+ * The Storage view against `quire serve` and radosgw: a scan started from the page counts a
+ * bucket the test filled (exact per area), the quota's state changes colour and words at 80, 90
+ * and 100% as the author sets the quota, the cost follows the assumed egress and the prices, the
+ * unfinished uploads are listed and aborted, a batch that would cross the quota is warned in the
+ * Upload view, and a scan cut off mid-way says so and goes on to exact figures.
+ */
+
+const MIB = 1024 * 1024;
+const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+
+/** What the test put in the bucket, counted by itself (not by Quire). */
+class Expected {
+  readonly areas = new Map<string, { objects: number; bytes: number }>();
+  unfinishedBytes = 0;
+
+  add(key: string, size: number): void {
+    const area = this.areas.get(areaOf(key)) ?? { objects: 0, bytes: 0 };
+    this.areas.set(areaOf(key), { objects: area.objects + 1, bytes: area.bytes + size });
+  }
+
+  get objects(): number {
+    return [...this.areas.values()].reduce((sum, a) => sum + a.objects, 0);
+  }
+
+  get bytes(): number {
+    return [...this.areas.values()].reduce((sum, a) => sum + a.bytes, 0);
+  }
+
+  /** What the quota counts: objects and the parts of unfinished uploads (both billed). */
+  get used(): number {
+    return this.bytes + this.unfinishedBytes;
+  }
+}
+
+async function putObjects(s3: TestS3, bucket: string, expected: Expected, objects: { key: string; size: number }[]): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < objects.length; i = next++) {
+      const { key, size } = objects[i]!;
+      await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.alloc(size, 7) }));
+      expected.add(key, size);
+    }
+  };
+  await Promise.all(Array.from({ length: 24 }, lane));
+}
+
+async function startUnfinishedUpload(s3: TestS3, bucket: string, expected: Expected, key: string, partSize: number): Promise<void> {
+  const { UploadId } = await s3.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+  await s3.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: Buffer.alloc(partSize, 3) }));
+  expected.unfinishedBytes += partSize;
+}
+
+/** A theme token as the page resolves it now (light or dark), to compare computed colours with. */
+async function tokenColor(page: Page, token: string): Promise<string> {
+  return page.evaluate((name) => {
+    const probe = document.createElement('span');
+    probe.style.color = `var(${name})`;
+    document.body.append(probe);
+    const color = getComputedStyle(probe).color;
+    probe.remove();
+    return color;
+  }, token);
+}
+
+async function setQuota(page: Page, bytes: number): Promise<void> {
+  const quota = page.getByTestId('quota');
+  await quota.getByRole('button', { name: 'Change quota' }).click();
+  await quota.getByLabel('Another size').check();
+  await quota.getByLabel('Unit').selectOption('bytes');
+  await quota.getByRole('textbox', { name: 'Quota' }).fill(String(bytes));
+  await quota.getByRole('button', { name: 'Save quota' }).click();
+  await expect(quota.getByRole('button', { name: 'Change quota' })).toBeVisible();
+}
+
+const stateWords = { normal: 'Normal', high: 'High: above 80%', warning: 'Warning: above 90%', over: 'Over quota' } as const;
+const stateTokens = { normal: '--color-success', high: '--color-warning', warning: '--color-danger', over: '--color-danger' } as const;
+
+/** The quota's state in words and in its colour (the chip's text, or its fill when over), and the meter in the same colour. */
+async function expectQuotaState(page: Page, state: keyof typeof stateWords): Promise<void> {
+  const chip = page.getByTestId('quota-state');
+  await expect(chip).toHaveText(stateWords[state]);
+  await expect(chip).toHaveAttribute('data-state', state);
+  const color = await tokenColor(page, stateTokens[state]);
+  if (state === 'over') await expect(chip).toHaveCSS('background-color', color);
+  else await expect(chip).toHaveCSS('color', color);
+  await expect(page.getByTestId('quota-meter')).toHaveCSS('color', color);
+}
+
+test('a scan from the page counts the bucket exactly by area; the quota changes colour and words at 80, 90 and 100%; the cost follows egress and prices; unfinished uploads are aborted; a batch over the quota is warned', async ({ page, quire }) => {
+  test.setTimeout(240_000);
+  const { bucket } = await quire.addConnection();
+  const s3 = testS3();
+  const expected = new Expected();
+  const objects: { key: string; size: number }[] = [];
+  const layout: [prefix: string, count: number, size: number][] = [
+    ['books/content/novel-', 60, 40_000],
+    ['books/covers/cover-', 12, 90_000],
+    ['audiobooks/chapters/ch-', 25, 30_000],
+    ['authors/avatars/me-', 4, 12_000],
+    ['temp/upload-', 6, 5_000],
+    ['misc/notes-', 9, 700],
+  ];
+  for (const [prefix, count, size] of layout) for (let i = 0; i < count; i += 1) objects.push({ key: `${prefix}${i}.bin`, size: size + i });
+  objects.push({ key: 'readme.txt', size: 321 });
+  await putObjects(s3, bucket, expected, objects);
+  await startUnfinishedUpload(s3, bucket, expected, 'audiobooks/full/book.wav', MIB);
+  await startUnfinishedUpload(s3, bucket, expected, 'books/content/big.pdf', MIB);
+  // One more object at the top makes what is stored a multiple of 36 bytes, so a quota of exactly
+  // 80% or 90% of it is a whole number of bytes: the thresholds are tested at the byte.
+  const pad = 36 - (expected.used % 36) || 36;
+  await putObjects(s3, bucket, expected, [{ key: 'pad.bin', size: pad }]);
+  const used = expected.used;
+  expect(used % 36).toBe(0);
+
+  await page.goto(quire.url);
+  await page.getByRole('tab', { name: 'Storage' }).click();
+  const scan = page.getByTestId('scan');
+  await expect(scan).toHaveAttribute('data-state', 'never');
+  await expect(scan).toContainText('Never scanned.');
+
+  await scan.getByRole('button', { name: 'Scan the bucket' }).click();
+  await expect(scan).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(page.getByTestId('scanned-at')).toContainText(/Scanned just now .* by listing the bucket\./);
+
+  // Exact, per area, and largest first.
+  await expect(page.getByTestId('total-objects')).toHaveText(expected.objects.toLocaleString('en-US'));
+  await expect(page.getByTestId('total-bytes')).toHaveAttribute('title', `${expected.bytes.toLocaleString('en-US')} bytes`);
+  const rows = page.getByTestId('area-row');
+  const byBytes = [...expected.areas.entries()].sort((a, b) => b[1].bytes - a[1].bytes);
+  await expect(rows).toHaveCount(byBytes.length);
+  expect(await rows.evaluateAll((all) => all.map((row) => row.getAttribute('data-area')))).toEqual(byBytes.map(([area]) => area));
+  for (const [area, figures] of byBytes) {
+    const row = page.locator(`[data-testid=area-row][data-area="${area}"]`);
+    await expect(row.getByTestId('area-objects')).toHaveText(figures.objects.toLocaleString('en-US'));
+    await expect(row.getByTestId('area-bytes')).toHaveAttribute('data-bytes', String(figures.bytes));
+  }
+  await expect(page.getByTestId('unfinished')).toContainText(`2 unfinished uploads hold ${formatBytes(2 * MIB)}`);
+
+  // The Spaces plan's quota by default; then the author's own, at each threshold and a byte past it.
+  await expectQuotaState(page, 'normal');
+  await expect(page.getByTestId('quota-figures')).toHaveText(`${formatBytes(used)} of 250.0 GiB (<0.1%)`);
+  await setQuota(page, (used * 5) / 4);
+  await expectQuotaState(page, 'normal');
+  await expect(page.getByTestId('quota-figures')).toHaveText(`${formatBytes(used)} of ${formatBytes((used * 5) / 4)} (80%)`);
+  await setQuota(page, (used * 5) / 4 - 1);
+  await expectQuotaState(page, 'high');
+  await setQuota(page, (used * 10) / 9);
+  await expectQuotaState(page, 'high');
+  await expect(page.getByTestId('quota-figures')).toHaveText(`${formatBytes(used)} of ${formatBytes((used * 10) / 9)} (90%)`);
+  await setQuota(page, (used * 10) / 9 - 1);
+  await expectQuotaState(page, 'warning');
+  await setQuota(page, used);
+  await expectQuotaState(page, 'warning');
+  await expect(page.getByTestId('quota-figures')).toHaveText(`${formatBytes(used)} of ${formatBytes(used)} (100%)`);
+  await setQuota(page, used - 1);
+  await expectQuotaState(page, 'over');
+  await expect(page.getByTestId('quota')).toContainText('over by 1 B');
+  // The same states read in the dark theme, each in that theme's colour.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expectQuotaState(page, 'over');
+  await setQuota(page, Math.ceil(used / 0.85));
+  await expectQuotaState(page, 'high');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expectQuotaState(page, 'high');
+
+  // The month's cost: the plan alone, then with the egress the author assumes, then other prices.
+  const cost = page.getByTestId('cost');
+  await expect(page.getByTestId('cost-monthly')).toHaveText('$5.00');
+  await cost.getByRole('textbox', { name: 'Transfer out per month (GiB)' }).fill('2048');
+  // 1,024 GiB beyond the plan's 1 TiB at $0.01.
+  await expect(page.getByTestId('cost-monthly')).toHaveText('$15.24');
+  await expect(cost).toContainText('assumed 2048 GiB');
+  await cost.getByRole('button', { name: 'Change prices' }).click();
+  await cost.getByRole('textbox', { name: 'Per GiB out beyond' }).fill('0.02');
+  await cost.getByRole('button', { name: 'Save prices' }).click();
+  await expect(page.getByTestId('cost-monthly')).toHaveText('$25.48');
+  await expect(cost).toContainText('Prices: your own');
+  await cost.getByRole('button', { name: 'Change prices' }).click();
+  await cost.getByRole('button', { name: 'Back to Spaces’ prices' }).click();
+  await expect(page.getByTestId('cost-monthly')).toHaveText('$15.24');
+  await expect(cost).toContainText('DigitalOcean Spaces’ standard plan');
+  await expect(page.getByTestId('cost-projection')).toContainText('Nothing uploaded in the last 30 days');
+
+  // The unfinished uploads, each with its size, age and the days Spaces still keeps it.
+  const orphans = page.getByTestId('orphan-row');
+  await expect(orphans).toHaveCount(2);
+  for (const key of ['audiobooks/full/book.wav', 'books/content/big.pdf']) {
+    const row = orphans.filter({ hasText: key });
+    await expect(row.getByTestId('orphan-size')).toHaveText(`${formatBytes(MIB)} (1 part)`);
+    await expect(row.getByTestId('orphan-days-left')).toHaveText('in 30 days');
+  }
+  // temp/ objects made minutes ago are not old enough to be offered for removal.
+  await expect(page.getByTestId('temp-none')).toBeVisible();
+
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.getByRole('heading', { name: 'Storage' }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(screenshots, 'storage-light.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(screenshots, 'storage-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // A batch that would cross the quota is warned above the send button, by how much; it may still go.
+  const batch = 3 * MIB;
+  await setQuota(page, used + MIB);
+  await page.getByRole('tab', { name: 'Upload' }).click();
+  await dropFiles(page, '[data-testid=drop-zone]', [{ name: 'full-book.wav', mimeType: 'audio/wav', size: batch }]);
+  const warning = page.getByTestId('quota-warning');
+  await expect(warning).toHaveAttribute('data-state', 'over');
+  await expect(warning.getByTestId('quota-warning-figures')).toContainText(`With these files: ${formatBytes(used + batch)} of ${formatBytes(used + MIB)}`);
+  await expect(warning.getByTestId('quota-warning-over')).toHaveText(`over quota by ${formatBytes(batch - MIB)}`);
+  await expect(warning).toHaveCSS('border-top-color', await tokenColor(page, '--color-danger'));
+  await expect(page.getByTestId('upload-send')).toBeEnabled();
+  // Into the 80-90% band: warned as high, not over.
+  await page.getByRole('tab', { name: 'Storage' }).click();
+  await setQuota(page, Math.ceil((used + batch) / 0.85));
+  await page.getByRole('tab', { name: 'Upload' }).click();
+  await expect(warning).toHaveAttribute('data-state', 'high');
+  await expect(warning).toContainText('High: above 80%');
+  await expect(warning.getByTestId('quota-warning-over')).toHaveCount(0);
+  // Within the quota: nothing to say.
+  await page.getByRole('tab', { name: 'Storage' }).click();
+  await setQuota(page, (used + batch) * 2);
+  await page.getByRole('tab', { name: 'Upload' }).click();
+  await expect(page.getByTestId('upload-send')).toBeEnabled();
+  await expect(page.getByText('Asking the bucket which keys are free…')).toHaveCount(0);
+  await expect(warning).toHaveCount(0);
+
+  // Abort the unfinished uploads (both started minutes ago: included only because the author ticks it).
+  await page.getByRole('tab', { name: 'Storage' }).click();
+  await page.getByTestId('orphans').getByRole('button', { name: 'Abort all 2…' }).click();
+  const dialog = page.getByRole('alertdialog');
+  await expect(dialog).toContainText('Abort 2 unfinished uploads?');
+  await expect(dialog.getByRole('checkbox')).toBeChecked();
+  await dialog.getByRole('button', { name: 'Abort 2' }).click();
+  await expect(page.getByTestId('orphans')).toContainText(`Aborted 2 unfinished uploads (${formatBytes(2 * MIB)} no longer billed).`);
+  await expect(page.getByTestId('orphans-none')).toBeVisible();
+  expect(await openMultipartUploads(s3, bucket)).toBe(0);
+
+  // Counted again, nothing unfinished is left.
+  await page.getByTestId('scan').getByRole('button', { name: 'Scan now' }).click();
+  await expect(page.getByTestId('unfinished')).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.getByTestId('scan')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('quota-figures')).toContainText(`${formatBytes(expected.bytes)} of`);
+});
+
+test('a scan cut off mid-way (its process killed) says so, goes on from where it stopped with live progress, and ends exact', async ({ page, quire }) => {
+  test.setTimeout(240_000);
+  const { bucket } = await quire.addConnection();
+  const s3 = testS3();
+  const expected = new Expected();
+  // Several pages of 1,000 in one prefix, so the scan can be cut between two of them.
+  const objects = Array.from({ length: 2600 }, (_, i) => ({ key: `books/content/ch-${i}.txt`, size: 100 + (i % 50) }));
+  for (let i = 0; i < 30; i += 1) objects.push({ key: `authors/branding/logo-${i}.svg`, size: 2000 + i });
+  await putObjects(s3, bucket, expected, objects);
+
+  // `quire usage --refresh` on the same data folder, killed once it has recorded a page.
+  const { child, done } = startQuire(quire.dataDir, ['usage', '--refresh']);
+  const db = new Database(join(quire.dataDir, 'ledger.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    await waitFor('a page listed', () => (db.prepare('SELECT coalesce(sum(pages), 0) AS n FROM usage_scan_units').get() as { n: number }).n > 0, 60_000, 5);
+    child.kill('SIGKILL');
+    await done;
+    expect(db.prepare('SELECT state FROM usage_scans').get()).toEqual({ state: 'running' });
+  } finally {
+    db.close();
+  }
+
+  await page.goto(quire.url);
+  await page.getByRole('tab', { name: 'Storage' }).click();
+  const scan = page.getByTestId('scan');
+  await expect(scan).toHaveAttribute('data-state', 'interrupted');
+  await expect(scan).toContainText('The last scan stopped mid-way');
+  await expect(scan).toContainText('It goes on from where it stopped.');
+
+  // Every text the scan bar shows while it runs, as the page shows it.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { scanTexts: string[] }).scanTexts = seen;
+    const bar = document.querySelector('[data-testid=scan]')!.parentElement!;
+    new MutationObserver(() => {
+      const now = bar.querySelector('[data-testid=scan]');
+      if (now) seen.push(`${now.getAttribute('data-state')}: ${now.textContent ?? ''}`);
+    }).observe(bar, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  await scan.getByRole('button', { name: 'Go on with the scan' }).click();
+  await expect(scan).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  const texts = await page.evaluate(() => (window as unknown as { scanTexts: string[] }).scanTexts);
+  expect(texts.some((text) => /^running: Scanning… [\d,]+ objects? counted · \d+ of \d+ prefix(es)? listed/.test(text)), texts.join('\n')).toBe(true);
+
+  await expect(page.getByTestId('total-objects')).toHaveText(expected.objects.toLocaleString('en-US'));
+  await expect(page.getByTestId('total-bytes')).toHaveAttribute('title', `${expected.bytes.toLocaleString('en-US')} bytes`);
+  for (const [area, figures] of expected.areas) {
+    const row = page.locator(`[data-testid=area-row][data-area="${area}"]`);
+    await expect(row.getByTestId('area-objects')).toHaveText(figures.objects.toLocaleString('en-US'));
+    await expect(row.getByTestId('area-bytes')).toHaveAttribute('data-bytes', String(figures.bytes));
+  }
+});
