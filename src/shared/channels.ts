@@ -40,6 +40,7 @@ export const commandNames = [
   'usage.setQuota',
   'temp.list',
   'temp.remove',
+  'stats.get',
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 

@@ -24,6 +24,7 @@ import { tempListInputSchema, tempRemoveInputSchema, type TempRemoval, type Temp
 import { usageCancelInputSchema, usageInputSchema, usageQuotaInputSchema, usageScanInputSchema, type UsageReport } from './usage';
 import { watchAddInputSchema, watchTargetSchema, type WatchFolderSummary } from './watch';
 import { uploadStatuses } from './uploadStatus';
+import { analyticsInputSchema, type AnalyticsReport } from './analytics';
 
 /**
  * The one contract between the engine and every host: command name -> input schema and result
@@ -124,6 +125,8 @@ export const commands = {
   // Objects under temp/ over a day old; removed only as confirmed, each checked again first.
   'temp.list': command<typeof tempListInputSchema, TempReport>(tempListInputSchema),
   'temp.remove': command<typeof tempRemoveInputSchema, TempRemoval>(tempRemoveInputSchema),
+  // How the author's uploads go over a range of whole UTC days (src/shared/analytics.ts), from the ledger.
+  'stats.get': command<typeof analyticsInputSchema, AnalyticsReport>(analyticsInputSchema),
 } as const satisfies Record<CommandName, { input: z.ZodType; result: unknown }>;
 
 export type Commands = typeof commands;

@@ -20,6 +20,7 @@ import { readSecret } from './secretInput';
 import { cliVerbs, type CliVerb } from './verbs';
 import { CLEANUP_HELP, cleanupCommand } from './cleanupCommand';
 import { USAGE_HELP, USAGE_OPTIONS, usageCommand } from './usageCommand';
+import { STATS_HELP, STATS_OPTIONS, statsCommand } from './statsCommand';
 import { IMAGE_OPTIONS, IMAGE_SETTINGS_USAGE, imageSettingsUpdate, optimizeFlag, printImagePreview } from './imageOptions';
 import { serveCommand } from '../web/serveCommand';
 import { DEFAULT_WEB_PORT } from '../web/webHost';
@@ -69,7 +70,7 @@ Usage:
                          show or change the saved bandwidth cap, request rate, part size and
                          requests in flight (a running Quire applies them within a second),
                          and how images are prepared
-${USAGE_HELP}${CLEANUP_HELP}  quire verify KEY       compare an object with what was uploaded
+${USAGE_HELP}${STATS_HELP}${CLEANUP_HELP}  quire verify KEY       compare an object with what was uploaded
   quire link KEY [--expires 1h..7d]   a time-limited share link
   quire serve [--port 4780] [--open]
                          the app in a browser on this machine: drives the queue like quire run
@@ -127,6 +128,7 @@ const OPTIONS = {
   open: { type: 'boolean' },
   'as-is': { type: 'boolean' },
   ...USAGE_OPTIONS,
+  ...STATS_OPTIONS,
   remove: { type: 'boolean' },
   ...IMAGE_OPTIONS,
   help: { type: 'boolean', short: 'h' },
@@ -258,6 +260,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'cleanup':
         return await cleanupCommand({ list: (input) => call(handlers, 'cleanup temp', input), remove: (input) => call(handlers, 'cleanup temp --remove', input) }, rest, { ...flags, remove: flags.remove });
+      case 'stats':
+        return await statsCommand((input) => call(handlers, 'stats', input), rest, flags);
       case 'usage':
         return await usageCommand((verb, input) => call(handlers, verb, input as never), flags);
       case 'serve':

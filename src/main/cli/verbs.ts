@@ -42,6 +42,7 @@ export const cliVerbs = {
   'usage --quota': 'usage.setQuota',
   'cleanup temp': 'temp.list',
   'cleanup temp --remove': 'temp.remove',
+  stats: 'stats.get',
 } as const satisfies Record<string, CommandName>;
 
 export type CliVerb = keyof typeof cliVerbs;

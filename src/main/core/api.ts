@@ -59,6 +59,7 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
     'temp.list': async ({ connection }) => engine.oldTempObjects(connection),
     'temp.remove': async ({ connection, keys }) => engine.removeOldTemp(keys, connection),
     'usage.setQuota': async ({ connection, quotaBytes, prices }) => engine.usage.setQuota(engine.connections.resolve(connection), { quotaBytes, prices }),
+    'stats.get': async (input) => engine.analytics(input),
   };
 }
 

@@ -37,6 +37,9 @@ import { UploadChanges } from './upload/uploadChanges';
 import { UploadQueue } from './upload/uploadQueue';
 import { UploadRepository } from './upload/uploadRepository';
 import { join } from 'node:path';
+import type { AnalyticsInput, AnalyticsReport } from '../../shared/analytics';
+import { buildAnalyticsReport } from './analytics/analyticsReport';
+import { maintainAnalytics } from './analytics/maintenance';
 
 /** Which uploads an action is for: these ids (or short ids), every upload, or every one in these statuses. */
 export type UploadTarget = string[] | 'all' | { status: UploadStatus[] };
@@ -229,6 +232,8 @@ export class Engine {
     this.imageStage.start();
     // Watch folders are watched by the process that drives the queue, for as long as it does.
     this.watch.start();
+    // Analytics upkeep (first requests copied, old requests rolled up): in the background; on any error the next start goes on.
+    void maintainAnalytics(this.db.$client).catch(() => {});
   }
 
   /** Stops at part boundaries (every finished part stays recorded) and releases the lock last. */
@@ -531,6 +536,12 @@ export class Engine {
     if (wait) await scan;
     else void scan.catch(() => {}); // its outcome is in the ledger, and in the event
     return this.usage.report(connection);
+  }
+
+  /** `stats.get`: how the author's uploads go (src/shared/analytics.ts), read from the ledger once the requests still held back are written. */
+  analytics(input: AnalyticsInput): AnalyticsReport {
+    this.operationLog.flush();
+    return buildAnalyticsReport(this.db.$client, input, { connection: input.connection === undefined ? null : this.connections.resolve(input.connection) });
   }
 
   /** Objects under temp/ over a day old (the platform specs' 24-hour cleanup), for the author to confirm. */

@@ -88,8 +88,24 @@ export const uploads = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     verifiedAt: integer('verified_at'),
+    /**
+     * When Quire sent the first request for this file, copied from the operations log by the
+     * analytics (src/main/core/analytics/firstRequests.ts) once the upload is verified, and before
+     * its requests are rolled up: its throughput then needs no look-up per upload. Null: not copied yet.
+     */
+    firstRequestAt: integer('first_request_at'),
   },
-  (table) => [index('uploads_status_idx').on(table.status, table.createdAt), index('uploads_image_set_idx').on(table.imageSetId)],
+  (table) => [
+    index('uploads_status_idx').on(table.status, table.createdAt),
+    index('uploads_image_set_idx').on(table.imageSetId),
+    // The analytics (src/main/core/analytics/uploadFigures.ts): verified uploads by when, covering
+    // the series per day and type and the throughput; every other status by its last change.
+    index('uploads_verified_idx').on(table.status, table.verifiedAt, table.category, table.size, table.connectionId, table.createdAt, table.firstRequestAt),
+    index('uploads_status_updated_idx').on(table.status, table.updatedAt, table.size, table.connectionId),
+    index('uploads_resumed_idx')
+      .on(table.status, table.verifiedAt, table.updatedAt, table.resumes, table.bytesResumed, table.connectionId)
+      .where(sql`resumes > 0`),
+  ],
 );
 
 /** The server's resume handle, recorded the moment CreateMultipartUpload returns. */
@@ -147,7 +163,17 @@ export const operations = sqliteTable(
     errorCode: text('error_code'),
     startedAt: integer('started_at').notNull(),
   },
-  (table) => [index('operations_upload_idx').on(table.uploadId), index('operations_started_idx').on(table.startedAt)],
+  (table) => [
+    // With started_at: an upload's first request is one step (src/main/core/analytics/firstRequests.ts).
+    index('operations_upload_idx').on(table.uploadId, table.startedAt),
+    // With connection_id: one connection's requests are counted from the index alone.
+    index('operations_started_idx').on(table.startedAt, table.connectionId),
+    // The analytics (src/main/core/analytics/operationFigures.ts): failed requests by reason, and the slowest.
+    index('operations_failed_idx')
+      .on(table.startedAt, table.operation, table.errorCode, table.httpStatus, table.connectionId)
+      .where(sql`success = 0`),
+    index('operations_duration_idx').on(table.durationMs, table.startedAt, table.connectionId),
+  ],
 );
 
 /**

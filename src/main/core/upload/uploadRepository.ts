@@ -12,7 +12,7 @@ export const OFFLINE_ERROR_CODE = 'endpoint_unreachable';
 
 export type NewUpload = Omit<
   UploadRow,
-  'sha256' | 'etag' | 'bytesDone' | 'attempts' | 'waitCount' | 'changeCount' | 'retryAfter' | 'errorCode' | 'errorMessage' | 'errorRetryable' | 'verifiedAt' | 'updatedAt' | 'notice' | 'resumes' | 'bytesResumed'
+  'sha256' | 'etag' | 'bytesDone' | 'attempts' | 'waitCount' | 'changeCount' | 'retryAfter' | 'errorCode' | 'errorMessage' | 'errorRetryable' | 'verifiedAt' | 'updatedAt' | 'notice' | 'resumes' | 'bytesResumed' | 'firstRequestAt'
 >;
 
 /** What a page of the queue is filtered by (see the contract's uploads.list). */
