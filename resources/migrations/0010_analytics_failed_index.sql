@@ -1,0 +1,2 @@
+DROP INDEX `operations_failed_idx`;--> statement-breakpoint
+CREATE INDEX `operations_failed_idx` ON `operations` (`operation`,`error_code`,`http_status`,`started_at`,`connection_id`) WHERE success = 0;
