@@ -102,16 +102,17 @@ export function uploadSeries(db: Database.Database, scope: Scope, bucket: 'day' 
  * (coalesce evaluates the look-up only for those).
  */
 export function throughput(db: Database.Database, scope: Scope): Throughput {
-  const rows = db
-    .prepare(
-      `SELECT size, verified_at - coalesce(first_request_at, ${FIRST_REQUEST}) AS ms FROM uploads
-       WHERE status = 'verified' AND verified_at >= @since AND verified_at < @until AND size > 0${connectionClause(scope)}`,
-    )
-    .all(params(scope)) as { size: number; ms: number }[];
-  const rates = new Float64Array(rows.length);
-  rows.forEach((row, i) => {
-    rates[i] = Math.floor((row.size * 1000) / Math.max(1, row.ms));
-  });
+  // The rate computed in SQL (integer division: rounded down) and read as one column: a year's
+  // 100,000 uploads cross into JS a fifth faster than as objects of two fields.
+  const rates = Float64Array.from(
+    db
+      .prepare(
+        `SELECT (size * 1000) / max(1, verified_at - coalesce(first_request_at, ${FIRST_REQUEST})) FROM uploads
+         WHERE status = 'verified' AND verified_at >= @since AND verified_at < @until AND size > 0${connectionClause(scope)}`,
+      )
+      .pluck(true)
+      .all(params(scope)) as number[],
+  );
   rates.sort();
   return { uploads: rates.length, medianBytesPerSecond: nearestRank(rates, 0.5), p95BytesPerSecond: nearestRank(rates, 0.95) };
 }
