@@ -1,4 +1,4 @@
-import type { JSX } from 'react';
+import { lazy, Suspense, type ComponentType } from 'react';
 import { Announcer } from './components/Announcer';
 import { useView, type View } from './shell/navigation';
 import { StatusLine } from './shell/StatusLine';
@@ -13,12 +13,16 @@ import { UploadView } from './views/upload/UploadView';
 import { WatchView } from './views/watch/WatchView';
 import styles from './App.module.css';
 
-const viewComponents: Record<View, () => JSX.Element> = {
+// Analytics brings uPlot: loaded on first visit, so the other views start without it.
+const AnalyticsView = lazy(async () => ({ default: (await import('./views/analytics/AnalyticsView')).AnalyticsView }));
+
+const viewComponents: Record<View, ComponentType> = {
   upload: UploadView,
   queue: QueueView,
   watch: WatchView,
   history: HistoryView,
   storage: StorageView,
+  analytics: AnalyticsView,
   connections: ConnectionsView,
   settings: SettingsView,
 };
@@ -49,7 +53,9 @@ export function App() {
       </header>
       <main className={styles.panel}>
         <div role="tabpanel" id={panelId(view)} aria-labelledby={tabId(view)} className={styles.panelContent}>
-          <ViewComponent key={view} />
+          <Suspense fallback={null}>
+            <ViewComponent key={view} />
+          </Suspense>
         </div>
       </main>
       <StatusLine />

@@ -6,6 +6,7 @@ import type { Page } from '@playwright/test';
 import { formatBytes } from '../../src/shared/format';
 import { areaOf } from '../../src/shared/usage';
 import { startQuire } from '../support/quireCli';
+import { FaultProxy } from '../support/faultProxy';
 import { openMultipartUploads, testS3, type TestS3 } from '../support/s3Server';
 import { waitFor } from '../support/waitFor';
 import { dropFiles, expect, test } from './fixtures';
@@ -256,55 +257,129 @@ test('a scan from the page counts the bucket exactly by area; the quota changes 
   await expect(page.getByTestId('quota-figures')).toContainText(`${formatBytes(expected.bytes)} of`);
 });
 
-test('a scan cut off mid-way (its process killed) says so, goes on from where it stopped with live progress, and ends exact', async ({ page, quire }) => {
+test('a scan cut off mid-way (its process killed) says so and goes on; cancelled from the page it goes on again, with live progress, and ends exact', async ({ page, quire }) => {
   test.setTimeout(240_000);
-  const { bucket } = await quire.addConnection();
+  const { bucket } = await quire.addConnection({ name: 'direct' });
   const s3 = testS3();
   const expected = new Expected();
   // Several pages of 1,000 in one prefix, so the scan can be cut between two of them.
   const objects = Array.from({ length: 2600 }, (_, i) => ({ key: `books/content/ch-${i}.txt`, size: 100 + (i % 50) }));
   for (let i = 0; i < 30; i += 1) objects.push({ key: `authors/branding/logo-${i}.svg`, size: 2000 + i });
   await putObjects(s3, bucket, expected, objects);
-
-  // `quire usage --refresh` on the same data folder, killed once it has recorded a page.
-  const { child, done } = startQuire(quire.dataDir, ['usage', '--refresh']);
-  const db = new Database(join(quire.dataDir, 'ledger.sqlite'), { readonly: true, fileMustExist: true });
+  // The same bucket through a proxy that answers each request after 600 ms: a scan takes seconds,
+  // so its progress is seen and it can be cancelled. The default connection.
+  const proxy = new FaultProxy(s3.endpoint);
+  await proxy.start();
   try {
-    await waitFor('a page listed', () => (db.prepare('SELECT coalesce(sum(pages), 0) AS n FROM usage_scan_units').get() as { n: number }).n > 0, 60_000, 5);
-    child.kill('SIGKILL');
-    await done;
-    expect(db.prepare('SELECT state FROM usage_scans').get()).toEqual({ state: 'running' });
+    const added = await quire.cli(
+      ['connect', 'add', 'slow', '--provider', 's3_compatible', '--endpoint', proxy.endpoint, '--region', s3.region, '--bucket', bucket, '--path-style', '--access-key-id', s3.accessKeyId, '--secret-stdin', '--default'],
+      { input: `${s3.secretAccessKey}\n` },
+    );
+    expect(added.code, added.stderr).toBe(0);
+    proxy.latencyMs = 600;
+
+    // `quire usage --refresh` on the same data folder, killed once it has recorded a page.
+    const { child, done } = startQuire(quire.dataDir, ['usage', '--refresh']);
+    const db = new Database(join(quire.dataDir, 'ledger.sqlite'), { readonly: true, fileMustExist: true });
+    try {
+      await waitFor('a page listed', () => (db.prepare('SELECT coalesce(sum(pages), 0) AS n FROM usage_scan_units').get() as { n: number }).n > 0, 60_000, 5);
+      child.kill('SIGKILL');
+      await done;
+      expect(db.prepare('SELECT state FROM usage_scans').get()).toEqual({ state: 'running' });
+    } finally {
+      db.close();
+    }
+
+    await page.goto(quire.url);
+    await page.getByRole('tab', { name: 'Storage' }).click();
+    await expect(page.getByLabel('Connection')).toHaveValue('slow');
+    const scan = page.getByTestId('scan');
+    await expect(scan).toHaveAttribute('data-state', 'interrupted');
+    await expect(scan).toContainText('The last scan stopped mid-way');
+    await expect(scan).toContainText('It goes on from where it stopped.');
+
+    // Going on shows the scan's progress as it lists; cancelled, it says so and can go on again.
+    await scan.getByRole('button', { name: 'Go on with the scan' }).click();
+    await expect(scan).toHaveAttribute('data-state', 'running');
+    await expect(scan.getByTestId('scan-progress')).toHaveText(/^[\d,]+ objects counted · \d+ of \d+ prefixes listed$/);
+    await scan.getByRole('button', { name: 'Cancel scan' }).click();
+    await expect(scan).toHaveAttribute('data-state', 'cancelled');
+    await expect(scan).toContainText('The scan was cancelled');
+
+    // Every text the scan bar shows from here, as the page shows it.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { scanTexts: string[] }).scanTexts = seen;
+      const bar = document.querySelector('[data-testid=scan]')!.parentElement!;
+      new MutationObserver(() => {
+        const now = bar.querySelector('[data-testid=scan]');
+        if (now) seen.push(`${now.getAttribute('data-state')}: ${now.textContent ?? ''}`);
+      }).observe(bar, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    await scan.getByRole('button', { name: 'Go on with the scan' }).click();
+    await expect(scan).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+    const texts = await page.evaluate(() => (window as unknown as { scanTexts: string[] }).scanTexts);
+    expect(texts.some((text) => /^running: Scanning… [\d,]+ objects counted · \d+ of \d+ prefixes listed/.test(text)), texts.join('\n')).toBe(true);
+
+    await expect(page.getByTestId('total-objects')).toHaveText(expected.objects.toLocaleString('en-US'));
+    await expect(page.getByTestId('total-bytes')).toHaveAttribute('title', `${expected.bytes.toLocaleString('en-US')} bytes`);
+    for (const [area, figures] of expected.areas) {
+      const row = page.locator(`[data-testid=area-row][data-area="${area}"]`);
+      await expect(row.getByTestId('area-objects')).toHaveText(figures.objects.toLocaleString('en-US'));
+      await expect(row.getByTestId('area-bytes')).toHaveAttribute('data-bytes', String(figures.bytes));
+    }
+
+    // The other connection to the same bucket has its own figures: not scanned yet.
+    await page.getByLabel('Connection').selectOption('direct');
+    await expect(page.getByTestId('scan')).toHaveAttribute('data-state', 'never');
   } finally {
-    db.close();
+    await proxy.stop();
   }
+});
+
+test('temporary files over a day old are listed and removed together by one confirmed action, and nothing goes before it', async ({ page, quire }) => {
+  await quire.addConnection();
+  // radosgw stamps objects with its own clock, so no object of a test is a day old: the engine's
+  // answers about temp/ are played by the test (the engine's own checks are tested against radosgw
+  // in test/usage.test.ts); everything else goes to quire serve.
+  const day = 24 * 3600 * 1000;
+  const old = [
+    { key: 'temp/upload-a.part', size: 3 * MIB, lastModified: Date.now() - 3 * day },
+    { key: 'temp/upload-b.part', size: 512 * 1024, lastModified: Date.now() - 2 * day },
+  ];
+  const removals: unknown[] = [];
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((frame) => {
+      const message = JSON.parse(String(frame)) as { id: number; command: string; input: { keys?: string[] } };
+      if (message.command === 'temp.list') {
+        ws.send(JSON.stringify({ id: message.id, outcome: { ok: true, value: { connection: 'radosgw', objects: removals.length ? [] : old, bytes: removals.length ? 0 : old.reduce((s, o) => s + o.size, 0) } } }));
+      } else if (message.command === 'temp.remove') {
+        removals.push(message.input);
+        ws.send(JSON.stringify({ id: message.id, outcome: { ok: true, value: { connection: 'radosgw', objects: [], bytes: 0, removed: message.input.keys, kept: [] } } }));
+      } else server.send(frame);
+    });
+  });
 
   await page.goto(quire.url);
   await page.getByRole('tab', { name: 'Storage' }).click();
-  const scan = page.getByTestId('scan');
-  await expect(scan).toHaveAttribute('data-state', 'interrupted');
-  await expect(scan).toContainText('The last scan stopped mid-way');
-  await expect(scan).toContainText('It goes on from where it stopped.');
+  const temp = page.getByTestId('temp');
+  await expect(temp.getByTestId('temp-row')).toHaveCount(2);
+  await expect(temp.getByTestId('temp-summary')).toHaveText(`2 temporary files holding ${formatBytes(3.5 * MIB)}.`);
+  await expect(temp.getByTestId('temp-row').first()).toContainText('3 days ago');
 
-  // Every text the scan bar shows while it runs, as the page shows it.
-  await page.evaluate(() => {
-    const seen: string[] = [];
-    (window as unknown as { scanTexts: string[] }).scanTexts = seen;
-    const bar = document.querySelector('[data-testid=scan]')!.parentElement!;
-    new MutationObserver(() => {
-      const now = bar.querySelector('[data-testid=scan]');
-      if (now) seen.push(`${now.getAttribute('data-state')}: ${now.textContent ?? ''}`);
-    }).observe(bar, { subtree: true, childList: true, characterData: true, attributes: true });
-  });
-  await scan.getByRole('button', { name: 'Go on with the scan' }).click();
-  await expect(scan).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
-  const texts = await page.evaluate(() => (window as unknown as { scanTexts: string[] }).scanTexts);
-  expect(texts.some((text) => /^running: Scanning… [\d,]+ objects? counted · \d+ of \d+ prefix(es)? listed/.test(text)), texts.join('\n')).toBe(true);
+  // Kept when the author thinks again.
+  await temp.getByRole('button', { name: 'Remove all 2…' }).click();
+  const dialog = page.getByRole('alertdialog');
+  await expect(dialog).toContainText('Remove 2 temporary files?');
+  await dialog.getByRole('button', { name: 'Keep them' }).click();
+  await expect(dialog).toHaveCount(0);
+  expect(removals).toEqual([]);
 
-  await expect(page.getByTestId('total-objects')).toHaveText(expected.objects.toLocaleString('en-US'));
-  await expect(page.getByTestId('total-bytes')).toHaveAttribute('title', `${expected.bytes.toLocaleString('en-US')} bytes`);
-  for (const [area, figures] of expected.areas) {
-    const row = page.locator(`[data-testid=area-row][data-area="${area}"]`);
-    await expect(row.getByTestId('area-objects')).toHaveText(figures.objects.toLocaleString('en-US'));
-    await expect(row.getByTestId('area-bytes')).toHaveAttribute('data-bytes', String(figures.bytes));
-  }
+  // One confirmed action removes exactly the listed objects.
+  await temp.getByRole('button', { name: 'Remove all 2…' }).click();
+  await dialog.getByRole('button', { name: 'Remove 2' }).click();
+  await expect(temp).toContainText('Removed 2 temporary files.');
+  await expect(temp.getByTestId('temp-none')).toBeVisible();
+  expect(removals).toEqual([{ connection: 'radosgw', keys: old.map((o) => o.key) }]);
 });

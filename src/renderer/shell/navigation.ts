@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 
 /** The views, in the order the nav shows them. */
-export const views = ['upload', 'queue', 'watch', 'history', 'storage', 'connections', 'settings'] as const;
+export const views = ['upload', 'queue', 'watch', 'history', 'storage', 'analytics', 'connections', 'settings'] as const;
 export type View = (typeof views)[number];
 
 export const viewTitles: Record<View, string> = {
@@ -10,6 +10,7 @@ export const viewTitles: Record<View, string> = {
   watch: 'Watch',
   history: 'History',
   storage: 'Storage',
+  analytics: 'Analytics',
   connections: 'Connections',
   settings: 'Settings',
 };

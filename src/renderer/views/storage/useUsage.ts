@@ -34,6 +34,8 @@ export function useUsage(connection: string | undefined, egressGiB: number): Usa
   const [starting, setStarting] = useState(false);
   const verified = useUploads((s) => s.counts.verified);
   const request = useRef(0);
+  /** Counts usage.changed events: an answer sent before an event that came first is older than it. */
+  const events = useRef(0);
   const current = useRef({ connection, egressGiB });
   current.current = { connection, egressGiB };
 
@@ -73,6 +75,7 @@ export function useUsage(connection: string | undefined, egressGiB: number): Usa
         if (event.connection !== current.current.connection) return;
         // The event's figures are the engine's newest; only its cost lacks the assumed egress.
         request.current += 1;
+        events.current += 1;
         setStarting(false);
         setReport((shown) => ({ ...event, cost: shown && event.scan?.state === 'running' ? shown.cost : event.cost }));
         if (event.scan?.state !== 'running') void load();
@@ -82,9 +85,12 @@ export function useUsage(connection: string | undefined, egressGiB: number): Usa
 
   const run = useCallback(async (action: () => Promise<UsageReport>) => {
     setBusy(true);
+    const eventsBefore = events.current;
     try {
       const next = await action();
-      if (next.connection === current.current.connection) setReport((shown) => ({ ...next, cost: shown && current.current.egressGiB !== next.cost.egressGiB ? shown.cost : next.cost }));
+      // The engine may send the scan's first event before its answer to the call that started it.
+      const overtaken = events.current !== eventsBefore;
+      if (next.connection === current.current.connection && !overtaken) setReport((shown) => ({ ...next, cost: shown && current.current.egressGiB !== next.cost.egressGiB ? shown.cost : next.cost }));
       setError(null);
       return true;
     } catch (e) {
