@@ -12,11 +12,13 @@ export const STATS_OPTIONS = {
   csv: { type: 'boolean' },
 } as const;
 
-export const STATS_HELP = `  quire stats [--since 30d|12w|all|2026-01-31] [--until 7d|2026-02-28] [--connection NAME] [--json|--csv [TABLE]]
+export const STATS_HELP = `  quire stats [--since 30d|12w|all|2026-01-31] [--until 7d|2026-02-28] [--connection NAME]
+              [--json | --csv [TABLE]]
                          how uploads went over whole days (UTC; by default the last 30, today
                          included): per content type, success rate, throughput, retries and why,
                          resumes, image savings, failures and what to do, the slowest requests;
-                         --csv prints every table (or one: ${analyticsTableNames.join(', ')})
+                         --csv prints every table, or one of: ${analyticsTableNames.slice(0, 3).join(', ')},
+                         ${analyticsTableNames.slice(3).join(', ')}
 `;
 
 export interface StatsFlags {
