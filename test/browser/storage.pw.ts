@@ -76,6 +76,19 @@ async function tokenColor(page: Page, token: string): Promise<string> {
   }, token);
 }
 
+/** Errors the page logs, uncaught exceptions and CSP violations (the bars' widths must not be inline style attributes). */
+async function watchForProblems(page: Page): Promise<string[]> {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  await page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')));`,
+  });
+  return problems;
+}
+
 async function setQuota(page: Page, bytes: number): Promise<void> {
   const quota = page.getByTestId('quota');
   await quota.getByRole('button', { name: 'Change quota' }).click();
@@ -102,6 +115,7 @@ async function expectQuotaState(page: Page, state: keyof typeof stateWords): Pro
 
 test('a scan from the page counts the bucket exactly by area; the quota changes colour and words at 80, 90 and 100%; the cost follows egress and prices; unfinished uploads are aborted; a batch over the quota is warned', async ({ page, quire }) => {
   test.setTimeout(240_000);
+  const problems = await watchForProblems(page);
   const { bucket } = await quire.addConnection();
   const s3 = testS3();
   const expected = new Expected();
@@ -255,6 +269,7 @@ test('a scan from the page counts the bucket exactly by area; the quota changes 
   await expect(page.getByTestId('unfinished')).toHaveCount(0, { timeout: 60_000 });
   await expect(page.getByTestId('scan')).toHaveAttribute('data-state', 'done');
   await expect(page.getByTestId('quota-figures')).toContainText(`${formatBytes(expected.bytes)} of`);
+  expect(problems).toEqual([]);
 });
 
 test('a scan cut off mid-way (its process killed) says so and goes on; cancelled from the page it goes on again, with live progress, and ends exact', async ({ page, quire }) => {
