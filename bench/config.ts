@@ -15,7 +15,7 @@ export type RunnerName = ToolName | typeof REFERENCE_NAME;
  * watch folder of many small files synced, synced again and followed (`watch`) and photos
  * prepared for the web by Quire's image pool and by vipsthumbnail (`images`, no S3 server).
  */
-export const SCENARIOS = ['tools', 'kill', 'storm', 'cap', 'watch', 'images'] as const;
+export const SCENARIOS = ['tools', 'kill', 'storm', 'cap', 'watch', 'images', 'usage'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const MIB = 1024 * 1024;
@@ -63,6 +63,12 @@ export interface BenchConfig {
    * `worker`: the pool runs the built worker (out/main/imageWorker.js, what Quire ships) or its source through tsx.
    */
   images: { count: number; width: number; height: number; reps: number; streams: number; wasm: boolean; worker: 'built' | 'source' };
+  /**
+   * The usage scan (bench/usage.ts): buckets of `objects` and `smallObjects` small objects over the
+   * book layout (filled once per bench S3 server, `fillConcurrency` PUTs at once), each counted by
+   * `quire usage --refresh`, `rclone size` and `aws s3 ls --recursive --summarize`, `reps` times.
+   */
+  usage: { objects: number; smallObjects: number; reps: number; fillConcurrency: number; repeatScans: number; profileDir: string | null };
   /** Whether to run the small-file reference (bare requests, no bookkeeping) beside the tools. */
   reference: boolean;
   /** A limit per tool invocation, so a hung tool fails its cell instead of hanging the bench. */
@@ -76,10 +82,10 @@ export interface BenchConfig {
 }
 
 const USAGE = `npm run bench [-- --reps N --big-mib N --small-files N --small-kib N --tools quire,rclone,aws
-                     --only tools,kill,storm,cap,watch,images --no-kill --no-storm --no-cap --no-watch --no-images
+                     --only tools,kill,storm,cap,watch,images,usage --no-kill --no-storm --no-cap --no-watch --no-images --no-usage
                      --no-reference --note TEXT]
 Each flag also reads an env variable: BENCH_REPS, BENCH_BIG_MIB, BENCH_SMALL_FILES, BENCH_SMALL_KIB,
-BENCH_TOOLS, BENCH_ONLY, BENCH_KILL=0, BENCH_STORM=0, BENCH_CAP=0, BENCH_WATCH=0, BENCH_IMAGES=0, BENCH_REFERENCE=0,
+BENCH_TOOLS, BENCH_ONLY, BENCH_KILL=0, BENCH_STORM=0, BENCH_CAP=0, BENCH_WATCH=0, BENCH_IMAGES=0, BENCH_USAGE=0, BENCH_REFERENCE=0,
 BENCH_NOTE, BENCH_TIMEOUT_S. Flags win over env. The storm and the cap read BENCH_STORM_REPS (default:
 --reps), BENCH_STORM_FRACTION (0.3), BENCH_CAP_MIB (2, MiB/s) and BENCH_CAP_SECONDS (60). The watch
 folder reads BENCH_WATCH_FOLDERS (1000), BENCH_WATCH_FILES (10 per folder), BENCH_WATCH_KIB (64),
@@ -88,10 +94,14 @@ BENCH_WATCH_PROFILE=DIR (CPU profiles of Quire's syncs there; its figures then i
 The images read BENCH_IMAGES_COUNT (20 photos of 6000×4000), BENCH_IMAGES_REPS (3), BENCH_IMAGES_STREAMS
 (vipsthumbnail's parallel images; default: one per CPU), BENCH_IMAGES_WASM=0 (leaves out the wasm build) and
 BENCH_IMAGES_WORKER=source (Quire's image workers from source through tsx, not the build in out/).
+The usage scan reads BENCH_USAGE_OBJECTS (100000), BENCH_USAGE_SMALL (10000, the bucket that shows memory against the count),
+BENCH_USAGE_REPS (3), BENCH_USAGE_FILL (64 PUTs at once while the buckets are filled, once per S3 server),
+BENCH_USAGE_REPEAT (4 scans of the large bucket by one process) and BENCH_USAGE_PROFILE=DIR (CPU profiles of Quire's scans there; its figures then include the profiler).
 BENCH_ONLY=storm npm run bench   # the SlowDown storm alone, in about a minute
 BENCH_ONLY=cap npm run bench     # the bandwidth cap alone
 BENCH_ONLY=watch npm run bench   # the watch folder alone (10,000 files), in a few minutes
-BENCH_ONLY=images npm run bench  # the images alone (no S3 server), in a few minutes`;
+BENCH_ONLY=images npm run bench  # the images alone (no S3 server), in a few minutes
+BENCH_ONLY=usage npm run bench   # the usage scan alone (fills 110,000 objects on a new server: minutes)`;
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const { values } = parseArgs({
@@ -108,6 +118,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       'no-cap': { type: 'boolean' },
       'no-watch': { type: 'boolean' },
       'no-images': { type: 'boolean' },
+      'no-usage': { type: 'boolean' },
       'no-reference': { type: 'boolean' },
       note: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -135,6 +146,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (values['no-cap'] ?? env.BENCH_CAP === '0') scenarios.delete('cap');
   if (values['no-watch'] ?? env.BENCH_WATCH === '0') scenarios.delete('watch');
   if (values['no-images'] ?? env.BENCH_IMAGES === '0') scenarios.delete('images');
+  if (values['no-usage'] ?? env.BENCH_USAGE === '0') scenarios.delete('usage');
   // The kill measurement is a row of the tools' table.
   if (!scenarios.has('tools')) scenarios.delete('kill');
   const reps = positiveInt('reps', values.reps ?? env.BENCH_REPS ?? '5');
@@ -183,6 +195,16 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       streams: positiveInt('BENCH_IMAGES_STREAMS', env.BENCH_IMAGES_STREAMS ?? String(Math.max(1, cpus().length))),
       wasm: env.BENCH_IMAGES_WASM !== '0',
       worker: env.BENCH_IMAGES_WORKER === 'source' ? 'source' : 'built',
+    },
+    // The issue's bucket: 100,000 objects, and a tenth of it to show memory does not follow the count.
+    usage: {
+      objects: positiveInt('BENCH_USAGE_OBJECTS', env.BENCH_USAGE_OBJECTS ?? '100000'),
+      smallObjects: positiveInt('BENCH_USAGE_SMALL', env.BENCH_USAGE_SMALL ?? '10000'),
+      reps: positiveInt('BENCH_USAGE_REPS', env.BENCH_USAGE_REPS ?? '3'),
+      fillConcurrency: positiveInt('BENCH_USAGE_FILL', env.BENCH_USAGE_FILL ?? '64'),
+      // One process scanning the large bucket this many times: memory against the objects listed, past the first scan.
+      repeatScans: positiveInt('BENCH_USAGE_REPEAT', env.BENCH_USAGE_REPEAT ?? '4'),
+      profileDir: env.BENCH_USAGE_PROFILE ? resolve(env.BENCH_USAGE_PROFILE) : null,
     },
     reference: !(values['no-reference'] ?? env.BENCH_REFERENCE === '0'),
     timeoutMs: positiveInt('BENCH_TIMEOUT_S', env.BENCH_TIMEOUT_S ?? '900') * 1000,

@@ -11,6 +11,7 @@ import { measure, type Measurement } from './measure';
 import { renderReport, type RunRecord, type Workload } from './report';
 import { measureStorm, type StormResult } from './storm';
 import { bareReference, makeTools, type Tool } from './tools';
+import { measureUsage, type UsageResult } from './usage';
 import { measureWatch, type WatchResult } from './watch';
 
 /**
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   let cap: CapResult | null = null;
   let watch: WatchResult | null = null;
   let images: ImagesResult | null = null;
+  let usage: UsageResult | null = null;
   try {
     if (fixtures && bucket) {
       for (const workload of ['big', 'small'] as const) {
@@ -89,6 +91,11 @@ async function main(): Promise<void> {
       log(`Images: ${c.count} photos of ${c.width}×${c.height}, web preset, Quire's pool (native, ${c.reps} cold pass(es), then warm${c.wasm ? ', then wasm' : ''}) and vipsthumbnail (${c.streams} at a time)...`);
       images = await measureImages(config, stateRoot, log);
     }
+    if (config.scenarios.has('usage')) {
+      const c = config.usage;
+      log(`Usage: buckets of ${c.objects} and ${c.smallObjects} objects over the book layout, each counted by quire usage --refresh, rclone size and aws s3 ls --recursive --summarize, ${c.reps} repetition(s)...`);
+      usage = await measureUsage(config, stateRoot, log);
+    }
   } finally {
     await bucket?.destroy().catch((error: Error) => log(`could not delete bucket ${bucket.name}: ${error.message}`));
     await rm(stateRoot, { recursive: true, force: true });
@@ -105,6 +112,7 @@ async function main(): Promise<void> {
     cap,
     watch,
     images,
+    usage,
     startedAt,
     elapsedSeconds: (Date.now() - startedAt.getTime()) / 1000,
     machine: describeMachine(),
@@ -115,7 +123,7 @@ async function main(): Promise<void> {
   // (BENCH_ONLY=watch) and the images alone (BENCH_ONLY=images) have their own files beside it;
   // any other run of some scenarios alone is written beside the work files, named after what it measured.
   const only = SCENARIOS.filter((s) => config.scenarios.has(s));
-  const ownFile = only.length === 1 && (only[0] === 'watch' || only[0] === 'images');
+  const ownFile = only.length === 1 && (only[0] === 'watch' || only[0] === 'images' || only[0] === 'usage');
   const resultsFile = compare ? config.resultsFile : ownFile ? join(dirname(config.resultsFile), `${only[0]}.md`) : join(config.workDir, `results-${only.join('-')}.md`);
   await mkdir(dirname(resultsFile), { recursive: true });
   await writeFile(resultsFile, report);

@@ -6,6 +6,8 @@ import type { KillResult } from './killResume';
 import type { Measurement } from './measure';
 import type { StormResult } from './storm';
 import type { Tool } from './tools';
+import type { UsageResult } from './usage';
+import { usageFailures, usageRawRuns, usageSection, usageTargets } from './usageReport';
 import type { WatchResult } from './watch';
 import { watchFailures, watchRawRuns, watchSection, watchTargets } from './watchReport';
 
@@ -37,6 +39,8 @@ export interface ReportInput {
   watch: WatchResult | null;
   /** The photos prepared by Quire's image pool and by vipsthumbnail, when it was run. */
   images: ImagesResult | null;
+  /** The bucket of 100,000 objects counted by Quire, rclone size and aws s3 ls, when it was run. */
+  usage?: UsageResult | null;
   startedAt: Date;
   elapsedSeconds: number;
   machine: string;
@@ -139,12 +143,14 @@ export function renderReport(input: ReportInput): string {
     ...capTarget(input),
     ...(input.watch ? watchTargets(input.watch) : []),
     ...(input.images ? imagesTargets(input.images) : []),
+    ...(input.usage ? usageTargets(input.usage) : []),
   ];
   if (goals.length) lines.push(`Quire's targets:`, ...goals, '');
   if (input.storm) lines.push(...stormSection(input, input.storm), '');
   if (input.cap) lines.push(...capSection(input.cap), '');
   if (input.watch) lines.push(...watchSection(input.watch), '');
   if (input.images) lines.push(...imagesSection(input.images), '');
+  if (input.usage) lines.push(...usageSection(input.usage), '');
   lines.push(...settings(input, bigLabel, smallLabel), '');
   lines.push(...failures(input), ...rawRuns(input));
   return `${lines.join('\n')}\n`;
@@ -284,6 +290,7 @@ function failures(input: ReportInput): string[] {
   if (input.cap?.failure) lines.push(`- quire, bandwidth cap: ${input.cap.failure}`);
   if (input.watch) lines.push(...watchFailures(input.watch));
   if (input.images) lines.push(...imagesFailures(input.images));
+  if (input.usage) lines.push(...usageFailures(input.usage));
   return lines.length ? ['Failures:', '', ...lines, ''] : [];
 }
 
@@ -308,6 +315,7 @@ function rawRuns(input: ReportInput): string[] {
   }
   if (input.watch) lines.push(...watchRawRuns(input.watch));
   if (input.images) lines.push(...imagesRawRuns(input.images));
+  if (input.usage) lines.push(...usageRawRuns(input.usage));
   lines.push('', '</details>');
   return lines;
 }

@@ -8,7 +8,8 @@
 #   - its OWN radosgw, on ports other than the tests' (7480/3301), so a test run can go on beside
 #     it; stopped by a trap, by the PIDs recorded in its own folder (BENCH_S3_PORT,
 #     BENCH_CEPH_MON_PORT and BENCH_WORK move it, to run beside another bench); BENCH_ONLY=images
-#     needs no server, so none is started (nor the Ceph packages checked).
+#     needs no server, so none is started (nor the Ceph packages checked); BENCH_KEEP_S3=1
+#     leaves it running, so the next bench reuses it and what it holds (the usage scan's buckets).
 # Non-interactive (CI=true, no stdin). Arguments are passed to bench/main.ts (`npm run bench -- --help`).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,10 +23,10 @@ needs_s3=true
 if [[ -n "${BENCH_ONLY:-}" && -z "$(tr ',' '\n' <<<"$only" | grep -vx -e images -e '')" ]]; then needs_s3=false; fi
 if [[ "$(uname -s)" == "Linux" ]] && command -v apt-get >/dev/null; then
   if $needs_s3; then bash scripts/install-system-deps.sh </dev/null; fi
-  # The rivals are needed only to compare the tools and for the watch folder: BENCH_ONLY=storm
-  # (or cap, or images) goes without them; vipsthumbnail only for the images.
+  # The rivals are needed only to compare the tools, for the watch folder and the usage scan:
+  # BENCH_ONLY=storm (or cap, or images) goes without them; vipsthumbnail only for the images.
   packages=(time)
-  if [[ -z "${BENCH_ONLY:-}" || "$only" == *",tools,"* || "$only" == *",watch,"* ]]; then packages+=(rclone awscli); fi
+  if [[ -z "${BENCH_ONLY:-}" || "$only" == *",tools,"* || "$only" == *",watch,"* || "$only" == *",usage,"* ]]; then packages+=(rclone awscli); fi
   if [[ -z "${BENCH_ONLY:-}" || "$only" == *",images,"* ]]; then packages+=(libvips-tools); fi
   missing=()
   for package in "${packages[@]}"; do
@@ -50,8 +51,15 @@ mkdir -p "$work"
 export BENCH_WORK="$work"
 if $needs_s3; then
   export QUIRE_S3_PORT="${BENCH_S3_PORT:-7490}" QUIRE_CEPH_MON_PORT="${BENCH_CEPH_MON_PORT:-3311}"
-  trap 'bash "$root/scripts/s3-server.sh" down "$s3dir" >/dev/null 2>&1 || true' EXIT
-  # An interrupt still goes through the EXIT trap, so the server never outlives the bench.
+  # BENCH_KEEP_S3=1 leaves the server (and what the bench stored in it: the usage scan's 110,000
+  # objects) running for the next bench, which finds it answering and reuses it; stop it with
+  # `bash scripts/s3-server.sh down bench/.work/s3`.
+  if [[ "${BENCH_KEEP_S3:-0}" == 1 ]]; then
+    trap 'echo "bench: the S3 server stays up (BENCH_KEEP_S3=1); stop it with: bash scripts/s3-server.sh down $s3dir" >&2' EXIT
+  else
+    trap 'bash "$root/scripts/s3-server.sh" down "$s3dir" >/dev/null 2>&1 || true' EXIT
+  fi
+  # An interrupt still goes through the EXIT trap, so the server never outlives the bench (unless kept).
   trap 'exit 130' INT TERM HUP
   bash scripts/s3-server.sh up "$s3dir" </dev/null
   eval "$(bash scripts/s3-server.sh env "$s3dir")"

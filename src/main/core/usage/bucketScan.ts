@@ -6,6 +6,16 @@ import type { AreaCounts, UsageRepository } from './usageRepository';
 /** The unit that counts the objects at the top of the bucket (listed with a delimiter, so not what is under its folders). */
 export const ROOT_UNIT = '';
 
+/**
+ * A top-level folder too big for one page, with at most this many folders inside, is listed as
+ * those folders side by side; one with more (a folder per site, say) stays one unit, since a
+ * request per small folder would cost more than listing them together saves. Few are needed: a
+ * handful of units per lane keeps every lane busy to the end.
+ */
+const MAX_SPLIT = 16;
+/** Above this many top-level folders, they are units enough: none is split. */
+const MAX_FOLDERS_TO_SPLIT = 64;
+
 export interface ScanFigures {
   objectsSeen: number;
   bytesSeen: number;
@@ -23,10 +33,12 @@ export interface ScanOptions {
 }
 
 /**
- * Counts a bucket's objects and bytes per area of the layout by listing it: its top-level
- * prefixes ("books/", "audiobooks/"...) are units listed side by side, page by page (1,000 keys),
- * each page folded into counters and dropped, so memory stays flat for any bucket. After every
- * page the unit's continuation token and counts are written, so a scan cut off (a kill, a
+ * Counts a bucket's objects and bytes per area of the layout by listing it: its top-level folders,
+ * the big ones split into the folders inside them ("books/content/", "books/covers/"...), are
+ * units listed side by side, page by page (1,000 keys), each page folded into counters and
+ * dropped, so memory stays flat for any bucket. (Unsplit, the biggest folder, "books/", was
+ * listed alone page after page once the others were done; split, the lanes stay busy to the
+ * end.) After every page the unit's continuation token and counts are written, so a scan cut off (a kill, a
  * reboot, the author's cancel) goes on from its last page. Then the unfinished multipart uploads
  * (Spaces bills their parts) are counted, and the counts become the connection's snapshot.
  */
@@ -34,8 +46,15 @@ export async function scanBucket(connectionId: string, gateway: ObjectStore, rep
   // A scan cut off, cancelled or failed goes on from its units' last pages; a finished one starts afresh.
   const existing = repository.scan(connectionId);
   if (existing && existing.state !== 'done' && repository.units(connectionId).length > 0) repository.resume(connectionId, options.clock());
-  else repository.begin(connectionId, [ROOT_UNIT, ...(await topLevelPrefixes(gateway, options.signal))], options.clock());
+  else {
+    const plan = await planUnits(gateway, options);
+    repository.begin(connectionId, plan.map((unit) => unit.prefix), options.clock());
+    // What planning listed already counts: a unit it listed whole is done, one it began goes on from there.
+    for (const unit of plan) if (unit.listed) repository.savePage(connectionId, unit.prefix, { ...unit.listed, done: unit.listed.continuationToken === null, pages: 1 }, options.clock());
+  }
   const units = repository.units(connectionId);
+  // Units with other units inside them (the root, a split folder).
+  const parents = new Set(units.filter((unit) => units.some((other) => other.prefix !== unit.prefix && other.prefix.startsWith(unit.prefix))).map((unit) => unit.prefix));
   const figures = () => {
     let objectsSeen = 0;
     let bytesSeen = 0;
@@ -60,14 +79,9 @@ export async function scanBucket(connectionId: string, gateway: ObjectStore, rep
           let pages = unit.pages;
           for (;;) {
             options.signal.throwIfAborted();
-            // The root unit is listed with a delimiter: only the objects at the top, not what its folders hold (their units count that).
-            const page = await gateway.listObjectsPage(unit.prefix, token, { delimiter: unit.prefix === ROOT_UNIT ? '/' : undefined, signal: options.signal });
-            for (const object of page.objects) {
-              const area = areaOf(object.key);
-              const count = (counts[area] ??= [0, 0]);
-              count[0] += 1;
-              count[1] += object.size;
-            }
+            // A unit with units inside (the root, a split folder) is listed with a delimiter: only the objects directly in it, not what its folders hold (their units count that).
+            const page = await gateway.listObjectsPage(unit.prefix, token, { delimiter: parents.has(unit.prefix) ? '/' : undefined, signal: options.signal });
+            addObjects(counts, page.objects);
             token = page.nextToken;
             pages += 1;
             repository.savePage(connectionId, unit.prefix, { continuationToken: token, done: token === null, counts, pages }, options.clock());
@@ -91,16 +105,56 @@ export async function scanBucket(connectionId: string, gateway: ObjectStore, rep
   repository.finish(connectionId, total, unfinished, options.clock());
 }
 
-/** The bucket's top-level "folders" (every page of them: a bucket may hold thousands of objects at its top too). */
-async function topLevelPrefixes(gateway: ObjectStore, signal: AbortSignal): Promise<string[]> {
-  const prefixes: string[] = [];
+interface PlannedUnit {
+  prefix: string;
+  /** What planning already listed of this unit (its first page, or all of it when the token is null). */
+  listed: { counts: AreaCounts; continuationToken: string | null } | null;
+}
+
+/**
+ * The units of a new scan. The bucket's top is listed with a delimiter (every page: a bucket may
+ * hold thousands of objects at its top too), which counts the objects there (the root unit) and
+ * gives the top-level folders. Each folder's first page tells its size: one page is all of a
+ * small folder (a unit done); a bigger one is listed once more with a delimiter, which gives the
+ * objects directly in it and its own folders, and those become units when they are few
+ * (MAX_SPLIT). Otherwise the folder stays one unit, going on from its first page.
+ */
+async function planUnits(gateway: ObjectStore, options: Pick<ScanOptions, 'unitsAtOnce' | 'signal'>): Promise<PlannedUnit[]> {
+  const top = { prefix: ROOT_UNIT, listed: { counts: {} as AreaCounts, continuationToken: null } };
+  const folders: string[] = [];
   let token: string | null = null;
   do {
-    const page = await gateway.listObjectsPage('', token, { delimiter: '/', signal });
-    prefixes.push(...page.prefixes);
+    const page = await gateway.listObjectsPage(ROOT_UNIT, token, { delimiter: '/', signal: options.signal });
+    addObjects(top.listed.counts, page.objects);
+    folders.push(...page.prefixes);
     token = page.nextToken;
   } while (token !== null);
-  return prefixes;
+  if (folders.length > MAX_FOLDERS_TO_SPLIT) return [top, ...folders.map((prefix) => ({ prefix, listed: null }))];
+  const lanes = new Semaphore(options.unitsAtOnce);
+  const planned = await Promise.all(
+    folders.map((prefix) =>
+      lanes.run(async (): Promise<PlannedUnit[]> => {
+        const first = await gateway.listObjectsPage(prefix, null, { signal: options.signal });
+        const whole: PlannedUnit = { prefix, listed: { counts: addObjects({}, first.objects), continuationToken: first.nextToken } };
+        if (first.nextToken === null) return [whole];
+        const inside = await gateway.listObjectsPage(prefix, null, { delimiter: '/', signal: options.signal });
+        if (inside.nextToken !== null || inside.prefixes.length === 0 || inside.prefixes.length > MAX_SPLIT) return [whole];
+        // Split: the folder's own unit holds only the objects directly in it, all on this page.
+        return [{ prefix, listed: { counts: addObjects({}, inside.objects), continuationToken: null } }, ...inside.prefixes.map((inner) => ({ prefix: inner, listed: null }))];
+      }),
+    ),
+  );
+  return [top, ...planned.flat()];
+}
+
+/** One page's objects folded into per-area counters (returned, for a fresh one). */
+function addObjects(counts: AreaCounts, objects: { key: string; size: number }[]): AreaCounts {
+  for (const object of objects) {
+    const count = (counts[areaOf(object.key)] ??= [0, 0]);
+    count[0] += 1;
+    count[1] += object.size;
+  }
+  return counts;
 }
 
 /** Unfinished multipart uploads and the bytes of the parts they hold (listed per upload, a few at once). */
