@@ -28,8 +28,10 @@ export class UsageRepository {
   begin(connectionId: string, units: string[], now: number): void {
     this.db.transaction((tx) => {
       tx.delete(usageScanUnits).where(eq(usageScanUnits.connectionId, connectionId)).run();
-      const row = { connectionId, state: 'running' as const, method: 'listing' as const, pid: process.pid, startedAt: now, finishedAt: null, updatedAt: now, unfinishedUploads: 0, unfinishedBytes: 0, error: null };
-      tx.insert(usageScans).values(row).onConflictDoUpdate({ target: usageScans.connectionId, set: row }).run();
+      // The last snapshot's time and unfinished uploads stay until this scan ends: they describe
+      // the figures shown meanwhile (uploads after that time are added to them).
+      const started = { state: 'running' as const, method: 'listing' as const, pid: process.pid, startedAt: now, updatedAt: now, error: null };
+      tx.insert(usageScans).values({ connectionId, ...started, finishedAt: null, unfinishedUploads: 0, unfinishedBytes: 0 }).onConflictDoUpdate({ target: usageScans.connectionId, set: started }).run();
       for (const prefix of units) tx.insert(usageScanUnits).values({ connectionId, prefix }).run();
     });
   }
@@ -71,6 +73,24 @@ export class UsageRepository {
   /** Picks up a scan that was cancelled, failed or cut off: it goes on from its units' last pages. */
   resume(connectionId: string, now: number): void {
     this.db.update(usageScans).set({ state: 'running', pid: process.pid, error: null, updatedAt: now }).where(eq(usageScans.connectionId, connectionId)).run();
+  }
+
+  /** What a scan's units have counted so far (from the ledger: also for a scan another process ran, or one cut off). */
+  unitFigures(connectionId: string): { objectsSeen: number; bytesSeen: number; unitsDone: number; units: number } {
+    const units = this.units(connectionId);
+    let objectsSeen = 0;
+    let bytesSeen = 0;
+    for (const unit of units) {
+      try {
+        for (const [objects, bytes] of Object.values(JSON.parse(unit.counts) as AreaCounts)) {
+          objectsSeen += objects;
+          bytesSeen += bytes;
+        }
+      } catch {
+        // an unreadable unit counts nothing
+      }
+    }
+    return { objectsSeen, bytesSeen, unitsDone: units.filter((unit) => unit.done).length, units: units.length };
   }
 
   snapshot(connectionId: string): AreaUsage[] {

@@ -137,7 +137,7 @@ export class UsageService {
   }
 
   private progressOf(scan: NonNullable<ReturnType<UsageRepository['scan']>>): ScanProgress {
-    const figures = this.figures.get(scan.connectionId);
+    const figures = this.figures.get(scan.connectionId) ?? (scan.state === 'done' ? undefined : this.ports.repository.unitFigures(scan.connectionId));
     const snapshotTotals = scan.state === 'done' ? this.ports.repository.snapshot(scan.connectionId).reduce((sum, area) => ({ objects: sum.objects + area.objects, bytes: sum.bytes + area.bytes }), { objects: 0, bytes: 0 }) : null;
     return {
       state: this.stateOf(scan),
