@@ -51,7 +51,7 @@ test('the app loads from quire serve: the token leaves the address bar, the cook
       await quire.addConnection();
       await page.reload();
     }
-    for (const view of ['Upload', 'Queue', 'Watch', 'History', 'Connections', 'Settings']) {
+    for (const view of ['Upload', 'Queue', 'Watch', 'History', 'Storage', 'Analytics', 'Connections', 'Settings']) {
       await page.getByRole('tab', { name: new RegExp(`^${view}`) }).click();
       const panel = page.getByRole('tabpanel', { name: new RegExp(`^${view}`) });
       await expect(panel).toBeVisible();
