@@ -87,7 +87,7 @@ function kindOf(op: OperationRow): string {
   const code = op.error_code ?? 'Error';
   if (code === 'AbortError' || code === 'RequestAbortedError') return 'stopped';
   if (op.operation === 'head' && op.http_status === 404) return 'expected';
-  if (op.operation === 'probe') return 'expected';
+  if (op.operation === 'probe' && op.http_status === null) return 'expected';
   const network = ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'TimeoutError'].includes(code) && op.http_status === null;
   if (network || ['SlowDown', 'RequestTimeout', 'InternalError', 'ServiceUnavailable'].includes(code) || op.http_status === 429 || (op.http_status ?? 0) >= 500) return 'retried';
   return 'refused';

@@ -66,17 +66,20 @@ export function requestFigures(db: Database.Database, scope: Scope): { requests:
   for (const group of groups) {
     const kind = outcomeOf(group);
     failedBy[kind] += group.n;
-    const key = `${kind}\u0000${group.errorCode}\u0000${group.httpStatus ?? ''}`;
+    // The meaning is part of the key: the same answer can mean two things (a 404 to a HEAD is a
+    // free name, to an offline check a missing bucket), and a row must not take whichever came first.
+    const meaning = requestMeaning(group, kind);
+    const key = `${kind}\u0000${group.errorCode}\u0000${group.httpStatus ?? ''}\u0000${meaning}`;
     const reason = reasons.get(key);
     if (reason) reason.count += group.n;
-    else reasons.set(key, { errorCode: group.errorCode, httpStatus: group.httpStatus, kind, count: group.n, meaning: requestMeaning(group, kind) });
+    else reasons.set(key, { errorCode: group.errorCode, httpStatus: group.httpStatus, kind, count: group.n, meaning });
   }
   const total = raw.n + rolled.n;
   const failed = requestOutcomeKinds.reduce((sum, kind) => sum + failedBy[kind], 0);
   const counted = total - failedBy.expected - failedBy.stopped;
   return {
     requests: { total, succeeded: total - failed, failed, failedBy, successRate: counted === 0 ? null : (total - failed) / counted },
-    reasons: [...reasons.values()].sort((a, b) => b.count - a.count || a.errorCode.localeCompare(b.errorCode) || (a.httpStatus ?? 0) - (b.httpStatus ?? 0) || a.kind.localeCompare(b.kind)),
+    reasons: [...reasons.values()].sort((a, b) => b.count - a.count || a.errorCode.localeCompare(b.errorCode) || (a.httpStatus ?? 0) - (b.httpStatus ?? 0) || a.kind.localeCompare(b.kind) || a.meaning.localeCompare(b.meaning)),
   };
 }
 

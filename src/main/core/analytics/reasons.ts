@@ -21,8 +21,8 @@ export function outcomeOf(request: FailedRequest): RequestOutcomeKind {
   if (isAbort(error)) return 'stopped';
   // Before writing under a name (or checking a file), Quire asks whether it is taken: "no" is the common answer.
   if (request.operation === 'head' && (request.httpStatus === 404 || request.errorCode === 'NotFound' || request.errorCode === 'NoSuchKey')) return 'expected';
-  // While offline, Quire asks the endpoint now and then whether it answers again; these fail until it does.
-  if (request.operation === 'probe') return 'expected';
+  // While offline, Quire asks the endpoint now and then whether it answers again; these fail, with no answer, until it does.
+  if (request.operation === 'probe' && request.httpStatus === null) return 'expected';
   return isRetryable(error) ? 'retried' : 'refused';
 }
 
@@ -74,7 +74,7 @@ const REQUEST_MEANINGS: Record<string, string> = {
 
 /** What a failed request means, for the table of reasons. */
 export function requestMeaning(request: FailedRequest, kind: RequestOutcomeKind): string {
-  if (request.operation === 'probe' && kind === 'expected') return 'Quire checked whether the storage server answered again while it was offline; these fail until the network is back.';
+  if (request.operation === 'probe' && kind === 'expected' && request.httpStatus === null) return 'Quire checked whether the storage server answered again while it was offline; these fail until the network is back.';
   if (kind === 'expected') return 'Quire checked whether a name was taken in the bucket (before writing under it, or to compare a file) and found it free.';
   const known = REQUEST_MEANINGS[request.errorCode];
   if (known) return known;
