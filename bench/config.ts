@@ -13,9 +13,10 @@ export type RunnerName = ToolName | typeof REFERENCE_NAME;
  * What a bench run can measure: the comparison of the tools (`tools`), the kill at 50% (`kill`),
  * Quire in a storm of SlowDown answers (`storm`), Quire under a bandwidth cap (`cap`), a
  * watch folder of many small files synced, synced again and followed (`watch`) and photos
- * prepared for the web by Quire's image pool and by vipsthumbnail (`images`, no S3 server).
+ * prepared for the web by Quire's image pool and by vipsthumbnail (`images`, no S3 server) and
+ * the analytics queries over a year of heavy use (`analytics`, no S3 server).
  */
-export const SCENARIOS = ['tools', 'kill', 'storm', 'cap', 'watch', 'images', 'usage'] as const;
+export const SCENARIOS = ['tools', 'kill', 'storm', 'cap', 'watch', 'images', 'analytics', 'usage'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const MIB = 1024 * 1024;
@@ -64,6 +65,12 @@ export interface BenchConfig {
    */
   images: { count: number; width: number; height: number; reps: number; streams: number; wasm: boolean; worker: 'built' | 'source' };
   /**
+   * The analytics (bench/analytics.ts): a ledger of `days` days of heavy use with `operations`
+   * requests, each query timed `reps` times, before and after rolling up requests older than
+   * `retentionDays` days; the target is under `targetMs` per query for the full range.
+   */
+  analytics: { operations: number; days: number; retentionDays: number; reps: number; targetMs: number };
+  /**
    * The usage scan (bench/usage.ts): buckets of `objects` and `smallObjects` small objects over the
    * book layout (filled once per bench S3 server, `fillConcurrency` PUTs at once), each counted by
    * `quire usage --refresh`, `rclone size` and `aws s3 ls --recursive --summarize`, `reps` times.
@@ -82,10 +89,10 @@ export interface BenchConfig {
 }
 
 const USAGE = `npm run bench [-- --reps N --big-mib N --small-files N --small-kib N --tools quire,rclone,aws
-                     --only tools,kill,storm,cap,watch,images,usage --no-kill --no-storm --no-cap --no-watch --no-images --no-usage
+                     --only tools,kill,storm,cap,watch,images,analytics,usage --no-kill --no-storm --no-cap --no-watch --no-images --no-analytics --no-usage
                      --no-reference --note TEXT]
 Each flag also reads an env variable: BENCH_REPS, BENCH_BIG_MIB, BENCH_SMALL_FILES, BENCH_SMALL_KIB,
-BENCH_TOOLS, BENCH_ONLY, BENCH_KILL=0, BENCH_STORM=0, BENCH_CAP=0, BENCH_WATCH=0, BENCH_IMAGES=0, BENCH_USAGE=0, BENCH_REFERENCE=0,
+BENCH_TOOLS, BENCH_ONLY, BENCH_KILL=0, BENCH_STORM=0, BENCH_CAP=0, BENCH_WATCH=0, BENCH_IMAGES=0, BENCH_ANALYTICS=0, BENCH_USAGE=0, BENCH_REFERENCE=0,
 BENCH_NOTE, BENCH_TIMEOUT_S. Flags win over env. The storm and the cap read BENCH_STORM_REPS (default:
 --reps), BENCH_STORM_FRACTION (0.3), BENCH_CAP_MIB (2, MiB/s) and BENCH_CAP_SECONDS (60). The watch
 folder reads BENCH_WATCH_FOLDERS (1000), BENCH_WATCH_FILES (10 per folder), BENCH_WATCH_KIB (64),
@@ -94,6 +101,7 @@ BENCH_WATCH_PROFILE=DIR (CPU profiles of Quire's syncs there; its figures then i
 The images read BENCH_IMAGES_COUNT (20 photos of 6000×4000), BENCH_IMAGES_REPS (3), BENCH_IMAGES_STREAMS
 (vipsthumbnail's parallel images; default: one per CPU), BENCH_IMAGES_WASM=0 (leaves out the wasm build) and
 BENCH_IMAGES_WORKER=source (Quire's image workers from source through tsx, not the build in out/).
+The analytics read BENCH_ANALYTICS_OPS (1000000 requests over a year) and BENCH_ANALYTICS_REPS (5 timed runs per query).
 The usage scan reads BENCH_USAGE_OBJECTS (100000), BENCH_USAGE_SMALL (10000, the bucket that shows memory against the count),
 BENCH_USAGE_REPS (3), BENCH_USAGE_FILL (64 PUTs at once while the buckets are filled, once per S3 server),
 BENCH_USAGE_REPEAT (4 scans of the large bucket by one process) and BENCH_USAGE_PROFILE=DIR (CPU profiles of Quire's scans there; its figures then include the profiler).
@@ -101,6 +109,7 @@ BENCH_ONLY=storm npm run bench   # the SlowDown storm alone, in about a minute
 BENCH_ONLY=cap npm run bench     # the bandwidth cap alone
 BENCH_ONLY=watch npm run bench   # the watch folder alone (10,000 files), in a few minutes
 BENCH_ONLY=images npm run bench  # the images alone (no S3 server), in a few minutes
+BENCH_ONLY=analytics npm run bench  # the analytics queries alone (no S3 server), in about a minute
 BENCH_ONLY=usage npm run bench   # the usage scan alone (fills 110,000 objects on a new server: minutes)`;
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -118,6 +127,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       'no-cap': { type: 'boolean' },
       'no-watch': { type: 'boolean' },
       'no-images': { type: 'boolean' },
+      'no-analytics': { type: 'boolean' },
       'no-usage': { type: 'boolean' },
       'no-reference': { type: 'boolean' },
       note: { type: 'string' },
@@ -146,6 +156,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (values['no-cap'] ?? env.BENCH_CAP === '0') scenarios.delete('cap');
   if (values['no-watch'] ?? env.BENCH_WATCH === '0') scenarios.delete('watch');
   if (values['no-images'] ?? env.BENCH_IMAGES === '0') scenarios.delete('images');
+  if (values['no-analytics'] ?? env.BENCH_ANALYTICS === '0') scenarios.delete('analytics');
   if (values['no-usage'] ?? env.BENCH_USAGE === '0') scenarios.delete('usage');
   // The kill measurement is a row of the tools' table.
   if (!scenarios.has('tools')) scenarios.delete('kill');
@@ -196,6 +207,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       wasm: env.BENCH_IMAGES_WASM !== '0',
       worker: env.BENCH_IMAGES_WORKER === 'source' ? 'source' : 'built',
     },
+    // The issue's figure: a year of heavy use, 1 M requests, each query under 100 ms.
+    analytics: {
+      operations: positiveInt('BENCH_ANALYTICS_OPS', env.BENCH_ANALYTICS_OPS ?? '1000000'),
+      days: 365,
+      retentionDays: 90,
+      reps: positiveInt('BENCH_ANALYTICS_REPS', env.BENCH_ANALYTICS_REPS ?? '5'),
+      targetMs: 100,
+    },
     // The issue's bucket: 100,000 objects, and a tenth of it to show memory does not follow the count.
     usage: {
       objects: positiveInt('BENCH_USAGE_OBJECTS', env.BENCH_USAGE_OBJECTS ?? '100000'),
@@ -225,9 +244,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   };
 }
 
-/** Every scenario but the images talks to the S3 server; the images alone run without one (bench/run.sh then starts none). */
+/** Scenarios that need no S3 server: alone, bench/run.sh starts none for them. */
+export const WITHOUT_S3: ReadonlySet<Scenario> = new Set(['images', 'analytics']);
+
+/** Every scenario but the images and the analytics talks to the S3 server. */
 export function needsS3(scenarios: Set<Scenario>): boolean {
-  return [...scenarios].some((scenario) => scenario !== 'images');
+  return [...scenarios].some((scenario) => !WITHOUT_S3.has(scenario));
 }
 
 function positiveInt(name: string, raw: string): number {

@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { measureAnalytics, type AnalyticsResult } from './analytics';
 import { BenchBucket } from './bucket';
 import { measureCap, type CapResult } from './cap';
 import { MIB, SCENARIOS, loadConfig, needsS3, type BenchConfig, type RunnerName } from './config';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   let cap: CapResult | null = null;
   let watch: WatchResult | null = null;
   let images: ImagesResult | null = null;
+  let analytics: AnalyticsResult | null = null;
   let usage: UsageResult | null = null;
   try {
     if (fixtures && bucket) {
@@ -91,6 +93,11 @@ async function main(): Promise<void> {
       log(`Images: ${c.count} photos of ${c.width}×${c.height}, web preset, Quire's pool (native, ${c.reps} cold pass(es), then warm${c.wasm ? ', then wasm' : ''}) and vipsthumbnail (${c.streams} at a time)...`);
       images = await measureImages(config, stateRoot, log);
     }
+    if (config.scenarios.has('analytics')) {
+      const c = config.analytics;
+      log(`Analytics: a ledger of ${c.days} days with ${c.operations} requests, each query timed before and after rolling up requests older than ${c.retentionDays} days...`);
+      analytics = await measureAnalytics(config, stateRoot, log);
+    }
     if (config.scenarios.has('usage')) {
       const c = config.usage;
       log(`Usage: buckets of ${c.objects} and ${c.smallObjects} objects over the book layout, each counted by quire usage --refresh, rclone size and aws s3 ls --recursive --summarize, ${c.reps} repetition(s)...`);
@@ -112,6 +119,7 @@ async function main(): Promise<void> {
     cap,
     watch,
     images,
+    analytics,
     usage,
     startedAt,
     elapsedSeconds: (Date.now() - startedAt.getTime()) / 1000,
@@ -123,7 +131,7 @@ async function main(): Promise<void> {
   // (BENCH_ONLY=watch) and the images alone (BENCH_ONLY=images) have their own files beside it;
   // any other run of some scenarios alone is written beside the work files, named after what it measured.
   const only = SCENARIOS.filter((s) => config.scenarios.has(s));
-  const ownFile = only.length === 1 && (only[0] === 'watch' || only[0] === 'images' || only[0] === 'usage');
+  const ownFile = only.length === 1 && (only[0] === 'watch' || only[0] === 'images' || only[0] === 'usage' || only[0] === 'analytics');
   const resultsFile = compare ? config.resultsFile : ownFile ? join(dirname(config.resultsFile), `${only[0]}.md`) : join(config.workDir, `results-${only.join('-')}.md`);
   await mkdir(dirname(resultsFile), { recursive: true });
   await writeFile(resultsFile, report);

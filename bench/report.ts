@@ -1,5 +1,7 @@
 import type { CapResult } from './cap';
 import { GIB, MIB, REFERENCE_NAME, needsS3, type BenchConfig, type RunnerName } from './config';
+import type { AnalyticsResult } from './analytics';
+import { analyticsFailures, analyticsSection, analyticsTargets } from './analyticsReport';
 import type { ImagesResult } from './images';
 import { imagesFailures, imagesRawRuns, imagesSection, imagesTargets } from './imagesReport';
 import type { KillResult } from './killResume';
@@ -39,6 +41,8 @@ export interface ReportInput {
   watch: WatchResult | null;
   /** The photos prepared by Quire's image pool and by vipsthumbnail, when it was run. */
   images: ImagesResult | null;
+  /** The analytics queries over a year of heavy use, before and after the rollup, when it was run. */
+  analytics?: AnalyticsResult | null;
   /** The bucket of 100,000 objects counted by Quire, rclone size and aws s3 ls, when it was run. */
   usage?: UsageResult | null;
   startedAt: Date;
@@ -143,6 +147,7 @@ export function renderReport(input: ReportInput): string {
     ...capTarget(input),
     ...(input.watch ? watchTargets(input.watch) : []),
     ...(input.images ? imagesTargets(input.images) : []),
+    ...(input.analytics ? analyticsTargets(input.analytics) : []),
     ...(input.usage ? usageTargets(input.usage) : []),
   ];
   if (goals.length) lines.push(`Quire's targets:`, ...goals, '');
@@ -150,6 +155,7 @@ export function renderReport(input: ReportInput): string {
   if (input.cap) lines.push(...capSection(input.cap), '');
   if (input.watch) lines.push(...watchSection(input.watch), '');
   if (input.images) lines.push(...imagesSection(input.images), '');
+  if (input.analytics) lines.push(...analyticsSection(input.analytics), '');
   if (input.usage) lines.push(...usageSection(input.usage), '');
   lines.push(...settings(input, bigLabel, smallLabel), '');
   lines.push(...failures(input), ...rawRuns(input));
@@ -269,7 +275,7 @@ function referenceRate(input: ReportInput): number {
 
 function settings(input: ReportInput, bigLabel: string, smallLabel: string): string[] {
   const { config } = input;
-  if (!needsS3(config.scenarios)) return [`Quire: ${input.versions.get('quire') ?? '?'}; no S3 server (the images alone); photos in the page cache.`];
+  if (!needsS3(config.scenarios)) return [`Quire: ${input.versions.get('quire') ?? '?'}; no S3 server (${[...config.scenarios].join(' and ')} only).`];
   if (!config.scenarios.has('tools')) return [`Quire: ${input.versions.get('quire') ?? '?'}; a local Ceph radosgw (single OSD) on 127.0.0.1, same host as the client; data in the page cache.`];
   return [
     `Setup: a local Ceph radosgw (single OSD) on 127.0.0.1, same host as the clients; every tool at ${config.partSizeMiB} MiB parts, ` +
@@ -290,6 +296,7 @@ function failures(input: ReportInput): string[] {
   if (input.cap?.failure) lines.push(`- quire, bandwidth cap: ${input.cap.failure}`);
   if (input.watch) lines.push(...watchFailures(input.watch));
   if (input.images) lines.push(...imagesFailures(input.images));
+  if (input.analytics) lines.push(...analyticsFailures(input.analytics));
   if (input.usage) lines.push(...usageFailures(input.usage));
   return lines.length ? ['Failures:', '', ...lines, ''] : [];
 }

@@ -8,7 +8,7 @@
 #   - its OWN radosgw, on ports other than the tests' (7480/3301), so a test run can go on beside
 #     it; stopped by a trap, by the PIDs recorded in its own folder (BENCH_S3_PORT,
 #     BENCH_CEPH_MON_PORT and BENCH_WORK move it, to run beside another bench); BENCH_ONLY=images
-#     needs no server, so none is started (nor the Ceph packages checked); BENCH_KEEP_S3=1
+#     (or analytics) needs no server, so none is started (nor the Ceph packages checked); BENCH_KEEP_S3=1
 #     leaves it running, so the next bench reuses it and what it holds (the usage scan's buckets).
 # Non-interactive (CI=true, no stdin). Arguments are passed to bench/main.ts (`npm run bench -- --help`).
 set -euo pipefail
@@ -18,9 +18,9 @@ export CI=true DEBIAN_FRONTEND=noninteractive
 
 only=",${BENCH_ONLY:-},"
 only="${only// /}"
-# The images are the one scenario without S3: alone, they need neither radosgw nor its packages.
+# The images and the analytics are the scenarios without S3: alone, they need neither radosgw nor its packages.
 needs_s3=true
-if [[ -n "${BENCH_ONLY:-}" && -z "$(tr ',' '\n' <<<"$only" | grep -vx -e images -e '')" ]]; then needs_s3=false; fi
+if [[ -n "${BENCH_ONLY:-}" && -z "$(tr ',' '\n' <<<"$only" | grep -vx -e images -e analytics -e '')" ]]; then needs_s3=false; fi
 if [[ "$(uname -s)" == "Linux" ]] && command -v apt-get >/dev/null; then
   if $needs_s3; then bash scripts/install-system-deps.sh </dev/null; fi
   # The rivals are needed only to compare the tools, for the watch folder and the usage scan:
