@@ -55,7 +55,12 @@ const uploadTargets = z.union([
   z.object({ all: z.literal(true) }),
   z.object({ status: z.array(z.enum(uploadStatuses)).min(1).max(uploadStatuses.length) }),
 ]);
-const orphanAbortInput = z.object({ connection: optionalConnection, olderThanSeconds: z.number().int().min(0).max(365 * 24 * 3600).optional() });
+const orphanAbortInput = z.object({
+  connection: optionalConnection,
+  olderThanSeconds: z.number().int().min(0).max(365 * 24 * 3600).optional(),
+  /** Only these (S3 UploadIds, as listed): the author aborts one, or a few; still only unowned ones under Quire's folders. */
+  s3UploadIds: z.array(z.string().min(1).max(1024)).min(1, 'name at least one unfinished upload').max(1000).optional(),
+});
 
 function command<I extends z.ZodType, R>(input: I) {
   return { input, result: undefined as unknown as R };

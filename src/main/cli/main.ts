@@ -62,7 +62,7 @@ Usage:
   quire resume ID... | --all    resume paused uploads (and retry failed ones)
   quire resume --as-is ID...    send images whose set could not be made as they are
   quire cancel ID...     cancel uploads and abort their unfinished server uploads
-  quire orphans [--abort] [--older-than 24h]
+  quire orphans [--abort [UPLOADID...]] [--older-than 24h]
                          unfinished uploads in the bucket that Quire does not own, with size,
                          age and days left before Spaces deletes them; --abort removes them
   quire settings [--limit-rate 2MiB|0] [--requests-per-second 300] [--part-size 10MiB]
@@ -228,7 +228,9 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'orphans': {
         const olderThanSeconds = flags['older-than'] ? parseDuration(flags['older-than']) : undefined;
-        const report = flags.abort ? await call(handlers, 'orphans --abort', { connection: flags.connection, olderThanSeconds }) : await call(handlers, 'orphans', { connection: flags.connection });
+        const report = flags.abort
+          ? await call(handlers, 'orphans --abort', { connection: flags.connection, olderThanSeconds, ...(rest.length > 0 ? { s3UploadIds: rest } : {}) })
+          : await call(handlers, 'orphans', { connection: flags.connection });
         if (flags.json) printJson(report);
         else printOrphans(report);
         return report.failed.length > 0 ? 1 : 0;

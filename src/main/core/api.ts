@@ -33,7 +33,7 @@ export function createApiHandlers(engine: Engine): ApiHandlers {
     'uploads.asIs': async (target) => engine.uploadAsIs(uploadTarget(target)),
     'images.preview': async (input) => engine.previewImage(input),
     'orphans.list': async ({ connection }) => engine.orphans({ connection }),
-    'orphans.abort': async ({ connection, olderThanSeconds }) => engine.orphans({ connection, abort: true, olderThanMs: olderThanSeconds === undefined ? undefined : olderThanSeconds * 1000 }),
+    'orphans.abort': async ({ connection, olderThanSeconds, s3UploadIds }) => engine.orphans({ connection, abort: true, olderThanMs: olderThanSeconds === undefined ? undefined : olderThanSeconds * 1000, s3UploadIds }),
     'settings.get': async () => engine.getSettings(),
     'settings.update': async (update) => engine.updateSettings(update),
     'objects.verify': async ({ key, connection }) => engine.verify(key, connection),

@@ -41,6 +41,14 @@ import type { AnalyticsInput, AnalyticsReport } from '../../shared/analytics';
 import { buildAnalyticsReport } from './analytics/analyticsReport';
 import { maintainAnalytics } from './analytics/maintenance';
 
+/** Which unfinished uploads `orphans` looks at and aborts: with `abort`, those at least `olderThanMs` old (24 h by default), of `s3UploadIds` when named. */
+export interface OrphanOptions {
+  connection?: string;
+  abort?: boolean;
+  olderThanMs?: number;
+  s3UploadIds?: string[];
+}
+
 /** Which uploads an action is for: these ids (or short ids), every upload, or every one in these statuses. */
 export type UploadTarget = string[] | 'all' | { status: UploadStatus[] };
 
@@ -450,7 +458,7 @@ export class Engine {
    * Unfinished multipart uploads under Quire's prefixes that this ledger does not own, with what
    * each costs. With `abort`, those at least `olderThanMs` old (default 24 h) are aborted.
    */
-  async orphans(options: { connection?: string; abort?: boolean; olderThanMs?: number } = {}): Promise<OrphanReport> {
+  async orphans(options: OrphanOptions = {}): Promise<OrphanReport> {
     try {
       return await this.findOrAbortOrphans(options);
     } finally {
@@ -458,7 +466,7 @@ export class Engine {
     }
   }
 
-  private async findOrAbortOrphans(options: { connection?: string; abort?: boolean; olderThanMs?: number }): Promise<OrphanReport> {
+  private async findOrAbortOrphans(options: OrphanOptions): Promise<OrphanReport> {
     const connection = this.connections.resolve(options.connection);
     const gateway = await this.gateways.forConnection(connection);
     const orphans = await findOrphans(gateway, quirePrefixes(this.uploads.objectKeys(connection.id)), this.uploads.ownedActiveS3UploadIds()).catch((error) => {
@@ -466,7 +474,9 @@ export class Engine {
     });
     if (!options.abort) return { connection: connection.name, orphans, aborted: [], failed: [] };
     const minAge = options.olderThanMs ?? ORPHAN_MIN_AGE_MS;
-    const { aborted, failed } = await abortOrphans(gateway, orphans.filter((orphan) => orphan.ageMs >= minAge));
+    // Named ones (the author chose them in a list) are still only those listed here: unowned, under Quire's folders.
+    const chosen = options.s3UploadIds ? orphans.filter((orphan) => options.s3UploadIds!.includes(orphan.s3UploadId)) : orphans;
+    const { aborted, failed } = await abortOrphans(gateway, chosen.filter((orphan) => orphan.ageMs >= minAge));
     return { connection: connection.name, orphans, aborted, failed };
   }
 

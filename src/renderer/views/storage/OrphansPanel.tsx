@@ -34,6 +34,8 @@ export function OrphansPanel({ connection, prices, onAborted }: { connection: st
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [includeRecent, setIncludeRecent] = useState(false);
+  /** The one upload the author chose to abort (from its row), or null: all of them. */
+  const [one, setOne] = useState<Orphan | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
 
   const load = useCallback(async () => {
@@ -58,7 +60,8 @@ export function OrphansPanel({ connection, prices, onAborted }: { connection: st
     setConfirming(false);
     setLoading(true);
     try {
-      const result = await call('orphans.abort', { connection, ...(includeRecent ? { olderThanSeconds: 0 } : {}) });
+      // One chosen from its row goes whatever its age: the author looked at it and confirmed.
+      const result = await call('orphans.abort', one ? { connection, s3UploadIds: [one.s3UploadId], olderThanSeconds: 0 } : { connection, ...(includeRecent ? { olderThanSeconds: 0 } : {}) });
       const freed = result.aborted.reduce((sum, o) => sum + o.size, 0);
       const text = `Aborted ${plural(result.aborted.length, 'unfinished upload', 'unfinished uploads')} (${formatBytes(freed)} no longer billed).${result.failed.length > 0 ? ` ${result.failed.length} could not be: ${result.failed[0]!.message}` : ''}`;
       setOutcome(text);
@@ -94,6 +97,7 @@ export function OrphansPanel({ connection, prices, onAborted }: { connection: st
               variant="danger"
               isDisabled={loading}
               onPress={() => {
+                setOne(null);
                 setIncludeRecent(recent.length === orphans.length);
                 setConfirming(true);
               }}
@@ -126,6 +130,9 @@ export function OrphansPanel({ connection, prices, onAborted }: { connection: st
                 <th scope="col">Started</th>
                 <th scope="col">Spaces deletes it</th>
                 <th scope="col">Costs meanwhile</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -138,6 +145,20 @@ export function OrphansPanel({ connection, prices, onAborted }: { connection: st
                   <td title={new Date(orphan.initiated).toLocaleString()}>{ageText(orphan.ageMs)} ago</td>
                   <td data-testid="orphan-days-left">{orphan.daysUntilProviderDeletes === 0 ? 'any day now' : `in ${plural(orphan.daysUntilProviderDeletes, 'day', 'days')}`}</td>
                   <td>{costText(costUntilDeleted(orphan, prices), prices.currency)}</td>
+                  <td>
+                    <Button
+                      size="small"
+                      variant="quiet"
+                      aria-label={`Abort the unfinished upload of ${orphan.key}`}
+                      isDisabled={loading}
+                      onPress={() => {
+                        setOne(orphan);
+                        setConfirming(true);
+                      }}
+                    >
+                      Abort…
+                    </Button>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -146,13 +167,14 @@ export function OrphansPanel({ connection, prices, onAborted }: { connection: st
       )}
       <ConfirmDialog
         isOpen={confirming}
-        title={`Abort ${plural(goingCount, 'unfinished upload', 'unfinished uploads')}?`}
-        confirm={goingCount === 0 ? 'Abort none' : `Abort ${goingCount}`}
+        title={one ? `Abort the unfinished upload of ${one.key}?` : `Abort ${plural(goingCount, 'unfinished upload', 'unfinished uploads')}?`}
+        confirm={one ? 'Abort it' : goingCount === 0 ? 'Abort none' : `Abort ${goingCount}`}
         onConfirm={() => void abort()}
         onClose={() => setConfirming(false)}
       >
         <p>Their parts are deleted from the bucket and are no longer billed. The files on your computer are not touched; an upload aborted here starts again from the beginning if it is sent again.</p>
-        {recent.length > 0 && (
+        {one && one.ageMs < DAY_MS && <p>It was started within the last day: another program may still be sending it.</p>}
+        {!one && recent.length > 0 && (
           <label className={styles.choice}>
             <input type="checkbox" checked={includeRecent} onChange={(event) => setIncludeRecent(event.target.checked)} />
             Also the {recent.length === 1 ? 'one' : recent.length.toLocaleString('en-US')} started within the last day (another program may still be sending {recent.length === 1 ? 'it' : 'them'})
