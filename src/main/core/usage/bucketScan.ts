@@ -1,7 +1,7 @@
 import { areaOf } from '../../../shared/usage';
 import type { ObjectStore } from '../s3/gateway';
 import { Semaphore } from '../util/semaphore';
-import type { AreaCounts, UsageRepository } from './usageRepository';
+import { parseCounts, type AreaCounts, type UsageRepository } from './usageRepository';
 
 /** The unit that counts the objects at the top of the bucket (listed with a delimiter, so not what is under its folders). */
 export const ROOT_UNIT = '';
@@ -55,17 +55,7 @@ export async function scanBucket(connectionId: string, gateway: ObjectStore, rep
   const units = repository.units(connectionId);
   // Units with other units inside them (the root, a split folder).
   const parents = new Set(units.filter((unit) => units.some((other) => other.prefix !== unit.prefix && other.prefix.startsWith(unit.prefix))).map((unit) => unit.prefix));
-  const figures = () => {
-    let objectsSeen = 0;
-    let bytesSeen = 0;
-    for (const unit of repository.units(connectionId)) {
-      for (const [objects, bytes] of Object.values(parseCounts(unit.counts))) {
-        objectsSeen += objects;
-        bytesSeen += bytes;
-      }
-    }
-    return { objectsSeen, bytesSeen, unitsDone: repository.units(connectionId).filter((unit) => unit.done).length, units: units.length };
-  };
+  const figures = () => repository.unitFigures(connectionId);
   options.progress(figures());
 
   const lanes = new Semaphore(options.unitsAtOnce);
@@ -172,13 +162,4 @@ async function countUnfinished(gateway: ObjectStore, options: Pick<ScanOptions, 
     ),
   );
   return { uploads: open.length, bytes: sizes.reduce((sum, size) => sum + size, 0) };
-}
-
-function parseCounts(text: string): AreaCounts {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return parsed && typeof parsed === 'object' ? (parsed as AreaCounts) : {};
-  } catch {
-    return {};
-  }
 }

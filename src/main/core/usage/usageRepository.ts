@@ -1,4 +1,4 @@
-import { and, eq, gt, gte } from 'drizzle-orm';
+import { and, eq, gt, gte, sql } from 'drizzle-orm';
 import type { AreaUsage, Prices } from '../../../shared/usage';
 import type { Ledger } from '../ledger/database';
 import { connections, uploads, usageScans, usageScanUnits, usageSnapshots } from '../ledger/schema';
@@ -81,13 +81,9 @@ export class UsageRepository {
     let objectsSeen = 0;
     let bytesSeen = 0;
     for (const unit of units) {
-      try {
-        for (const [objects, bytes] of Object.values(JSON.parse(unit.counts) as AreaCounts)) {
-          objectsSeen += objects;
-          bytesSeen += bytes;
-        }
-      } catch {
-        // an unreadable unit counts nothing
+      for (const [objects, bytes] of Object.values(parseCounts(unit.counts))) {
+        objectsSeen += objects;
+        bytesSeen += bytes;
       }
     }
     return { objectsSeen, bytesSeen, unitsDone: units.filter((unit) => unit.done).length, units: units.length };
@@ -112,15 +108,12 @@ export class UsageRepository {
 
   /** Bytes of this connection's uploads verified since a moment (the pace a projection extends). */
   bytesVerifiedSince(connectionId: string, since: number): number {
-    return this.verifiedSinceInclusive(connectionId, since).reduce((sum, row) => sum + row.size, 0);
-  }
-
-  private verifiedSinceInclusive(connectionId: string, since: number): { size: number }[] {
-    return this.db
-      .select({ size: uploads.size })
+    const row = this.db
+      .select({ bytes: sql<number>`coalesce(sum(${uploads.size}), 0)` })
       .from(uploads)
       .where(and(eq(uploads.connectionId, connectionId), eq(uploads.status, 'verified'), gte(uploads.verifiedAt, since)))
-      .all();
+      .get();
+    return row?.bytes ?? 0;
   }
 
   quotaOf(connectionId: string): { quotaBytes: number | null; prices: Prices | null } {
@@ -139,5 +132,15 @@ export class UsageRepository {
     if (values.quotaBytes !== undefined) set.quotaBytes = values.quotaBytes;
     if (values.prices !== undefined) set.prices = values.prices === null ? null : JSON.stringify(values.prices);
     this.db.update(connections).set(set).where(eq(connections.id, connectionId)).run();
+  }
+}
+
+/** A unit's counts as written after its last page; an unreadable value counts nothing. */
+export function parseCounts(text: string): AreaCounts {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' ? (parsed as AreaCounts) : {};
+  } catch {
+    return {};
   }
 }
