@@ -1,12 +1,12 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { formatBytes } from '../../../shared/format';
-import type { Orphan, OrphanReport } from '../../../shared/orphans';
+import type { Orphan } from '../../../shared/orphans';
 import type { Prices } from '../../../shared/usage';
-import { call, messageOf } from '../../api/appApi';
-import { announce } from '../../components/Announcer';
+import { call } from '../../api/appApi';
 import { Button } from '../../components/Button';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ConfirmDialog } from './ConfirmDialog';
+import { useCleanupList } from './useCleanupList';
 import { ageText, money, plural } from './storageWords';
 import styles from './StorageView.module.css';
 
@@ -29,51 +29,20 @@ function costText(amount: number, currency: string): string {
  * author includes them (another program may still be sending them).
  */
 export function OrphansPanel({ connection, prices, onAborted }: { connection: string; prices: Prices; onAborted: () => void }) {
-  const [report, setReport] = useState<OrphanReport | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { report, loading, error, outcome, load, act } = useCleanupList(() => call('orphans.list', { connection }), connection);
   const [confirming, setConfirming] = useState(false);
   const [includeRecent, setIncludeRecent] = useState(false);
   /** The one upload the author chose to abort (from its row), or null: all of them. */
   const [one, setOne] = useState<Orphan | null>(null);
-  const [outcome, setOutcome] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setReport(await call('orphans.list', { connection }));
-      setError(null);
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setLoading(false);
-    }
-  }, [connection]);
-
-  useEffect(() => {
-    setReport(null);
-    setOutcome(null);
-    void load();
-  }, [load]);
 
   async function abort() {
     setConfirming(false);
-    setLoading(true);
-    try {
+    await act(async () => {
       // One chosen from its row goes whatever its age: the author looked at it and confirmed.
       const result = await call('orphans.abort', one ? { connection, s3UploadIds: [one.s3UploadId], olderThanSeconds: 0 } : { connection, ...(includeRecent ? { olderThanSeconds: 0 } : {}) });
       const freed = result.aborted.reduce((sum, o) => sum + o.size, 0);
-      const text = `Aborted ${plural(result.aborted.length, 'unfinished upload', 'unfinished uploads')} (${formatBytes(freed)} no longer billed).${result.failed.length > 0 ? ` ${result.failed.length} could not be: ${result.failed[0]!.message}` : ''}`;
-      setOutcome(text);
-      announce(text);
-      onAborted();
-      setReport(await call('orphans.list', { connection }));
-      setError(null);
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setLoading(false);
-    }
+      return `Aborted ${plural(result.aborted.length, 'unfinished upload', 'unfinished uploads')} (${formatBytes(freed)} no longer billed).${result.failed.length > 0 ? ` ${result.failed.length} could not be: ${result.failed[0]!.message}` : ''}`;
+    }, onAborted);
   }
 
   const orphans = report?.orphans ?? [];

@@ -1,11 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { TempReport } from '../../../shared/cleanup';
+import { useState } from 'react';
 import { formatBytes } from '../../../shared/format';
-import { call, messageOf } from '../../api/appApi';
-import { announce } from '../../components/Announcer';
+import { call } from '../../api/appApi';
 import { Button } from '../../components/Button';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ConfirmDialog } from './ConfirmDialog';
+import { useCleanupList } from './useCleanupList';
 import { ageText, plural } from './storageWords';
 import styles from './StorageView.module.css';
 
@@ -15,48 +14,18 @@ import styles from './StorageView.module.css';
  * which it kept and why.
  */
 export function TempPanel({ connection, onRemoved }: { connection: string; onRemoved: () => void }) {
-  const [report, setReport] = useState<TempReport | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { report, loading, error, outcome, load, act } = useCleanupList(() => call('temp.list', { connection }), connection);
   const [confirming, setConfirming] = useState(false);
-  const [outcome, setOutcome] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setReport(await call('temp.list', { connection }));
-      setError(null);
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setLoading(false);
-    }
-  }, [connection]);
-
-  useEffect(() => {
-    setReport(null);
-    setOutcome(null);
-    void load();
-  }, [load]);
 
   async function remove() {
     if (!report || report.objects.length === 0) return;
     setConfirming(false);
-    setLoading(true);
-    try {
-      const result = await call('temp.remove', { connection, keys: report.objects.map((o) => o.key) });
+    const keys = report.objects.map((o) => o.key);
+    await act(async () => {
+      const result = await call('temp.remove', { connection, keys });
       const kept = result.kept.length > 0 ? ` Kept ${result.kept.length}: ${result.kept[0]!.key} (${result.kept[0]!.reason})${result.kept.length > 1 ? ' and others' : ''}.` : '';
-      const text = `Removed ${plural(result.removed.length, 'temporary file', 'temporary files')}.${kept}`;
-      setOutcome(text);
-      announce(text);
-      onRemoved();
-      setReport(await call('temp.list', { connection }));
-      setError(null);
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setLoading(false);
-    }
+      return `Removed ${plural(result.removed.length, 'temporary file', 'temporary files')}.${kept}`;
+    }, onRemoved);
   }
 
   const objects = report?.objects ?? [];
