@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/main/core/engine';
+import { S3Gateway } from '../src/main/core/s3/gateway';
 import { Semaphore } from '../src/main/core/util/semaphore';
 import { OTHER_AREA, areaOf } from '../src/shared/usage';
 import { openTestWorld, type TestWorld } from './support/engine';
@@ -62,7 +63,11 @@ describe('usage of a bucket (real S3 server)', () => {
 
   it('counts every object and byte per area, and the unfinished uploads, exactly', async () => {
     const report = await world.engine.scanUsage(undefined, true);
-    expect(report.scan).toMatchObject({ state: 'done', method: 'listing' });
+    // The test's keys may read the bucket's statistics (s3-server.sh grants buckets=read): the
+    // totals came from the server at once, its unfinished uploads' parts taken out, and the
+    // listing that counted the areas agrees with them.
+    expect(report.scan).toMatchObject({ state: 'done', method: 'bucket-stats' });
+    expect(report.scan!.serverTotals).toEqual(report.totals);
     expectExact(report);
     expect(report.areas.find((a) => a.area === OTHER_AREA)).toMatchObject({ objects: 45 });
     // 4,080 objects: the pages listed, not one request per object.
@@ -71,6 +76,21 @@ describe('usage of a bucket (real S3 server)', () => {
     db.close();
     expect(lists).toBeLessThan(20);
   }, 120_000);
+
+  it('lists instead where the keys may not read the server\'s statistics (as on Spaces)', async () => {
+    const otherKeys = { accessKeyId: process.env.QUIRE_S3_OTHER_ACCESS_KEY_ID!, secretAccessKey: process.env.QUIRE_S3_OTHER_SECRET_ACCESS_KEY! };
+    expect(otherKeys.accessKeyId, 'scripts/s3-server.sh creates a second account (QUIRE_S3_OTHER_*)').toBeTruthy();
+    const refused: string[] = [];
+    const stranger = new S3Gateway(world.connection, otherKeys, (record) => refused.push(`${record.operation} ${record.httpStatus}`));
+    await expect(stranger.bucketStats()).resolves.toBeNull();
+    stranger.destroy();
+    expect(refused).toEqual(['bucket_stats 403']);
+    const own = new S3Gateway(world.connection, { accessKeyId: world.s3.accessKeyId, secretAccessKey: world.s3.secretAccessKey });
+    const total = [...expected.values()].reduce((sum, f) => ({ objects: sum.objects + f.objects, bytes: sum.bytes + f.bytes }), { objects: 0, bytes: 0 });
+    // The server counts the two unfinished uploads' parts among its objects.
+    await expect(own.bucketStats()).resolves.toEqual({ objects: total.objects + unfinished.uploads, bytes: total.bytes + unfinished.bytes });
+    own.destroy();
+  });
 
   it('stays current from Quire\'s own uploads, without a new scan', async () => {
     const files = join(world.home, 'files');
@@ -107,6 +127,8 @@ describe('usage of a bucket (real S3 server)', () => {
     expect(meanwhile.scan!.objectsSeen).toBeGreaterThan(0);
     expect(meanwhile.scan!.unitsDone).toBeLessThan(meanwhile.scan!.units);
     expect(meanwhile.scannedAt).not.toBeNull();
+    // The cut-off scan had the server's count, newer than the areas': the totals are that count.
+    expect(meanwhile.totalsFrom).toBe('bucket-stats');
     expectExact(meanwhile);
     const report = await world.engine.scanUsage(undefined, true);
     expect(report.scan?.state).toBe('done');

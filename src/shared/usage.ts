@@ -54,7 +54,12 @@ export interface AreaUsage {
 export interface ScanProgress {
   /** interrupted: a process scanning it ended mid-way (the next scan goes on from its last page). */
   state: 'running' | 'done' | 'cancelled' | 'failed' | 'interrupted';
+  /**
+   * listing: every object listed. bucket-stats: the totals came at once from the server's own
+   * count (Ceph's bucket statistics, `serverTotals`); the listing still counts the areas.
+   */
   method: 'listing' | 'bucket-stats';
+  serverTotals: { objects: number; bytes: number } | null;
   startedAt: number;
   finishedAt: number | null;
   /** Objects and bytes counted so far (all of them once done). */
@@ -86,6 +91,11 @@ export interface UsageReport {
   /** Null until a first scan has ended. */
   scannedAt: number | null;
   totals: { objects: number; bytes: number };
+  /**
+   * snapshot: the totals are the areas' sum. bucket-stats: a scan under way (or cut off) has the
+   * server's exact count, newer than the areas' snapshot; the totals are that count.
+   */
+  totalsFrom: 'snapshot' | 'bucket-stats';
   areas: AreaUsage[];
   /** Uploads verified since the snapshot, already included in the figures above. */
   sinceScan: { objects: number; bytes: number };

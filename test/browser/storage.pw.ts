@@ -148,7 +148,7 @@ test('a scan from the page counts the bucket exactly by area; the quota changes 
 
   await scan.getByRole('button', { name: 'Scan the bucket' }).click();
   await expect(scan).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
-  await expect(page.getByTestId('scanned-at')).toContainText(/Scanned just now .* by listing the bucket\./);
+  await expect(page.getByTestId('scanned-at')).toContainText(/Scanned just now .* by listing the bucket, its totals taken at once from the server’s bucket statistics\./);
 
   // Exact, per area, and largest first.
   await expect(page.getByTestId('total-objects')).toHaveText(expected.objects.toLocaleString('en-US'));
@@ -321,11 +321,13 @@ test('a scan cut off mid-way (its process killed) says so and goes on; cancelled
     await expect(scan).toHaveAttribute('data-state', 'interrupted');
     await expect(scan).toContainText('The last scan stopped mid-way');
     await expect(scan).toContainText('It goes on from where it stopped.');
+    // The cut-off scan had asked the server for its count: the totals are already exact.
+    await expect(page.getByTestId('totals-from')).toHaveText('totals counted by the server (exact); the areas follow when the scan ends');
 
     // Going on shows the scan's progress as it lists; cancelled, it says so and can go on again.
     await scan.getByRole('button', { name: 'Go on with the scan' }).click();
     await expect(scan).toHaveAttribute('data-state', 'running');
-    await expect(scan.getByTestId('scan-progress')).toHaveText(/^[\d,]+ objects counted · \d+ of \d+ prefixes listed$/);
+    await expect(scan.getByTestId('scan-progress')).toHaveText(/^[\d,]+ of [\d,]+ objects counted by area · \d+ of \d+ prefixes listed$/);
     await scan.getByRole('button', { name: 'Cancel scan' }).click();
     await expect(scan).toHaveAttribute('data-state', 'cancelled');
     await expect(scan).toContainText('The scan was cancelled');
@@ -343,7 +345,7 @@ test('a scan cut off mid-way (its process killed) says so and goes on; cancelled
     await scan.getByRole('button', { name: 'Go on with the scan' }).click();
     await expect(scan).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
     const texts = await page.evaluate(() => (window as unknown as { scanTexts: string[] }).scanTexts);
-    expect(texts.some((text) => /^running: Scanning… [\d,]+ objects counted · \d+ of \d+ prefixes listed/.test(text)), texts.join('\n')).toBe(true);
+    expect(texts.some((text) => /^running: Scanning… [\d,]+ of [\d,]+ objects counted by area · \d+ of \d+ prefixes listed/.test(text)), texts.join('\n')).toBe(true);
 
     await expect(page.getByTestId('total-objects')).toHaveText(expected.objects.toLocaleString('en-US'));
     await expect(page.getByTestId('total-bytes')).toHaveAttribute('title', `${expected.bytes.toLocaleString('en-US')} bytes`);

@@ -210,6 +210,11 @@ class ScriptedStore implements ObjectStore {
   }
 
   /** Pages of 1,000 keys in key order, the continuation token being the last key of the page before. */
+  /** The scripted store keeps no statistics of its own, as Spaces: a scan lists. */
+  async bucketStats(): Promise<null> {
+    return null;
+  }
+
   async listObjectsPage(prefix: string, continuationToken: string | null, options: { delimiter?: string; signal?: AbortSignal } = {}): Promise<ObjectPage> {
     await this.answer('listObjectsPage', prefix || null, options.signal);
     const keys = [...this.bucket.objects.keys()].filter((key) => key.startsWith(prefix)).sort();

@@ -50,6 +50,8 @@ function printUsage(report: UsageReport): void {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const scanned = report.scannedAt ? `scanned ${new Date(report.scannedAt).toISOString()}` : 'never scanned: only what Quire uploaded is counted; quire usage --refresh counts the rest';
   out(`${printable(report.connection)}: ${report.totals.objects} objects, ${formatBytes(report.totals.bytes)} (${scanned}${report.sinceScan.objects > 0 ? `; ${report.sinceScan.objects} uploaded since` : ''})`);
+  if (report.totalsFrom === 'bucket-stats') out('  totals as the server counts them now (its bucket statistics, exact); the areas are the last full scan\'s until the scan under way ends');
+  else if (report.scan?.method === 'bucket-stats' && report.scan.state === 'done') out('  totals first taken from the server\'s bucket statistics, areas counted by listing');
   for (const area of report.areas.filter((a) => a.objects > 0).sort((a, b) => b.bytes - a.bytes)) {
     out(`${formatBytes(area.bytes).padStart(12)}  ${String(area.objects).padStart(8)} objects  ${printable(area.area)}`);
   }

@@ -212,6 +212,12 @@ export const usageScans = sqliteTable('usage_scans', {
   /** Unfinished multipart uploads in the bucket when the scan ended, and the bytes of their parts (Spaces bills them). */
   unfinishedUploads: integer('unfinished_uploads').notNull().default(0),
   unfinishedBytes: integer('unfinished_bytes').notNull().default(0),
+  /**
+   * With method 'bucket-stats': the objects and bytes the server counted when the scan began (its
+   * unfinished uploads' parts taken out), exact at once while the listing counts the areas.
+   */
+  statsObjects: integer('stats_objects'),
+  statsBytes: integer('stats_bytes'),
   error: text('error'),
 });
 

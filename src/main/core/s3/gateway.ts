@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { ConnectionSummary } from '../../../shared/connection';
 import { BandwidthLimiter } from './bandwidthLimiter';
 import { http } from './httpModule';
+import { parseListPage } from './listingXml';
 import { ObjectWriter, stripQuotes, type FileRangeBody, type ServerClock, type WriteResult } from './objectWriter';
 import { RequestPacer } from './requestPacer';
 import { httpStatusOf, isThrottled } from './retryPolicy';
@@ -50,6 +51,12 @@ export interface ObjectPage {
   /** With a delimiter: the prefixes one level down. */
   prefixes: string[];
   nextToken: string | null;
+}
+
+/** What the server itself counts in a bucket (see S3Gateway.bucketStats). */
+export interface BucketStats {
+  objects: number;
+  bytes: number;
 }
 
 export interface RemoteMultipartUpload {
@@ -335,17 +342,31 @@ export class S3Gateway {
    * instead of what is inside them. A usage scan walks a bucket of any size page by page.
    */
   async listObjectsPage(prefix: string, continuationToken: string | null, options: RequestOptions & { delimiter?: string } = {}): Promise<ObjectPage> {
-    const page = await this.control('list', 'GET', prefix || null, options, ({ s3, client }) =>
-      client.send(
-        new s3.ListObjectsV2Command({ Bucket: this.connection.bucket, Prefix: prefix || undefined, ContinuationToken: continuationToken ?? undefined, Delimiter: options.delimiter }),
-        { abortSignal: options.signal },
-      ),
-    );
-    return {
-      objects: (page.Contents ?? []).map((object) => ({ key: object.Key ?? '', size: object.Size ?? 0, lastModified: object.LastModified?.getTime() ?? 0 })),
-      prefixes: (page.CommonPrefixes ?? []).flatMap((common) => (common.Prefix ? [common.Prefix] : [])),
-      nextToken: page.IsTruncated ? (page.NextContinuationToken ?? null) : null,
-    };
+    const query: Record<string, string> = { 'list-type': '2' };
+    if (prefix) query.prefix = prefix;
+    if (continuationToken) query['continuation-token'] = continuationToken;
+    if (options.delimiter) query.delimiter = options.delimiter;
+    const xml = await this.send('list', 'GET', prefix || null, 0, options, () => this.writer.get({ key: '' }, query, options.signal));
+    return parseListPage(xml);
+  }
+
+  /**
+   * The bucket's object count and bytes as the server itself keeps them (Ceph radosgw's admin
+   * API, `GET /admin/bucket?stats`): one request instead of a listing, and exact. Null where the
+   * server does not offer them to these keys (Spaces; a Ceph user without the buckets=read cap):
+   * the scan then counts by listing. Asked once per scan, not retried: the listing is the answer
+   * to any doubt.
+   */
+  async bucketStats(options: { signal?: AbortSignal } = {}): Promise<BucketStats | null> {
+    try {
+      const text = await this.send('bucket_stats', 'GET', null, 0, { signal: options.signal, retry: false }, () =>
+        this.writer.get({ servicePath: '/admin/bucket' }, { bucket: this.connection.bucket, stats: 'True', format: 'json' }, options.signal),
+      );
+      return parseBucketStats(text);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      return null;
+    }
   }
 
   /**
@@ -393,6 +414,7 @@ export type ObjectStore = Pick<
   | 'abortMultipartUpload'
   | 'listMultipartUploads'
   | 'listObjectsPage'
+  | 'bucketStats'
   | 'deleteObject'
   | 'copyObject'
   | 'presignGet'
@@ -432,3 +454,17 @@ class SharedClock implements ServerClock {
 }
 
 const SILENT_LOGGER = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * radosgw's bucket statistics: `usage["rgw.main"]` counts the objects and their bytes (the parts
+ * of unfinished uploads among them); an empty bucket has no "rgw.main". Anything else is not
+ * statistics Quire knows, and the scan lists instead.
+ */
+function parseBucketStats(text: string): BucketStats | null {
+  const answer = JSON.parse(text) as { usage?: Record<string, { num_objects?: unknown; size?: unknown }> };
+  if (!answer || typeof answer !== 'object' || !answer.usage || typeof answer.usage !== 'object') return null;
+  const main = answer.usage['rgw.main'] ?? { num_objects: 0, size: 0 };
+  const objects = Number(main.num_objects);
+  const bytes = Number(main.size);
+  return Number.isSafeInteger(objects) && Number.isSafeInteger(bytes) && objects >= 0 && bytes >= 0 ? { objects, bytes } : null;
+}

@@ -4,13 +4,13 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { FileShrankError } from '../upload/fileHashes';
 import { http } from './httpModule';
 import type { BandwidthLimiter } from './bandwidthLimiter';
-import { ChunkSigner, RequestSigner, STREAMING_PAYLOAD, canonicalQuery, chunkedLength, encodeKeyPath, type SigningKeys } from './sigV4';
+import { ChunkSigner, EMPTY_SHA256, RequestSigner, STREAMING_PAYLOAD, canonicalQuery, chunkedLength, encodeKeyPath, type SigningKeys } from './sigV4';
 
 /**
  * The two requests that carry file bytes (PutObject, UploadPart), sent straight over Node's HTTP
- * client instead of through the SDK. They are nearly all of Quire's requests, and the SDK's
- * middleware costs about a millisecond of CPU each: for a thousand cover images that was more
- * than the upload itself. It also lets a part go out in small reused chunks read from disk and
+ * client instead of through the SDK (and the listing GET, see get()). They are nearly all of
+ * Quire's requests, and the SDK's middleware costs about a millisecond of CPU each: for a
+ * thousand cover images that was more than the upload itself. It also lets a part go out in small reused chunks read from disk and
  * signed on the way, so memory is a chunk per request in flight, not a whole part.
  *
  * Every body is signed with SHA-256 (sigV4.ts): the server refuses one that arrived other than it
@@ -110,12 +110,55 @@ export class ObjectWriter {
     this.agent.destroy();
   }
 
+  /** Where a request goes: an object's key (or '' for the bucket itself), or a path at the endpoint's root (the admin API). */
+  private address(at: { key: string } | { servicePath: string }): { host: string; hostname: string; path: string } {
+    const basePath = this.url.pathname.replace(/\/+$/, '');
+    if ('servicePath' in at) return { host: this.url.host, hostname: this.url.hostname, path: `${basePath}${at.servicePath}` };
+    return {
+      host: this.virtualHost ? `${this.target.bucket}.${this.url.host}` : this.url.host,
+      hostname: this.virtualHost ? `${this.target.bucket}.${this.url.hostname}` : this.url.hostname,
+      path: `${basePath}${this.virtualHost ? '' : `/${encodeKeyPath(this.target.bucket)}`}/${encodeKeyPath(at.key)}`,
+    };
+  }
+
+  /**
+   * A GET whose answer is read whole as text: a listing page (`{ key: '' }`, the bucket) or the
+   * admin API's bucket statistics. Sent here rather than through the SDK because the SDK's XML
+   * parsing of a thousand-key page cost four times the CPU of reading it and left garbage that
+   * grew a scan's memory with the bucket (see listingXml.ts). Errors are thrown as put()'s are.
+   */
+  async get(at: { key: string } | { servicePath: string }, query: Record<string, string>, signal?: AbortSignal): Promise<string> {
+    signal?.throwIfAborted();
+    const { host, hostname, path } = this.address(at);
+    const signed = { method: 'GET', path, query, headers: { host } as Record<string, string> };
+    const sentAt = Date.now();
+    const signedWithOffset = this.clock.offsetMs;
+    this.signer.sign(signed, new Date(sentAt + signedWithOffset), EMPTY_SHA256);
+    const search = canonicalQuery(query);
+    const request = this.send({ protocol: this.url.protocol, hostname, port: this.url.port || undefined, method: 'GET', path: search ? `${path}?${search}` : path, headers: signed.headers, agent: this.agent, signal });
+    request.setTimeout(this.idleTimeoutMs, () => request.destroy(Object.assign(new Error(`No answer from ${this.url.host} for ${this.idleTimeoutMs / 1000} s.`), { name: 'TimeoutError' })));
+    try {
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        request.once('response', resolve);
+        request.once('error', reject);
+        request.end();
+      });
+      const text = await readText(response);
+      this.learnClock(response, sentAt);
+      const status = response.statusCode ?? 0;
+      if (status >= 200 && status < 300) return text;
+      const skewed = Math.abs(this.clock.offsetMs - signedWithOffset) >= SKEW_WORTH_TELLING_MS;
+      throw errorFrom(status, text, response.statusMessage, skewed && status === 403);
+    } catch (error) {
+      request.destroy();
+      throw error;
+    }
+  }
+
   /** PUT `body` at `key` (with `query`, e.g. an UploadId and part number); resolves on a 2xx answer. */
   async put(key: string, query: Record<string, string>, headers: Record<string, string>, body: ObjectBody, signal?: AbortSignal): Promise<WriteResult> {
     signal?.throwIfAborted();
-    const host = this.virtualHost ? `${this.target.bucket}.${this.url.host}` : this.url.host;
-    const basePath = this.url.pathname.replace(/\/+$/, '');
-    const path = `${basePath}${this.virtualHost ? '' : `/${encodeKeyPath(this.target.bucket)}`}/${encodeKeyPath(key)}`;
+    const { host, hostname, path } = this.address({ key });
     const signed = { method: 'PUT', path, query, headers: lowerCase(headers) };
     signed.headers.host = host;
     const streamed = 'file' in body;
@@ -134,7 +177,7 @@ export class ObjectWriter {
 
     const request = this.send({
       protocol: this.url.protocol,
-      hostname: this.virtualHost ? `${this.target.bucket}.${this.url.hostname}` : this.url.hostname,
+      hostname,
       port: this.url.port || undefined,
       method: 'PUT',
       path: search ? `${path}?${search}` : path,

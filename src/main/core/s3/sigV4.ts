@@ -26,7 +26,8 @@ export interface RequestToSign {
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 /** The body is aws-chunked, each chunk signed (see ChunkSigner). */
 export const STREAMING_PAYLOAD = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
-const EMPTY_SHA256 = createHash('sha256').digest('hex');
+/** The SHA-256 of no bytes: the payload hash of a request without a body. */
+export const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
 /** What a signed request's chunks are chained to. */
 export interface Signature {

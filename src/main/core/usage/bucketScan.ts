@@ -38,17 +38,20 @@ export interface ScanOptions {
  * units listed side by side, page by page (1,000 keys), each page folded into counters and
  * dropped, so memory stays flat for any bucket. (Unsplit, the biggest folder, "books/", was
  * listed alone page after page once the others were done; split, the lanes stay busy to the
- * end.) After every page the unit's continuation token and counts are written, so a scan cut off (a kill, a
- * reboot, the author's cancel) goes on from its last page. Then the unfinished multipart uploads
- * (Spaces bills their parts) are counted, and the counts become the connection's snapshot.
+ * end.) After every page the unit's continuation token and counts are written, so a scan cut
+ * off (a kill, a reboot, the author's cancel) goes on from its last page. Then the unfinished
+ * multipart uploads (Spaces bills their parts) are counted, and the counts become the
+ * connection's snapshot. Where the server counts the bucket itself, its totals are taken first.
  */
 export async function scanBucket(connectionId: string, gateway: ObjectStore, repository: UsageRepository, options: ScanOptions): Promise<void> {
   // A scan cut off, cancelled or failed goes on from its units' last pages; a finished one starts afresh.
   const existing = repository.scan(connectionId);
   if (existing && existing.state !== 'done' && repository.units(connectionId).length > 0) repository.resume(connectionId, options.clock());
   else {
+    const began = options.clock();
+    const serverTotals = await countedByServer(gateway, options);
     const plan = await planUnits(gateway, options);
-    repository.begin(connectionId, plan.map((unit) => unit.prefix), options.clock());
+    repository.begin(connectionId, plan.map((unit) => unit.prefix), serverTotals, began);
     // What planning listed already counts: a unit it listed whole is done, one it began goes on from there.
     for (const unit of plan) if (unit.listed) repository.savePage(connectionId, unit.prefix, { ...unit.listed, done: unit.listed.continuationToken === null, pages: 1 }, options.clock());
   }
@@ -147,8 +150,20 @@ function addObjects(counts: AreaCounts, objects: { key: string; size: number }[]
   return counts;
 }
 
-/** Unfinished multipart uploads and the bytes of the parts they hold (listed per upload, a few at once). */
-async function countUnfinished(gateway: ObjectStore, options: Pick<ScanOptions, 'unitsAtOnce' | 'signal'>): Promise<{ uploads: number; bytes: number }> {
+/**
+ * The bucket's objects and bytes as the server counts them, where it offers that (Ceph radosgw's
+ * bucket statistics; not Spaces): exact at once, before the listing has counted the areas. The
+ * server counts the parts of unfinished uploads among the objects; they are listed and taken out.
+ */
+async function countedByServer(gateway: ObjectStore, options: Pick<ScanOptions, 'unitsAtOnce' | 'signal'>): Promise<{ objects: number; bytes: number } | null> {
+  const stats = await gateway.bucketStats({ signal: options.signal });
+  if (!stats) return null;
+  const unfinished = await countUnfinished(gateway, options);
+  return { objects: Math.max(0, stats.objects - unfinished.parts), bytes: Math.max(0, stats.bytes - unfinished.bytes) };
+}
+
+/** Unfinished multipart uploads and the parts they hold (listed per upload, a few at once). */
+async function countUnfinished(gateway: ObjectStore, options: Pick<ScanOptions, 'unitsAtOnce' | 'signal'>): Promise<{ uploads: number; bytes: number; parts: number }> {
   const open = await gateway.listMultipartUploads();
   const lanes = new Semaphore(options.unitsAtOnce);
   const sizes = await Promise.all(
@@ -157,9 +172,9 @@ async function countUnfinished(gateway: ObjectStore, options: Pick<ScanOptions, 
         options.signal.throwIfAborted();
         // An upload completed or aborted meanwhile has no parts to bill.
         const parts = await gateway.listParts(upload.key, upload.s3UploadId, { signal: options.signal }).catch(() => []);
-        return parts.reduce((sum, part) => sum + part.size, 0);
+        return { parts: parts.length, bytes: parts.reduce((sum, part) => sum + part.size, 0) };
       }),
     ),
   );
-  return { uploads: open.length, bytes: sizes.reduce((sum, size) => sum + size, 0) };
+  return { uploads: open.length, bytes: sizes.reduce((sum, size) => sum + size.bytes, 0), parts: sizes.reduce((sum, size) => sum + size.parts, 0) };
 }

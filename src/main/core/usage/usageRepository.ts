@@ -24,13 +24,25 @@ export class UsageRepository {
     return this.db.select().from(usageScanUnits).where(eq(usageScanUnits.connectionId, connectionId)).all();
   }
 
-  /** A new scan over these units (the bucket's top-level prefixes); the last snapshot stays until it ends. */
-  begin(connectionId: string, units: string[], now: number): void {
+  /**
+   * A new scan over these units (the bucket's top-level prefixes); the last snapshot stays until it
+   * ends. `serverTotals`: what the server itself counts (Ceph's bucket statistics), where it does.
+   */
+  begin(connectionId: string, units: string[], serverTotals: { objects: number; bytes: number } | null, now: number): void {
     this.db.transaction((tx) => {
       tx.delete(usageScanUnits).where(eq(usageScanUnits.connectionId, connectionId)).run();
       // The last snapshot's time and unfinished uploads stay until this scan ends: they describe
       // the figures shown meanwhile (uploads after that time are added to them).
-      const started = { state: 'running' as const, method: 'listing' as const, pid: process.pid, startedAt: now, updatedAt: now, error: null };
+      const started = {
+        state: 'running' as const,
+        method: serverTotals ? ('bucket-stats' as const) : ('listing' as const),
+        statsObjects: serverTotals?.objects ?? null,
+        statsBytes: serverTotals?.bytes ?? null,
+        pid: process.pid,
+        startedAt: now,
+        updatedAt: now,
+        error: null,
+      };
       tx.insert(usageScans).values({ connectionId, ...started, finishedAt: null, unfinishedUploads: 0, unfinishedBytes: 0 }).onConflictDoUpdate({ target: usageScans.connectionId, set: started }).run();
       for (const prefix of units) tx.insert(usageScanUnits).values({ connectionId, prefix }).run();
     });

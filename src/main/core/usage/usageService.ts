@@ -48,7 +48,17 @@ export class UsageService {
       sinceScan.bytes += upload.size;
     }
     const areas = [...byArea.values()];
-    const totals = areas.reduce((sum, area) => ({ objects: sum.objects + area.objects, bytes: sum.bytes + area.bytes }), { objects: 0, bytes: 0 });
+    let totals = areas.reduce((sum, area) => ({ objects: sum.objects + area.objects, bytes: sum.bytes + area.bytes }), { objects: 0, bytes: 0 });
+    // A scan under way with the server's own count has exact totals newer than the areas':
+    // the quota and the cost go by them (with Quire's uploads since the count).
+    const counted = scan && scan.state !== 'done' && scan.statsObjects !== null && scan.statsBytes !== null;
+    if (counted) {
+      totals = { objects: scan.statsObjects!, bytes: scan.statsBytes! };
+      for (const upload of repository.verifiedSince(connection.id, scan.startedAt)) {
+        totals.objects += 1;
+        totals.bytes += upload.size;
+      }
+    }
     const unfinished = { uploads: scan?.unfinishedUploads ?? 0, bytes: scan?.unfinishedBytes ?? 0 };
     const { quotaBytes, prices } = repository.quotaOf(connection.id);
     const quota = quotaBytes ?? DEFAULT_QUOTA_BYTES;
@@ -60,6 +70,7 @@ export class UsageService {
       connection: connection.name,
       scannedAt,
       totals,
+      totalsFrom: counted ? 'bucket-stats' : 'snapshot',
       areas,
       sinceScan,
       unfinished,
@@ -142,6 +153,7 @@ export class UsageService {
     return {
       state: this.stateOf(scan),
       method: scan.method,
+      serverTotals: scan.statsObjects !== null && scan.statsBytes !== null ? { objects: scan.statsObjects, bytes: scan.statsBytes } : null,
       startedAt: scan.startedAt,
       finishedAt: scan.finishedAt,
       objectsSeen: snapshotTotals?.objects ?? figures?.objectsSeen ?? 0,

@@ -13,7 +13,7 @@ import styles from './StorageView.module.css';
 export function ScanBar({ report, busy, starting, onScan, onCancel }: { report: UsageReport; busy: boolean; starting: boolean; onScan: () => void; onCancel: () => void }) {
   const now = useNow(true, 30_000);
   const scan = report.scan;
-  const method = scan?.method === 'bucket-stats' ? 'from the server’s bucket statistics' : 'by listing the bucket';
+  const method = scan?.method === 'bucket-stats' ? 'by listing the bucket, its totals taken at once from the server’s bucket statistics' : 'by listing the bucket';
   const when = report.scannedAt === null ? null : `${agoText(report.scannedAt, now)} (${new Date(report.scannedAt).toLocaleString()})`;
 
   if (starting && scan?.state !== 'running') {
@@ -36,7 +36,11 @@ export function ScanBar({ report, busy, starting, onScan, onCancel }: { report: 
         <Button onPress={onCancel} isDisabled={busy}>
           Cancel scan
         </Button>
-        <ProgressBar className={styles.scanProgress} value={scan.unitsDone} max={scan.units} label="Prefixes listed" />
+        {scan.serverTotals && scan.serverTotals.objects > 0 ? (
+          <ProgressBar className={styles.scanProgress} value={Math.min(scan.objectsSeen, scan.serverTotals.objects)} max={scan.serverTotals.objects} label="Objects counted by area" />
+        ) : (
+          <ProgressBar className={styles.scanProgress} value={scan.unitsDone} max={scan.units} label="Prefixes listed" />
+        )}
       </div>
     );
   }

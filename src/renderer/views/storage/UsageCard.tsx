@@ -19,10 +19,17 @@ export function UsageCard({ report, onShowCleanup }: { report: UsageReport; onSh
         <h3 id="usage-heading" className={styles.subheading}>
           What the bucket holds
         </h3>
-        {report.sinceScan.objects > 0 && (
-          <span className={styles.muted} data-testid="since-scan">
-            incl. {plural(report.sinceScan.objects, 'upload', 'uploads')} ({formatBytes(report.sinceScan.bytes)}) since the scan
+        {report.totalsFrom === 'bucket-stats' ? (
+          <span className={styles.muted} data-testid="totals-from">
+            totals counted by the server (exact);{' '}
+            {report.scannedAt === null ? 'the areas follow when the scan ends' : 'the areas below are the last full scan’s until this one ends'}
           </span>
+        ) : (
+          report.sinceScan.objects > 0 && (
+            <span className={styles.muted} data-testid="since-scan">
+              incl. {plural(report.sinceScan.objects, 'upload', 'uploads')} ({formatBytes(report.sinceScan.bytes)}) since the scan
+            </span>
+          )
         )}
       </div>
       <dl className={styles.totals}>

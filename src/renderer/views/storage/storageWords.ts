@@ -67,7 +67,10 @@ export function ageText(ms: number): string {
 
 /** The scan's live figures: "1,234 objects counted · 3 of 7 prefixes listed". */
 export function scanProgressText(scan: ScanProgress): string {
-  const counted = `${plural(scan.objectsSeen, 'object', 'objects')} counted`;
+  // The server's own count (Ceph) says how many there are to count by area.
+  const counted = scan.serverTotals
+    ? `${scan.objectsSeen.toLocaleString('en-US')} of ${plural(scan.serverTotals.objects, 'object', 'objects')} counted by area`
+    : `${plural(scan.objectsSeen, 'object', 'objects')} counted`;
   if (scan.units === 0) return `${counted} · finding the bucket's folders`;
   return `${counted} · ${scan.unitsDone.toLocaleString('en-US')} of ${plural(scan.units, 'prefix', 'prefixes')} listed`;
 }
