@@ -113,6 +113,7 @@ export class Engine {
   ) {
     this.operationLog = new OperationLog(db);
     this.uploads = new UploadRepository(db);
+    this.settingsStore = new SettingsStore(db, fixed);
     this.gateways = new GatewayPool(
       (connection) => this.connections.credentialsFor(connection),
       (op) => this.operationLog.record(op),
@@ -124,13 +125,11 @@ export class Engine {
         maxSockets: MAX_REQUEST_BUDGET + 4,
         requestIdleTimeoutMs: settings.requestIdleTimeoutMs,
         maxAttempts: settings.maxAttempts,
-        requestsPerSecond: settings.requestsPerSecond,
-        bandwidthLimit: settings.bandwidthLimit,
+        limits: () => this.settingsStore.inForce(),
       },
       options.gatewayFactory,
     );
     this.connections = new ConnectionService(new ConnectionRepository(db), secrets, this.gateways, env);
-    this.settingsStore = new SettingsStore(db, fixed);
     this.changes = new UploadChanges(this.uploads, this.events);
     this.queue = new UploadQueue(
       {

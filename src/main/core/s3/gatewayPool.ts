@@ -8,8 +8,12 @@ export interface GatewayPoolOptions {
   maxSockets: number;
   requestIdleTimeoutMs: number;
   maxAttempts: number;
-  requestsPerSecond: number;
-  bandwidthLimit: number;
+  /**
+   * The pace and the bandwidth cap in force (the author's saved settings, or the host's fixed
+   * ones), read whenever a gateway is asked for: a usage scan, a preview or the janitor in a
+   * process whose queue never ticks goes by them too.
+   */
+  limits: () => { requestsPerSecond: number; bandwidthLimit: number };
 }
 
 /**
@@ -32,12 +36,14 @@ export class GatewayPool {
     private readonly options: GatewayPoolOptions,
     private readonly factory: GatewayFactory = s3GatewayFactory,
   ) {
-    this.bandwidth = new BandwidthLimiter(options.bandwidthLimit);
-    this.requestsPerSecond = options.requestsPerSecond;
+    const limits = options.limits();
+    this.bandwidth = new BandwidthLimiter(limits.bandwidthLimit);
+    this.requestsPerSecond = limits.requestsPerSecond;
   }
 
   /** The connection's gateway, made on first use (its secret read from the keychain once). */
   forConnection(connection: ConnectionSummary): Promise<ObjectStore> {
+    this.applyLimits();
     let gateway = this.gateways.get(connection.id);
     if (!gateway) {
       gateway = this.credentialsFor(connection).then((credentials) => this.make(connection, credentials));
@@ -58,7 +64,14 @@ export class GatewayPool {
    * retried like the rest, destroyed by the caller.
    */
   unsaved(connection: ConnectionSummary, credentials: Credentials): ObjectStore {
+    this.applyLimits();
     return this.build(connection, credentials, new RequestPacer(this.requestsPerSecond));
+  }
+
+  private applyLimits(): void {
+    const limits = this.options.limits();
+    this.setBandwidthLimit(limits.bandwidthLimit);
+    this.setRequestsPerSecond(limits.requestsPerSecond);
   }
 
   setBandwidthLimit(bytesPerSecond: number): void {
