@@ -263,7 +263,7 @@ describe('a queue that cannot write its ledger', () => {
     expect(states).toContain('halted');
     diskFull = false;
     await world.until(id, 'the upload to go on once there is room', (row) => row.status === 'verified');
-    expect(world.bucket.objects.get('audiobooks/chapters/full-disk.wav')?.body.length).toBe(11 * MIB);
+    expect(world.bucket.objects.get('audiobooks/full/full-disk.wav')?.body.length).toBe(11 * MIB);
   });
 });
 

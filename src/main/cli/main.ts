@@ -180,7 +180,8 @@ async function main(argv: string[]): Promise<number> {
         const list = await everyUpload(handlers, flags);
         if (flags.json) printJson(list);
         else printUploads(list);
-        return list.some((u) => u.status === 'failed') ? 1 : 0;
+        // Listing worked: failed uploads among them are what was asked to be shown, not a failure of this command.
+        return 0;
       }
       case 'run':
         return flags.follow ? await follow(engine, flags, stop.signal) : await run(engine, handlers, flags, stop.signal);
@@ -553,6 +554,13 @@ function required<T>(value: T | undefined, what: string): T {
 function missing(what: string): never {
   throw new QuireError('usage', `Missing ${what}. See: quire --help`);
 }
+
+// `quire queue | head`: the reader has gone, and what is left to print has nobody to read it. A
+// command tool ends quietly then, as one killed by SIGPIPE would (the ledger is safe at any exit).
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -49,15 +49,24 @@ export function contentTypeFor(path: string): string {
 }
 
 /**
- * Where a file belongs when the author did not say. Images are told apart by name, the way
- * authors name them ("cover-final.jpg", "headshot.png", "logo.svg"); an unnamed image is a book
- * asset, the least surprising place. `--type` overrides all of this.
+ * Where a file belongs when the author did not say. Images and audio are told apart by name, the
+ * way authors name them ("cover-final.jpg", "headshot.png", "logo.svg", "sample.mp3",
+ * "full-book.wav"); an unnamed image is a book asset and unnamed audio a chapter, the least
+ * surprising places. `--type` overrides all of this.
  */
 export function classify(path: string): Category {
   const ext = extensionOf(path);
   const name = basename(path).toLowerCase();
   if (MANUSCRIPT.has(ext)) return 'manuscript';
-  if (AUDIO.has(ext)) return 'audio';
+  if (AUDIO.has(ext)) {
+    // A sample or trailer is named so; a whole audiobook is an .m4b (the audiobook container) or
+    // named as the whole, unless its name says chapter ("Chapter 3 - The Complete Stranger").
+    // Anything else is a chapter, the common case.
+    if (/(sample|preview|excerpt|teaser|trailer)/.test(name)) return 'audio-sample';
+    if (/(chapter|\bch[-_ ]?\d|\bpart[-_ ]?\d|track)/.test(name)) return 'audio';
+    if (ext === 'm4b' || /(full|complete|unabridged|entire|whole)/.test(name)) return 'audio-full';
+    return 'audio';
+  }
   if (VIDEO.has(ext)) return 'video';
   if (IMAGE.has(ext)) {
     if (/cover/.test(name)) return 'cover';
