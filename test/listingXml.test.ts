@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseListPage } from '../src/main/core/s3/listingXml';
+import { ListPageReader, parseListPage } from '../src/main/core/s3/listingXml';
 
 /** The listing answers a scan reads without the SDK: keys exactly as stored, whatever they hold. */
 describe('reading a ListObjectsV2 page', () => {
@@ -18,6 +18,22 @@ describe('reading a ListObjectsV2 page', () => {
     ]);
     expect(page.prefixes).toEqual(['books/covers/', 'books/R&D/']);
     expect(page.nextToken).toBe('1/abc+def=');
+  });
+
+  it('reads the same page however the network cuts it into pieces', () => {
+    const xml =
+      '<ListBucketResult><Prefix>p/</Prefix><IsTruncated>true</IsTruncated>' +
+      Array.from({ length: 30 }, (_, i) => `<Contents><Key>p/k&amp;${i}</Key><LastModified>2026-12-02T00:00:0${i % 10}.000Z</LastModified><Size>${i}</Size></Contents>`).join('') +
+      '<CommonPrefixes><Prefix>p/q/</Prefix></CommonPrefixes><NextContinuationToken>tok&lt;en</NextContinuationToken></ListBucketResult>';
+    const whole = parseListPage(xml);
+    expect(whole.objects).toHaveLength(30);
+    expect(whole.objects[29]).toEqual({ key: 'p/k&29', size: 29, lastModified: Date.parse('2026-12-02T00:00:09.000Z') });
+    expect(whole.nextToken).toBe('tok<en');
+    for (const size of [1, 2, 3, 7, 10, 64, 333]) {
+      const reader = new ListPageReader();
+      for (let at = 0; at < xml.length; at += size) reader.push(xml.slice(at, at + size));
+      expect(reader.end(), `pieces of ${size}`).toEqual(whole);
+    }
   });
 
   it('ends at the last page, and reads an empty bucket', () => {

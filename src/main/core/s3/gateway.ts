@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { ConnectionSummary } from '../../../shared/connection';
 import { BandwidthLimiter } from './bandwidthLimiter';
 import { http } from './httpModule';
-import { parseListPage } from './listingXml';
+import { ListPageReader } from './listingXml';
 import { ObjectWriter, stripQuotes, type FileRangeBody, type ServerClock, type WriteResult } from './objectWriter';
 import { RequestPacer } from './requestPacer';
 import { httpStatusOf, isThrottled } from './retryPolicy';
@@ -346,8 +346,12 @@ export class S3Gateway {
     if (prefix) query.prefix = prefix;
     if (continuationToken) query['continuation-token'] = continuationToken;
     if (options.delimiter) query.delimiter = options.delimiter;
-    const xml = await this.send('list', 'GET', prefix || null, 0, options, () => this.writer.get({ key: '' }, query, options.signal));
-    return parseListPage(xml);
+    // A fresh reader for each attempt: a retried page is read from its start.
+    return this.send('list', 'GET', prefix || null, 0, options, async () => {
+      const reader = new ListPageReader();
+      await this.writer.get({ key: '' }, query, options.signal, reader);
+      return reader.end();
+    });
   }
 
   /**

@@ -122,12 +122,13 @@ export class ObjectWriter {
   }
 
   /**
-   * A GET whose answer is read whole as text: a listing page (`{ key: '' }`, the bucket) or the
-   * admin API's bucket statistics. Sent here rather than through the SDK because the SDK's XML
-   * parsing of a thousand-key page cost four times the CPU of reading it and left garbage that
-   * grew a scan's memory with the bucket (see listingXml.ts). Errors are thrown as put()'s are.
+   * A GET whose answer is text: a listing page (`{ key: '' }`, the bucket) or the admin API's
+   * bucket statistics. Sent here rather than through the SDK because the SDK's XML parsing of a
+   * thousand-key page cost four times the CPU of reading it and left garbage that grew a scan's
+   * memory with the bucket (see listingXml.ts). A 2xx answer goes to `reader` piece by piece as it
+   * arrives, or is returned whole without one; errors are thrown as put()'s are.
    */
-  async get(at: { key: string } | { servicePath: string }, query: Record<string, string>, signal?: AbortSignal): Promise<string> {
+  async get(at: { key: string } | { servicePath: string }, query: Record<string, string>, signal?: AbortSignal, reader?: { push(text: string): void }): Promise<string> {
     signal?.throwIfAborted();
     const { host, hostname, path } = this.address(at);
     const signed = { method: 'GET', path, query, headers: { host } as Record<string, string> };
@@ -143,9 +144,14 @@ export class ObjectWriter {
         request.once('error', reject);
         request.end();
       });
-      const text = await readText(response);
       this.learnClock(response, sentAt);
       const status = response.statusCode ?? 0;
+      if (status >= 200 && status < 300 && reader) {
+        response.setEncoding('utf8');
+        for await (const text of response) reader.push(text as string);
+        return '';
+      }
+      const text = await readText(response);
       if (status >= 200 && status < 300) return text;
       const skewed = Math.abs(this.clock.offsetMs - signedWithOffset) >= SKEW_WORTH_TELLING_MS;
       throw errorFrom(status, text, response.statusMessage, skewed && status === 403);
