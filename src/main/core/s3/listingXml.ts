@@ -21,29 +21,36 @@ export class ListPageReader {
   private token: string | null = null;
 
   push(text: string): void {
-    this.rest += text;
+    const rest = this.rest + text;
+    // Where the next entry of each kind begins, searched for again only once passed: a page of
+    // objects has no folders, and looking for one after every object would read it over and over.
+    let contents = rest.indexOf('<Contents>');
+    let common = rest.indexOf('<CommonPrefixes>');
+    let at = 0;
     for (;;) {
-      const contents = this.rest.indexOf('<Contents>');
-      const common = this.rest.indexOf('<CommonPrefixes>');
       const open = contents === -1 ? common : common === -1 ? contents : Math.min(contents, common);
       // No entry begins in what has come: keep it whole (a page-level element may be cut in two).
-      if (open === -1) return;
+      if (open === -1) break;
       // Before an entry: page-level text, complete.
-      if (open > 0) this.readPageLevel(this.rest.slice(0, open));
-      const closeTag = open === contents ? '</Contents>' : '</CommonPrefixes>';
-      const end = this.rest.indexOf(closeTag, open);
+      if (open > at) this.readPageLevel(rest.slice(at, open));
+      const isObject = open === contents;
+      const closeTag = isObject ? '</Contents>' : '</CommonPrefixes>';
+      const end = rest.indexOf(closeTag, open);
       if (end === -1) {
-        this.rest = this.rest.slice(open);
-        return;
+        at = open;
+        break;
       }
-      const entry = this.rest.slice(open, end);
-      if (open === contents) this.readObject(entry);
+      const entry = rest.slice(open, end);
+      if (isObject) this.readObject(entry);
       else {
         const prefix = element(entry, 'Prefix');
         if (prefix) this.prefixes.push(unescapeXml(prefix));
       }
-      this.rest = this.rest.slice(end + closeTag.length);
+      at = end + closeTag.length;
+      if (contents !== -1 && contents < at) contents = rest.indexOf('<Contents>', at);
+      if (common !== -1 && common < at) common = rest.indexOf('<CommonPrefixes>', at);
     }
+    this.rest = rest.slice(at);
   }
 
   end(): ObjectPage {
