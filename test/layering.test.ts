@@ -54,10 +54,18 @@ const rules: Rule[] = [
     forbidden: (spec, file) => (spec === 'electron' ? 'the CLI runs without Electron' : resolvesInto(file, spec, 'renderer') ? 'hosts do not import the UI' : null),
   },
   {
+    // The desktop app's decisions (tray, notifications, power, login item, close, IPC): plain
+    // code tested under Node; only src/main/electron binds them to Electron.
+    layer: 'src/main/desktop',
+    files: (f) => f.startsWith(join(src, 'main', 'desktop')),
+    forbidden: (spec, file) => (spec === 'electron' || spec.startsWith('electron/') ? 'desktop decisions run without Electron' : resolvesInto(file, spec, 'main/electron') || resolvesInto(file, spec, 'renderer') ? 'desktop decisions import no binding or UI' : null),
+  },
+  {
     layer: 'src/preload',
     files: (f) => f.startsWith(join(src, 'preload')),
     // The sandboxed preload bundles what it imports: the channel names, never the zod schemas.
-    forbidden: (spec, file) => (spec === 'electron' || (resolvesInto(file, spec, 'shared') && spec.endsWith('/channels')) ? null : 'the preload imports only electron and src/shared/channels'),
+    forbidden: (spec, file) =>
+      spec === 'electron' || resolvesInto(file, spec, 'preload') || (resolvesInto(file, spec, 'shared') && spec.endsWith('/channels')) ? null : 'the preload imports only electron, itself and src/shared/channels',
   },
   {
     layer: 'src/renderer',

@@ -44,7 +44,8 @@ export const commandNames = [
 ] as const;
 export type CommandName = (typeof commandNames)[number];
 
-export const eventNames = ['upload.changed', 'queue.state', 'connection.refused', 'watch.changed', 'usage.changed'] as const;
+// app.show comes from the desktop host itself (a notification or the tray asks the window to show something).
+export const eventNames = ['upload.changed', 'queue.state', 'connection.refused', 'watch.changed', 'usage.changed', 'app.show'] as const;
 export type EventName = (typeof eventNames)[number];
 
 export const INVOKE_CHANNEL = 'quire:invoke';

@@ -18,6 +18,7 @@ import {
   type UploadPreview,
   type UploadSummary,
 } from './upload';
+import type { AppShowEvent } from './desktop';
 import { browseInputSchema, type BrowseResult } from './files';
 import { imagePreviewInputSchema, type ImagePreview } from './images';
 import { tempListInputSchema, tempRemoveInputSchema, type TempRemoval, type TempReport } from './cleanup';
@@ -149,6 +150,7 @@ export interface Events {
   'connection.refused': ConnectionRefusedEvent;
   'watch.changed': WatchFolderSummary;
   'usage.changed': UsageReport;
+  'app.show': AppShowEvent;
 }
 // Every event name has a payload type.
 const everyEventTyped: Exclude<EventName, keyof Events> extends never ? true : never = true;

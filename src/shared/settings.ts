@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { desktopSettingsSchema } from './desktop';
 import { imageSettingsSchema } from './images';
 
 /**
@@ -25,10 +26,14 @@ export const settingsSchema = z.object({
   queuePaused: z.boolean(),
   // How images are prepared before they upload (src/shared/images.ts).
   ...imageSettingsSchema.shape,
+  // The desktop app's tray, notifications and login item (src/shared/desktop.ts).
+  ...desktopSettingsSchema.shape,
+  /** The desktop app has said once that closing its window keeps uploads going in the tray. */
+  trayHintShown: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
-export const settingsUpdateSchema = settingsSchema.omit({ queuePaused: true }).partial();
+export const settingsUpdateSchema = settingsSchema.omit({ queuePaused: true, trayHintShown: true }).partial();
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
 
 /**

@@ -243,6 +243,14 @@ export class Engine {
     void maintainAnalytics(this.db.$client).catch(() => {});
   }
 
+  /**
+   * The system reports the network back (the desktop app hears it from the OS): uploads waiting on
+   * an offline endpoint are not left to their next probe; the probe, made now, decides.
+   */
+  networkBack(): void {
+    if (this.queue.started) this.queue.probeOfflineNow();
+  }
+
   /** Stops at part boundaries (every finished part stays recorded) and releases the lock last. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {

@@ -1,3 +1,4 @@
+import { defaultDesktopSettings } from '../../shared/desktop';
 import { defaultImageSettings } from '../../shared/images';
 import { settingsSchema, settingsUpdateSchema, type Settings, type SettingsUpdate } from '../../shared/settings';
 import type { Ledger } from './ledger/database';
@@ -80,6 +81,8 @@ export class SettingsStore {
       filesAtOnce: defaultEngineSettings.filesAtOnce,
       queuePaused: false,
       ...defaultImageSettings,
+      ...defaultDesktopSettings,
+      trayHintShown: false,
     };
     for (const key of Object.keys(settingsSchema.shape) as (keyof Settings)[]) {
       const parsed = settingsSchema.shape[key].safeParse(stored[key]);
@@ -112,7 +115,7 @@ export class SettingsStore {
     return fixed as Partial<SettingsUpdate>;
   }
 
-  write(values: SettingsUpdate & { queuePaused?: boolean }): Settings {
+  write(values: SettingsUpdate & { queuePaused?: boolean; trayHintShown?: boolean }): Settings {
     const now = Date.now();
     this.db.transaction((tx) => {
       for (const [key, value] of Object.entries(values)) {

@@ -1,8 +1,9 @@
 import { create } from 'zustand';
+import { appViews, type AppView } from '../../shared/desktop';
 
-/** The views, in the order the nav shows them. */
-export const views = ['upload', 'queue', 'watch', 'history', 'storage', 'analytics', 'connections', 'settings'] as const;
-export type View = (typeof views)[number];
+/** The views, in the order the nav shows them (named in the contract: the desktop host asks for them). */
+export const views = appViews;
+export type View = AppView;
 
 export const viewTitles: Record<View, string> = {
   upload: 'Upload',

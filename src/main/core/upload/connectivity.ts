@@ -49,6 +49,17 @@ export class Connectivity {
     return due;
   }
 
+  /**
+   * The system says the network is back (a hint: the probe decides): every offline connection is
+   * probed at once, and backs off from the start again if it is still down.
+   */
+  probeAllNow(now = Date.now()): void {
+    for (const state of this.offline.values()) {
+      state.nextProbeAt = now;
+      state.probes = 0;
+    }
+  }
+
   /** A probe given up before its answer (the queue stopped): due again at once. */
   abandonProbe(connectionId: string): void {
     this.probing.delete(connectionId);

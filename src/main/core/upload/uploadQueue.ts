@@ -609,6 +609,12 @@ export class UploadQueue {
     }
   }
 
+  /** The system reports the network back: offline endpoints are probed now, not at their next turn. */
+  probeOfflineNow(): void {
+    this.connectivity.probeAllNow(this.ports.clock());
+    this.nudge();
+  }
+
   /** One probe per offline endpoint that is due; each is waited for when the queue stops. */
   private probeOfflineEndpoints(): void {
     for (const connectionId of this.connectivity.takeDueProbes(this.ports.clock())) {

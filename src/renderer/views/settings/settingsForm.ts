@@ -1,3 +1,4 @@
+import type { DesktopSettings } from '../../../shared/desktop';
 import type { ImageSettings } from '../../../shared/images';
 import { settingsSchema, settingsUpdateSchema, type Settings, type SettingsReport, type SettingsUpdate } from '../../../shared/settings';
 
@@ -21,8 +22,8 @@ export interface SettingsFormValues {
 export type SettingsField = keyof SettingsFormValues;
 export type SettingsErrors = Partial<Record<SettingsField, string>>;
 
-/** The numbers of how uploads go; the image choices have their own part of the form (imageSettingsForm.ts). */
-type TransferSetting = Exclude<keyof SettingsUpdate, keyof ImageSettings>;
+/** The numbers of how uploads go; the image choices (imageSettingsForm.ts) and the desktop app's have their own parts of the form. */
+type TransferSetting = Exclude<keyof SettingsUpdate, keyof ImageSettings | keyof DesktopSettings>;
 
 /**
  * Each setting's field, in the order the form and "In force now" show them: how a large file is
