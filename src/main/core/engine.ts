@@ -243,6 +243,11 @@ export class Engine {
     void maintainAnalytics(this.db.$client).catch(() => {});
   }
 
+  /** The desktop app has said once that closing its window keeps uploads going in the tray. */
+  noteTrayHintShown(): void {
+    this.settingsStore.write({ trayHintShown: true });
+  }
+
   /**
    * The system reports the network back (the desktop app hears it from the OS): uploads waiting on
    * an offline endpoint are not left to their next probe; the probe, made now, decides.
