@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { printable } from '../../../shared/printable';
 import { QuireError } from '../errors';
@@ -6,6 +5,7 @@ import type { EncoderVersions } from './imageCache';
 import type { ImagePoolStats, PreparedSet, PrepareRequest } from './imageJob';
 import type { SharpBuild, WorkerJob, WorkerReply } from './imageWorker';
 import { resolveImageWorker, type ImageWorkerEntry } from './workerEntry';
+import { forkWorker, type WorkerProcess, type WorkerSpawner } from './workerProcess';
 
 /**
  * Images are prepared in a few child processes, never in the engine's process:
@@ -17,6 +17,8 @@ import { resolveImageWorker, type ImageWorkerEntry } from './workerEntry';
  * - a decoder crash on a hostile or damaged file kills only that worker: that one image fails,
  *   a new worker takes the next, and the upload queue never notices.
  * - on Linux the desktop host runs the workers with sharp's WebAssembly build (see imageWorker.ts).
+ * How a worker process is started is a port (workerProcess.ts): a Node child by default, an
+ * Electron utility process in the desktop app.
  */
 
 export interface ImagePoolOptions {
@@ -32,6 +34,8 @@ export interface ImagePoolOptions {
   env?: NodeJS.ProcessEnv;
   /** An idle worker exits after this long (memory back to the system); 60 s by default. */
   idleMs?: number;
+  /** How a worker process is started: child_process.fork by default; Electron's utilityProcess in the desktop app. */
+  spawn?: WorkerSpawner;
 }
 
 /** What the workers are, for tests and the bench. */
@@ -54,7 +58,7 @@ interface Job {
 }
 
 interface Worker {
-  child: ChildProcess;
+  process: WorkerProcess;
   job: Job | null;
   ready: boolean;
   /** Set when the pool ends this worker itself: its exit is then no crash. */
@@ -76,6 +80,7 @@ export class ImagePool {
   private readonly workers = new Set<Worker>();
   private readonly queue: Job[] = [];
   private nextId = 0;
+  private spawned = 0;
   private readonly counters: ImagePoolStats = { encoded: 0, cacheHits: 0, failed: 0, crashes: 0 };
   private readonly facts: Omit<ImagePoolInfo, 'workers'> = { build: null, versions: null, peakWorkerRssBytes: 0 };
 
@@ -106,7 +111,7 @@ export class ImagePool {
   }
 
   info(): ImagePoolInfo {
-    return { ...this.facts, workers: [...this.workers].map((w) => ({ pid: w.child.pid ?? 0, busyWith: w.job?.request.label ?? null })) };
+    return { ...this.facts, workers: [...this.workers].map((w) => ({ pid: w.process.pid ?? 0, busyWith: w.job?.request.label ?? null })) };
   }
 
   /**
@@ -151,36 +156,20 @@ export class ImagePool {
 
   private spawn(): Worker {
     this.workerEntry ??= resolveImageWorker();
-    const child = fork(this.workerEntry.path, [], {
-      execArgv: this.workerEntry.execArgv,
+    const spawner = this.options.spawn ?? forkWorker;
+    const child = spawner(this.workerEntry, {
       // Two malloc arenas, not one per thread: a worker's peak over twenty 24 MP photos drops from
       // about 220 MB to 170 MB at the same CPU (bench, images section); the author's own setting wins.
       env: { MALLOC_ARENA_MAX: '2', ...process.env, ...this.options.env, QUIRE_SHARP_BUILD: this.build },
-      // Its stderr is the host's (a crash's last words belong in the host's log); nothing is read from stdout.
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serviceName: `Quire image worker ${++this.spawned}`,
     });
     let closed!: () => void;
-    const worker: Worker = { child, job: null, ready: false, ending: null, idleTimer: null, closed: new Promise((resolve) => (closed = resolve)) };
+    const worker: Worker = { process: child, job: null, ready: false, ending: null, idleTimer: null, closed: new Promise((resolve) => (closed = resolve)) };
     this.workers.add(worker);
-    child.on('message', (reply: WorkerReply) => this.onReply(worker, reply));
-    // A worker is done with once it has exited AND its IPC channel has delivered everything it
-    // sent ('exit' may come before a last reply; 'close' never comes once we disconnected it).
-    let finished = false;
-    const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error) => {
-      if (finished) return;
-      finished = true;
+    child.onMessage((reply) => this.onReply(worker, reply));
+    child.onExit((code, signal, spawnError) => {
       this.onClosed(worker, code, signal, spawnError);
       closed();
-    };
-    child.on('exit', (code, signal) => {
-      if (!child.connected) return finish(code, signal);
-      child.once('disconnect', () => finish(code, signal));
-      // Should the channel never report its end, the exit is enough.
-      setTimeout(() => finish(code, signal), 1000).unref();
-    });
-    child.on('error', (error) => {
-      // A spawn that failed never gets a pid and never exits.
-      if (child.pid === undefined) finish(null, null, error);
     });
     return worker;
   }
@@ -190,11 +179,10 @@ export class ImagePool {
     worker.idleTimer = null;
     worker.job = job;
     // While it works, the worker keeps the host alive; idle, it lets a CLI exit.
-    worker.child.ref();
-    worker.child.channel?.ref();
-    const message: WorkerJob = { id: job.id, cacheDir: this.options.cacheDir, request: job.request };
-    // A failed send means the worker is gone: its 'close' fails the job.
-    worker.child.send(message, (error) => void error);
+    worker.process.holdHost(true);
+    const message: WorkerJob = { kind: 'job', id: job.id, cacheDir: this.options.cacheDir, request: job.request };
+    // A failed send means the worker is gone: its exit fails the job.
+    worker.process.send(message);
   }
 
   private onReply(worker: Worker, reply: WorkerReply): void {
@@ -220,8 +208,7 @@ export class ImagePool {
   }
 
   private idle(worker: Worker): void {
-    worker.child.unref();
-    worker.child.channel?.unref();
+    worker.process.holdHost(false);
     worker.idleTimer = setTimeout(() => {
       if (!worker.job) this.end(worker, 'idle');
     }, this.options.idleMs ?? DEFAULT_IDLE_MS);
@@ -256,25 +243,19 @@ export class ImagePool {
     this.pump();
   }
 
-  /** Ends a worker by its PID; its 'close' then removes it. */
+  /** Ends a worker; its exit then removes it. */
   private end(worker: Worker, why: 'idle' | 'abort' | 'stop'): void {
     if (worker.ending && (why === 'idle' || worker.ending !== 'idle')) return;
     worker.ending = why;
     if (worker.idleTimer) clearTimeout(worker.idleTimer);
     if (why === 'idle') {
-      // It exits by itself when its channel closes (nothing is under way to interrupt).
-      if (worker.child.connected) worker.child.disconnect();
+      // Nothing is under way to interrupt: it is asked to exit by itself.
+      worker.process.close();
       return;
     }
-    // Held until it has closed, so a stop() awaited as a process's last work is not cut short.
-    worker.child.ref();
-    if (worker.child.pid !== undefined && worker.child.exitCode === null && worker.child.signalCode === null) {
-      try {
-        process.kill(worker.child.pid, 'SIGKILL');
-      } catch {
-        // Already gone: its 'close' is on its way.
-      }
-    }
+    // Held until it has exited, so a stop() awaited as a process's last work is not cut short.
+    worker.process.holdHost(true);
+    worker.process.kill();
   }
 
   private abort(job: Job): void {

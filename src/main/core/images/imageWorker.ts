@@ -11,17 +11,24 @@ import { prepareImage, readSource, type Sharp } from './prepareImage';
  * prepares one image at a time. It hashes the source first and answers from the cache when it
  * can, so an unchanged image is never decoded.
  *
- * Messages: the pool sends `WorkerJob`; the worker answers `ready` once sharp is loaded, then one
- * `WorkerResult` per job. When the pool goes away (the IPC channel closes) the worker exits.
+ * Messages: the pool sends `WorkerJob`s; the worker answers `ready` once sharp is loaded, then one
+ * result per job. It exits when the pool goes away (a Node child's IPC channel closes; Electron
+ * ends a utility process with the app) or says `close` (a utility process has no channel to close).
+ * The channel is Node's IPC (process.send) or Electron's parentPort: see workerProcess.ts for who
+ * starts it how.
  */
 
 export type SharpBuild = 'native' | 'wasm';
 
 export interface WorkerJob {
+  kind: 'job';
   id: number;
   cacheDir: string;
   request: PrepareRequest;
 }
+
+/** What the pool sends: an image to prepare, or (to an idle worker) the word to exit. */
+export type PoolMessage = WorkerJob | { kind: 'close' };
 
 export type WorkerReply =
   | { kind: 'ready'; build: SharpBuild; versions: EncoderVersions }
@@ -30,8 +37,8 @@ export type WorkerReply =
 
 // Which sharp to load, decided BEFORE sharp is imported (hence the dynamic import below).
 // sharp's native libvips crashes inside Electron on Linux: Electron's own GLib clashes with the
-// one libvips is linked against (electron/electron#46323, lovell/sharp#4522, #4525), and
-// Electron's fork() runs this worker as ELECTRON_RUN_AS_NODE, which crashes the same way. The
+// one libvips is linked against (electron/electron#46323, lovell/sharp#4522, #4525), and a
+// utility process (or a child run as ELECTRON_RUN_AS_NODE) crashes the same way. The
 // desktop host on Linux therefore starts this worker with QUIRE_SHARP_BUILD=wasm: the native
 // packages are made unresolvable, and sharp falls back by itself to @img/sharp-wasm32 (its
 // documented last resort), which loads no native GLib. Blocking rather than redirecting keeps
@@ -53,11 +60,37 @@ registerHooks({
   },
 });
 
-if (!process.send) {
-  console.error('imageWorker: run me from the image pool (child_process.fork), not by hand.');
+/** The way to the pool: Electron's parentPort in a utility process, Node's IPC channel in a forked child. */
+interface PoolChannel {
+  send(reply: WorkerReply): void;
+  onMessage(listener: (message: PoolMessage) => void): void;
+}
+
+/** Electron's `process.parentPort` (typed here by shape: this file runs under plain Node too). */
+interface ParentPort {
+  on(event: 'message', listener: (event: { data: PoolMessage }) => void): unknown;
+  postMessage(message: WorkerReply): void;
+}
+
+function poolChannel(): PoolChannel | null {
+  const parentPort = (process as { parentPort?: ParentPort }).parentPort;
+  if (parentPort) {
+    return { send: (reply) => parentPort.postMessage(reply), onMessage: (listener) => void parentPort.on('message', (event) => listener(event.data)) };
+  }
+  if (process.send) {
+    // The engine stopped or died: nothing is left to answer to.
+    process.on('disconnect', () => process.exit(0));
+    return { send: (reply) => void process.send?.(reply), onMessage: (listener) => void process.on('message', listener) };
+  }
+  return null;
+}
+
+const channel = poolChannel();
+if (!channel) {
+  console.error('imageWorker: run me from the image pool (child_process.fork or Electron utilityProcess), not by hand.');
   process.exit(2);
 }
-const send = (reply: WorkerReply) => process.send?.(reply);
+const send = (reply: WorkerReply) => channel.send(reply);
 
 // Jobs are listened for at once (a message that arrives with no listener is lost) and taken one
 // at a time, after sharp has loaded.
@@ -80,11 +113,10 @@ loading.catch((error: unknown) => {
   process.exit(3);
 });
 
-process.on('message', (message: WorkerJob) => {
-  chain = chain.then(() => run(message));
+channel.onMessage((message) => {
+  // `close` waits for the chain too, though the pool only says it to an idle worker.
+  chain = message.kind === 'close' ? chain.then(() => process.exit(0)) : chain.then(() => run(message));
 });
-// The engine stopped or died: nothing is left to answer to.
-process.on('disconnect', () => process.exit(0));
 // Ctrl-C in a terminal reaches the whole process group: the engine decides when a worker ends
 // (it stops the prepare stage, then the pool), so an image half made is not taken for a crash.
 process.on('SIGINT', () => {});
