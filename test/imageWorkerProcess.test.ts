@@ -253,6 +253,13 @@ describe('the image pool through a worker spawner', () => {
     await waitFor('the idle worker to exit', () => !isAlive(idle) && pool.info().workers.length === 0, 10_000);
   });
 
+  it('runs sharp\'s WebAssembly build behind parentPort, as the desktop app on Linux does', async () => {
+    const pool = newPool({ size: 1, build: 'wasm', spawn: utilityLike(new ChildGoneRouter()) });
+    const set = await pool.prepare(request(file.photo));
+    expect(set.outputs.map((o) => `${o.variant}:${o.width}x${o.height}`)).toEqual(['480:480x320', '768:768x512', '1024:1024x683', '1920:1200x800', 'thumb:200x133']);
+    expect(pool.info().build).toBe('wasm');
+  });
+
   it("fails only the image whose worker crashed, as Electron reports a crash, and goes on; a kill from outside is retryable", async () => {
     const pool = newPool({ size: 1, spawn: utilityLike(new ChildGoneRouter()) });
     await pool.prepare(request(file.logo));
