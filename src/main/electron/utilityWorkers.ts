@@ -8,8 +8,9 @@ import { ChildGoneRouter, utilityWorkerProcess, type WorkerSpawner } from '../co
  *
  * Thin on purpose: what decides (merging `exit` with 'child-process-gone', which end blames the
  * image, killing by PID) is in core/images/workerProcess.ts and tested under Node. Electron cannot
- * run on the machines this was written on: this file is type-checked and built, and has run only
- * where Electron can start.
+ * run on the machines this was written on: this file is type-checked and built, but has not yet
+ * run in a real Electron; try it where Electron starts (an image prepared, one aborted, a worker
+ * killed from outside) before trusting it.
  *
  * Must be used after app 'ready' (utilityProcess.fork refuses earlier); the pool starts its
  * workers on demand, after Engine.open in whenReady.
