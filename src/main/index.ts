@@ -19,6 +19,7 @@ import { createMainWindow } from './electron/mainWindow';
 import { lockSession } from './electron/security';
 import { applyOpenAtLogin, electronPower, showNotification, watchSystem } from './electron/systemBindings';
 import { QuireTray } from './electron/tray';
+import { utilityProcessSpawner } from './electron/utilityWorkers';
 
 /**
  * The desktop host: thin on purpose. The engine does the work and src/main/desktop decides (what
@@ -36,6 +37,10 @@ const FAILED_COUNT_EVERY_MS = 1000;
 const TRAY_REDRAW_MS = 500;
 
 const launch = parseLaunch(process.argv, { packaged: app.isPackaged, cwd: process.cwd() });
+
+// Windows shows a notification only for an app whose id matches its Start menu shortcut's: the
+// installer's appId (electron-builder.config.cjs; test/packaging.test.ts holds the two together).
+if (process.platform === 'win32') app.setAppUserModelId('app.quire.desktop');
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -81,10 +86,12 @@ if (!app.requestSingleInstanceLock()) {
     lockSession();
     const opened = Engine.open({
       resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : undefined,
-      // sharp's native libvips crashes inside Electron on Linux (its GLib clashes with Electron's:
-      // electron#46323, sharp#4522/#4525), in forked Electron-as-Node children too: there the
-      // image workers load sharp's WebAssembly build. macOS and Windows use the native one.
-      images: { worker: builtImageWorker(mainDir), build: process.platform === 'linux' ? 'wasm' : 'native' },
+      // The image workers run as Electron utility processes: child_process.fork needs the
+      // RunAsNode fuse, which the packaged app turns off. sharp's native libvips crashes inside
+      // Electron on Linux (its GLib clashes with Electron's: electron#46323, sharp#4522/#4525), in
+      // its utility processes too: there the workers load sharp's WebAssembly build. macOS and
+      // Windows use the native one.
+      images: { worker: builtImageWorker(mainDir), build: process.platform === 'linux' ? 'wasm' : 'native', spawn: utilityProcessSpawner },
     });
     engine = opened;
     const handlers = withDesktopEffects(createApiHandlers(opened));
