@@ -95,6 +95,9 @@ if (!app.requestSingleInstanceLock()) {
     });
     engine = opened;
     const handlers = withDesktopEffects(createApiHandlers(opened));
+    // "Open at login" as saved (also from a browser on quire serve, or the CLI) is what the system
+    // does. Only for the installed app: a run from source would register the bare Electron binary.
+    if (app.isPackaged) void applyOpenAtLogin(opened.getSettings().openAtLogin).catch((error: unknown) => console.error(`Quire could not set its login item: ${String(error)}`));
     const openExternal = (url: string) => {
       if (isQuireBuiltUrl(url, opened.connections.list())) void shell.openExternal(url);
     };
@@ -210,7 +213,7 @@ function withDesktopEffects(handlers: ApiHandlers): ApiHandlers {
     ...handlers,
     'settings.update': async (update, context) => {
       const report = await handlers['settings.update'](update, context);
-      if (update.openAtLogin !== undefined) await applyOpenAtLogin(report.openAtLogin);
+      if (update.openAtLogin !== undefined && app.isPackaged) await applyOpenAtLogin(report.openAtLogin);
       return report;
     },
   };

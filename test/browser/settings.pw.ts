@@ -173,3 +173,27 @@ test('a value held by a flag for this run is shown as in force, and the form kee
     await done;
   }
 });
+
+test('the desktop app\'s choices are saved at each toggle, for whichever Quire reads this data folder', async ({ page, quire }) => {
+  await openSettings(page, quire.url);
+  const card = page.getByTestId('desktop-settings');
+  await expect(card).toContainText('These apply to Quire’s desktop app');
+  const notify = card.getByRole('checkbox', { name: /Notify me when a batch is verified/ });
+  const tray = card.getByRole('checkbox', { name: /Keep uploading in the tray/ });
+  const login = card.getByRole('checkbox', { name: /Open Quire when I log in/ });
+  // The defaults: notifications on, the tray keeps uploads going, not opened at login.
+  await expect(notify).toBeChecked();
+  await expect(tray).toBeChecked();
+  await expect(login).not.toBeChecked();
+  await notify.uncheck();
+  await expect(notify).toBeEnabled();
+  await login.check();
+  await expect(login).toBeEnabled();
+  expect(await savedSettings(quire)).toMatchObject({ notifications: false, closeKeepsRunning: true, openAtLogin: true });
+  const shown = await quire.cli(['settings']);
+  expect(shown.stdout).toContain('desktop app          notifications off, closing keeps it in the tray on, open at login on');
+  await page.reload();
+  await page.getByRole('tab', { name: /^Settings/ }).click();
+  await expect(notify).not.toBeChecked();
+  await expect(login).toBeChecked();
+});

@@ -65,6 +65,8 @@ export function printSettings(settings: Settings): void {
   process.stdout.write(`large files at once  ${settings.filesAtOnce}\n`);
   process.stdout.write(`queue                ${settings.queuePaused ? 'paused (quire resume --all)' : 'running'}\n`);
   process.stdout.write(`${imageSettingsLines(settings)}\n`);
+  const onOff = (on: boolean) => (on ? 'on' : 'off');
+  process.stdout.write(`desktop app          notifications ${onOff(settings.notifications)}, closing keeps it in the tray ${onOff(settings.closeKeepsRunning)}, open at login ${onOff(settings.openAtLogin)}\n`);
 }
 
 /** `quire upload --dry-run`: each file's key as it would be queued, and what would stop or surprise. */

@@ -41,3 +41,15 @@ window.addEventListener('popstate', () => {
   const view = fromHash(window.location.hash);
   if (view) useView.setState({ view });
 });
+
+/**
+ * An upload the desktop host asked to show (a notification about it was clicked): the Queue view
+ * opens its details and clears the request.
+ */
+export const useFocusedUpload = create<{ uploadId: string | null }>(() => ({ uploadId: null }));
+
+/** The desktop host's `app.show`: to a view, and in the queue to one upload's details. */
+export function showFromHost(where: { view: View; uploadId?: string }): void {
+  navigate(where.view);
+  if (where.uploadId) useFocusedUpload.setState({ uploadId: where.uploadId });
+}

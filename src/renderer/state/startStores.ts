@@ -1,4 +1,5 @@
 import { api, onReconnect } from '../api/appApi';
+import { showFromHost } from '../shell/navigation';
 import { useConnections, receiveConnectionRefused } from './connections';
 import { receiveQueueState, useQueueState } from './queueState';
 import { loadUploads, pollUnfinished, receiveUploadChanged } from './uploads';
@@ -19,6 +20,8 @@ export function startStores(): void {
   api.on('upload.changed', receiveUploadChanged);
   api.on('queue.state', receiveQueueState);
   api.on('connection.refused', receiveConnectionRefused);
+  // The desktop host brings the window to what a notification or the tray was about.
+  api.on('app.show', showFromHost);
   const loadAll = () => {
     void loadUploads();
     void useQueueState.getState().reload();

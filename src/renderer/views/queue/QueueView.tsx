@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ToggleButton, ToggleButtonGroup, type Key } from 'react-aria-components';
 import { formatBytes, formatDuration } from '../../../shared/format';
 import { messageOf } from '../../api/appApi';
@@ -6,7 +6,7 @@ import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { ProgressBar } from '../../components/ProgressBar';
-import { navigate } from '../../shell/navigation';
+import { navigate, useFocusedUpload } from '../../shell/navigation';
 import { useConnections } from '../../state/connections';
 import { useQueueState } from '../../state/queueState';
 import { etaSeconds } from '../../state/speeds';
@@ -103,6 +103,13 @@ export function QueueView() {
     [act],
   );
   const onDetails = useCallback((id: string) => setDetailsId((open) => (open === id ? null : id)), []);
+  // A notification about an upload was clicked in the desktop app: its details open.
+  const focused = useFocusedUpload((s) => s.uploadId);
+  useEffect(() => {
+    if (!focused) return;
+    setDetailsId(focused);
+    useFocusedUpload.setState({ uploadId: null });
+  }, [focused]);
 
   if (!loaded && !loadError) return <p className={styles.muted}>Loading the queue…</p>;
   if (connections.loaded && connections.list.length === 0 && ids.length === 0) {

@@ -5,6 +5,7 @@ import { announce } from '../../components/Announcer';
 import { Button } from '../../components/Button';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { TextInputField } from '../../components/TextInputField';
+import { DesktopSettingsCard } from './DesktopSettingsCard';
 import { ImageSettingsFields } from './ImageSettingsFields';
 import { imageValuesOf, validateImageSettings, type ImageFormValues } from './imageSettingsForm';
 import { InForceNow } from './InForceNow';
@@ -106,6 +107,8 @@ export function SettingsView() {
       )}
 
       {report && <InForceNow report={report} />}
+
+      {report && <DesktopSettingsCard report={report} onSaved={setReport} />}
 
       {report && values && imageValues && (
         <form ref={formRef} className={styles.form} onSubmit={submit} noValidate aria-labelledby="settings-form-title">

@@ -10,6 +10,7 @@ import { connectionById, useConnections } from '../../state/connections';
 import { receiveWatchChanged, useWatchFolders } from '../../state/watchFolders';
 import { ConfirmDeletesDialog } from './ConfirmDeletesDialog';
 import { RemoveWatchFolderDialog } from './RemoveWatchFolderDialog';
+import { OpenAtLoginSuggestion } from './OpenAtLoginSuggestion';
 import { WatchFolderForm } from './WatchFolderForm';
 import { WatchFolderList } from './WatchFolderList';
 import { plural } from './watchWords';
@@ -33,6 +34,7 @@ export function WatchView() {
   const [confirmingId, setConfirmingId] = useState<string | null>(null);
   const confirming = folders.find((folder) => folder.id === confirmingId) ?? null;
   const [note, setNote] = useState<string | null>(null);
+  const [suggestLogin, setSuggestLogin] = useState(false);
 
   useEffect(() => {
     void useWatchFolders.getState().reload();
@@ -44,6 +46,7 @@ export function WatchView() {
     const message = `Watching ${folder.path}: its files go to ${folder.connection}${folder.to ? ` under ${folder.to}` : ''}.`;
     setNote(message);
     announce(message);
+    setSuggestLogin(true);
   };
 
   const onRemoved = (folder: WatchFolderSummary) => {
@@ -96,6 +99,8 @@ export function WatchView() {
           ✓ {note}
         </p>
       )}
+
+      {suggestLogin && <OpenAtLoginSuggestion onDone={() => setSuggestLogin(false)} />}
 
       {adding && <WatchFolderForm connections={connections} onAdded={onAdded} onCancel={() => setAdding(false)} />}
 
