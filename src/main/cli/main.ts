@@ -72,7 +72,7 @@ Usage:
                          and how images are prepared
 ${USAGE_HELP}${STATS_HELP}${CLEANUP_HELP}  quire verify KEY       compare an object with what was uploaded
   quire link KEY [--expires 1h..7d]   a time-limited share link
-  quire serve [--port 4780] [--open]
+  quire serve [--port 4780] [--open]   (or the port in QUIRE_PORT; 0: any free one)
                          the app in a browser on this machine: drives the queue like quire run
                          --follow and prints the address to open (with its token);
                          --port 0 takes any free port; --open opens it in the default browser
@@ -268,7 +268,7 @@ async function main(argv: string[]): Promise<number> {
       case 'usage':
         return await usageCommand((verb, input) => call(handlers, verb, input as never), flags);
       case 'serve':
-        return await serveCommand(engine, { port: webPort(flags.port), open: flags.open ?? false, rendererDir: RENDERER_DIR, signal: stop.signal });
+        return await serveCommand(engine, { port: webPort(flags.port ?? process.env.QUIRE_PORT), open: flags.open ?? false, rendererDir: RENDERER_DIR, signal: stop.signal });
       default:
         throw new QuireError('usage', `Unknown command "${command}". See: quire --help`);
     }
