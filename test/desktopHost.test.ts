@@ -33,6 +33,16 @@ describe('the window and its bridge', () => {
     });
   });
 
+  it('is what the window is built with, and nothing else sets web preferences', async () => {
+    const { readFile: read } = await import('node:fs/promises');
+    const root = join(import.meta.dirname, '..', 'src', 'main');
+    const window = await read(join(root, 'electron', 'mainWindow.ts'), 'utf8');
+    expect(window).toMatch(/webPreferences: secureWebPreferences\(join\(outDir, 'preload', 'index\.cjs'\)\)/);
+    for (const file of ['index.ts', 'electron/security.ts', 'electron/tray.ts', 'electron/systemBindings.ts', 'electron/ipc.ts']) {
+      expect(await read(join(root, file), 'utf8'), file).not.toMatch(/webPreferences|new BrowserWindow/);
+    }
+  });
+
   it('answers every contract command over IPC from our main frame only, and validates each input', async ({ onTestFinished }) => {
     const world = await openScriptedWorld(onTestFinished);
     const invoke = invokeHandler(createApiHandlers(world.engine));

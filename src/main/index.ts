@@ -101,7 +101,9 @@ if (!app.requestSingleInstanceLock()) {
     const openExternal = (url: string) => {
       if (isQuireBuiltUrl(url, opened.connections.list())) void shell.openExternal(url);
     };
-    const target = createMainWindow(outDir, { show: !launch.hidden, openExternal });
+    // Started at login: into the tray only (Windows and Linux pass --hidden; macOS says so itself).
+    const hidden = launch.hidden || (process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
+    const target = createMainWindow(outDir, { show: !hidden, openExternal });
     window = target;
     registerIpc(handlers, target);
     forwardEvents(opened.events, (name, payload) => sendEvent(target, name, payload));
@@ -190,6 +192,8 @@ if (!app.requestSingleInstanceLock()) {
 
   // The tray keeps Quire alive without a window; quitting is the tray's or the OS's.
   app.on('window-all-closed', () => {});
+  // macOS: a click on the dock icon brings the hidden window back.
+  app.on('activate', () => showWindow());
 
   app.on('before-quit', (event) => {
     quitting = true;
