@@ -91,6 +91,24 @@ module.exports = {
     grantFileProtocolExtraPrivileges: true,
   },
 
+  // "Open with Quire" (and a drop on its dock icon): the files authors upload. Quire is never
+  // their default app (rank Alternate, role Viewer): it only offers to upload them. The opened
+  // files reach the running app (app 'open-file' on macOS, the command line elsewhere) and are
+  // previewed in Upload, never queued unseen.
+  fileAssociations: [
+    { ext: ['pdf'], name: 'PDF document', mimeType: 'application/pdf' },
+    { ext: ['epub'], name: 'EPUB book', mimeType: 'application/epub+zip' },
+    { ext: ['docx'], name: 'Word document', mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
+    { ext: ['mp3'], name: 'MP3 audio', mimeType: 'audio/mpeg' },
+    { ext: ['m4a', 'm4b'], name: 'MPEG-4 audio', mimeType: 'audio/mp4' },
+    { ext: ['wav'], name: 'WAV audio', mimeType: 'audio/wav' },
+    { ext: ['flac'], name: 'FLAC audio', mimeType: 'audio/flac' },
+    { ext: ['jpg', 'jpeg'], name: 'JPEG image', mimeType: 'image/jpeg' },
+    { ext: ['png'], name: 'PNG image', mimeType: 'image/png' },
+    { ext: ['webp'], name: 'WebP image', mimeType: 'image/webp' },
+    { ext: ['tif', 'tiff'], name: 'TIFF image', mimeType: 'image/tiff' },
+  ].map((association) => ({ ...association, role: 'Viewer', rank: 'Alternate' })),
+
   // No auto-update feed: installers are published by hand, and electron-builder must not try to
   // upload anything from CI on its own (it would on a tag with a GH_TOKEN in the environment).
   publish: null,

@@ -21,7 +21,7 @@ describe('the contract', () => {
     expect(Object.keys(handlers).sort()).toEqual([...commandNames].sort());
     expect(Object.keys(commands).sort()).toEqual([...commandNames].sort());
     expect([...new Set(Object.values(cliVerbs))].sort()).toEqual([...commandNames].sort());
-    expect(eventNames).toEqual(['upload.changed', 'queue.state', 'connection.refused', 'watch.changed', 'usage.changed']);
+    expect(eventNames).toEqual(['upload.changed', 'queue.state', 'connection.refused', 'watch.changed', 'usage.changed', 'app.show']);
   });
 
   it('never lets an input that fails its schema reach the engine, and says why plainly', async () => {

@@ -7,7 +7,8 @@ import { createApiHandlers } from '../src/main/core/api';
 import { decideClose } from '../src/main/desktop/closePolicy';
 import { isQuireBuiltUrl } from '../src/main/desktop/externalLinks';
 import { invokeHandler } from '../src/main/desktop/ipcInvoke';
-import { parseLaunch } from '../src/main/desktop/launchArgs';
+import { launchFromInstance, parseLaunch } from '../src/main/desktop/launchArgs';
+import { permissionAllowed } from '../src/main/desktop/permissions';
 import { applyAutostart, autostartEntry, loginItemPlan } from '../src/main/desktop/loginItem';
 import { secureWebPreferences } from '../src/main/desktop/windowOptions';
 import { preloadExposure, type PreloadIpc } from '../src/preload/exposure';
@@ -38,9 +39,10 @@ describe('the window and its bridge', () => {
     const root = join(import.meta.dirname, '..', 'src', 'main');
     const window = await read(join(root, 'electron', 'mainWindow.ts'), 'utf8');
     expect(window).toMatch(/webPreferences: secureWebPreferences\(join\(outDir, 'preload', 'index\.cjs'\)\)/);
-    for (const file of ['index.ts', 'electron/security.ts', 'electron/tray.ts', 'electron/systemBindings.ts', 'electron/ipc.ts']) {
-      expect(await read(join(root, file), 'utf8'), file).not.toMatch(/webPreferences|new BrowserWindow/);
-    }
+    const { readdirSync } = await import('node:fs');
+    const others = (readdirSync(root, { recursive: true }) as string[]).filter((file) => file.endsWith('.ts') && !file.endsWith('mainWindow.ts') && !file.endsWith('windowOptions.ts'));
+    expect(others.length).toBeGreaterThan(50);
+    for (const file of others) expect(await read(join(root, file), 'utf8'), file).not.toMatch(/webPreferences|new BrowserWindow\(/);
   });
 
   it('answers every contract command over IPC from our main frame only, and validates each input', async ({ onTestFinished }) => {
@@ -88,6 +90,15 @@ describe('the window and its bridge', () => {
     expect(heard).toEqual([['queue.state', { state: 'idle' }]]);
   });
 
+  it('grants the page only the clipboard write "Copy link" needs, only on our own page', () => {
+    const own = 'file:///opt/Quire/resources/app.asar/out/renderer/index.html';
+    const ours = { fromOurWindow: true, url: `${own}#/history`, ownUrl: own };
+    expect(permissionAllowed('clipboard-sanitized-write', ours)).toBe(true);
+    for (const permission of ['clipboard-read', 'notifications', 'media', 'geolocation', 'openExternal', 'fullscreen']) expect(permissionAllowed(permission, ours), permission).toBe(false);
+    expect(permissionAllowed('clipboard-sanitized-write', { ...ours, fromOurWindow: false })).toBe(false);
+    expect(permissionAllowed('clipboard-sanitized-write', { ...ours, url: 'https://evil.example/' })).toBe(false);
+  });
+
   it('opens outside only https addresses of the author\'s own objects', () => {
     const connections = [
       { endpoint: 'https://nyc3.digitaloceanspaces.com', bucket: 'books', cdnBaseUrl: null, pathStyle: false },
@@ -96,6 +107,10 @@ describe('the window and its bridge', () => {
     expect(isQuireBuiltUrl('https://books.nyc3.digitaloceanspaces.com/books/covers/a.jpg?X-Amz-Signature=abc', connections)).toBe(true);
     expect(isQuireBuiltUrl('https://cdn.example.com/media/books/covers/a.jpg', connections)).toBe(true);
     expect(isQuireBuiltUrl('https://cdn.example.com/other/a.jpg', connections)).toBe(false);
+    // A share link of a private object is signed at the bucket's own address, CDN or not.
+    const withCdn = [{ endpoint: 'https://fra1.digitaloceanspaces.com', bucket: 'press', cdnBaseUrl: 'https://press.fra1.cdn.digitaloceanspaces.com', pathStyle: false }];
+    expect(isQuireBuiltUrl('https://press.fra1.digitaloceanspaces.com/books/content/a.pdf?X-Amz-Signature=1', withCdn)).toBe(true);
+    expect(isQuireBuiltUrl('https://press.fra1.cdn.digitaloceanspaces.com/books/covers/a.jpg', withCdn)).toBe(true);
     expect(isQuireBuiltUrl('http://books.nyc3.digitaloceanspaces.com/a.jpg', connections)).toBe(false);
     expect(isQuireBuiltUrl('https://evil.example/books.nyc3.digitaloceanspaces.com/', connections)).toBe(false);
     expect(isQuireBuiltUrl('https://user:pw@books.nyc3.digitaloceanspaces.com/a', connections)).toBe(false);
@@ -125,6 +140,13 @@ describe('the app\'s life on the desktop', () => {
     expect(parseLaunch(['/x/electron', dir, 'chapter 1.wav'], { packaged: false, cwd: dir }).paths).toEqual([join(dir, 'chapter 1.wav')]);
   });
 
+  it('takes a second launch as the first instance receives it, and nothing else', () => {
+    expect(launchFromInstance({ hidden: false, paths: ['/home/a/ch1.wav', 'relative.pdf', 7] })).toEqual({ hidden: false, paths: ['/home/a/ch1.wav'] });
+    expect(launchFromInstance({ hidden: true, paths: [] })).toEqual({ hidden: true, paths: [] });
+    expect(launchFromInstance(undefined)).toEqual({ hidden: false, paths: [] });
+    expect(launchFromInstance({ paths: '/etc/passwd' })).toEqual({ hidden: false, paths: [] });
+  });
+
   it('opens at login through the OS on macOS and Windows, hidden', () => {
     for (const platform of ['darwin', 'win32'] as const) {
       expect(loginItemPlan(true, { platform, env: {}, execPath: 'C:\\Quire\\Quire.exe' })).toEqual({ kind: 'os', settings: { openAtLogin: true, openAsHidden: true, args: ['--hidden'] } });
@@ -137,7 +159,7 @@ describe('the app\'s life on the desktop', () => {
     const plan = loginItemPlan(true, { platform: 'linux', env: { APPIMAGE: '/home/a/Apps/Quire 1.0.AppImage' }, execPath: '/tmp/.mount_Quire/quire', home });
     expect(plan).toEqual({ kind: 'xdg-autostart', path: join(home, '.config', 'autostart', 'quire.desktop'), content: autostartEntry('/home/a/Apps/Quire 1.0.AppImage') });
     expect(plan.kind === 'xdg-autostart' && plan.content).toBe(
-      ['[Desktop Entry]', 'Type=Application', 'Version=1.0', 'Name=Quire', 'Comment=Resumable, verified uploads of manuscripts, audiobooks and covers', 'Exec="/home/a/Apps/Quire 1.0.AppImage" --hidden', 'Icon=quire', 'Terminal=false', 'X-GNOME-Autostart-enabled=true', ''].join('\n'),
+      ['[Desktop Entry]', 'Type=Application', 'Version=1.0', 'Name=Quire', 'Comment=Resumable, verified uploads of manuscripts, audiobooks and covers', 'Exec="/home/a/Apps/Quire 1.0.AppImage" --hidden', 'Icon=quire-desktop', 'Terminal=false', 'X-GNOME-Autostart-enabled=true', ''].join('\n'),
     );
     if (plan.kind !== 'xdg-autostart') throw new Error('linux plans an autostart entry');
     await applyAutostart(plan);
@@ -148,6 +170,7 @@ describe('the app\'s life on the desktop', () => {
     expect(existsSync(plan.path)).toBe(false);
     // A deb install runs its own executable; odd characters are escaped as the spec says.
     expect(autostartEntry('/opt/Quire/quire')).toContain('Exec=/opt/Quire/quire --hidden');
-    expect(autostartEntry('/home/a/"odd" $dir/100%/Quire')).toContain('Exec="/home/a/\\"odd\\" \\$dir/100%%/Quire" --hidden');
+    // Quoted, the reserved characters escaped, then every backslash doubled (Exec is a string value).
+    expect(autostartEntry('/home/a/"odd" $dir/100%/Quire')).toContain('Exec="/home/a/\\\\"odd\\\\" \\\\$dir/100%%/Quire" --hidden');
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { QueueState, UploadChangedEvent, UploadSummary } from '../src/shared/upload';
 import { BatchTracker } from '../src/main/desktop/batchTracker';
 import { trayStatus } from '../src/main/desktop/trayStatus';
+import { openScriptedWorld } from './support/scriptedWorld';
+import { waitFor } from './support/waitFor';
 
 const MB = 1024 * 1024;
 
@@ -29,6 +31,28 @@ describe('the batch the desktop app reports on', () => {
     // Told once: the next idle state is no new batch.
     expect(batch.queueChanged(queue('idle', 0, 0))).toBeNull();
     expect(batch.progress()).toBeNull();
+  });
+
+  it('waits for the last files\' "verified" when the queue says idle first', () => {
+    const batch = new BatchTracker();
+    batch.queueChanged(queue('running', 1, 0));
+    batch.uploadChanged(upload('a', 'uploading', 10, 5));
+    expect(batch.queueChanged(queue('idle', 0, 0))).toBeNull();
+    expect(batch.uploadChanged(upload('a', 'verified', 10, 10))).toEqual({ verified: 1, verifiedBytes: 10, failed: 0, firstFailedId: null });
+  });
+
+  it('sums up 12 small files a real queue verified as one batch of 12', async ({ onTestFinished }) => {
+    const world = await openScriptedWorld(onTestFinished);
+    const batch = new BatchTracker();
+    const summaries: unknown[] = [];
+    const keep = (finished: unknown) => finished && summaries.push(finished);
+    world.engine.events.on('upload.changed', (event) => keep(batch.uploadChanged(event)));
+    world.engine.events.on('queue.state', (state) => keep(batch.queueChanged(state)));
+    for (let i = 0; i < 12; i++) await world.queue(`note-${i}.txt`, 100 + i);
+    await world.engine.run();
+    await waitFor('the batch to end', () => summaries.length > 0, 5000, 5);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(summaries).toEqual([{ verified: 12, verifiedBytes: 12 * 100 + 66, failed: 0, firstFailedId: null }]);
   });
 
   it('makes 500 verified files one summary', () => {

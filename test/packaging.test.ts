@@ -4,6 +4,7 @@ import { dirname, join, matchesGlob, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../src/main/core/engine';
+import { classify, contentTypeFor } from '../src/main/core/layout/classify';
 import { tempDir } from './support/tempDir';
 
 /**
@@ -36,6 +37,7 @@ interface BuilderConfig {
   mac: { target: string[]; icon: string; category: string; hardenedRuntime: boolean; entitlements: string; entitlementsInherit: string };
   win: { target: string[]; icon: string };
   nsis: { oneClick: boolean; perMachine: boolean; deleteAppDataOnUninstall: boolean };
+  fileAssociations: { ext: string[]; name: string; mimeType: string; role: string; rank: string }[];
 }
 
 const config = createRequire(import.meta.url)(join(root, CONFIG_FILE)) as BuilderConfig;
@@ -214,15 +216,21 @@ describe(`the installers' configuration (${CONFIG_FILE})`, () => {
 
     it("grant file:// its extra privileges exactly while the window loads a file:// page (else the packaged window is blank, or file:// is needlessly open)", () => {
       const mainWindow = sourceOf('src/main/electron/mainWindow.ts');
-      const loadsFilePage = /\.loadFile\(|['`]file:\/\//.test(mainWindow);
+      const loadsFilePage = /\.loadFile\(|['`]file:\/\/|pathToFileURL\(/.test(mainWindow);
       expect(config.electronFuses.grantFileProtocolExtraPrivileges).toBe(loadsFilePage);
     });
   });
 
   it('names the Windows app as the code does, wherever the code names it (notifications need the same AppUserModelID)', () => {
+    let named = 0;
     for (const { path, text } of hostSources()) {
-      for (const match of text.matchAll(/setAppUserModelId\(\s*'([^']+)'/g)) expect(match[1], path).toBe(config.appId);
+      for (const match of text.matchAll(/setAppUserModelId\(\s*'([^']+)'/g)) {
+        expect(match[1], path).toBe(config.appId);
+        named += 1;
+      }
     }
+    // Without it Windows shows none of Quire's notifications.
+    expect(named).toBeGreaterThan(0);
   });
 
   it('signs the Mac app with the hardened runtime and only the JIT exception', () => {
@@ -253,5 +261,17 @@ describe(`the installers' configuration (${CONFIG_FILE})`, () => {
 
   it('installs on Windows for the current user by default and keeps the ledger on uninstall', () => {
     expect(config.nsis).toMatchObject({ oneClick: false, perMachine: false, deleteAppDataOnUninstall: false });
+  });
+
+  it('offers "Open with Quire" for the files authors upload, as the content type Quire sends them with, never as their default app', () => {
+    const extensions = config.fileAssociations.flatMap((association) => association.ext);
+    expect(extensions).toEqual(expect.arrayContaining(['pdf', 'epub', 'docx', 'mp3', 'wav', 'm4a', 'm4b', 'flac', 'jpg', 'png']));
+    for (const association of config.fileAssociations) {
+      expect(association, association.name).toMatchObject({ role: 'Viewer', rank: 'Alternate' });
+      for (const ext of association.ext) {
+        expect(classify(`/home/a/book.${ext}`), ext).not.toBe('other');
+        expect(contentTypeFor(`book.${ext}`), ext).toBe(association.mimeType);
+      }
+    }
   });
 });

@@ -1,40 +1,32 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, shell, type BrowserWindow } from 'electron';
+import { app, dialog, shell, type BrowserWindow } from 'electron';
 import type { AppShowEvent } from '../shared/desktop';
-import type { UploadChangedEvent } from '../shared/upload';
 import { createApiHandlers, type ApiHandlers } from './core/api';
 import { Engine } from './core/engine';
+import { QuireError } from './core/errors';
 import { forwardEvents } from './core/events/engineEvents';
 import { builtImageWorker } from './core/images/workerEntry';
-import { BatchTracker } from './desktop/batchTracker';
-import { decideClose } from './desktop/closePolicy';
 import { isQuireBuiltUrl } from './desktop/externalLinks';
-import { parseLaunch } from './desktop/launchArgs';
-import { NotificationPlanner } from './desktop/notificationPlanner';
-import { QueueDriver } from './desktop/queueDriver';
-import { trayStatus } from './desktop/trayStatus';
+import { launchFromInstance, parseLaunch, type Launch } from './desktop/launchArgs';
+import { DesktopSession } from './electron/desktopSession';
 import { registerIpc, sendEvent } from './electron/ipc';
-import { createMainWindow } from './electron/mainWindow';
+import { createMainWindow, ownPageUrl } from './electron/mainWindow';
 import { lockSession } from './electron/security';
-import { applyOpenAtLogin, electronPower, showNotification, watchSystem } from './electron/systemBindings';
-import { QuireTray } from './electron/tray';
+import { applyOpenAtLogin } from './electron/systemBindings';
 import { utilityProcessSpawner } from './electron/utilityWorkers';
 
 /**
  * The desktop host: thin on purpose. The engine does the work and src/main/desktop decides (what
  * the tray shows, when to notify, what sleep and the network do, what closing does); this file
- * only binds those to Electron. One instance only: a second launch hands its files to the first
- * and focuses it, because two processes must not drive the same upload queue.
+ * only binds those to Electron and keeps the app's life in order. One instance only: a second
+ * launch hands its files to the first and focuses it, because two processes must not drive the
+ * same upload queue.
  */
 const mainDir = dirname(fileURLToPath(import.meta.url));
 const outDir = join(mainDir, '..');
-/** How often a window whose queue another process drives tries to take it over. */
-const DRIVER_RETRY_MS = 5000;
-/** The failed count (a ledger query) is read again at most this often while uploads change. */
-const FAILED_COUNT_EVERY_MS = 1000;
-/** The tray and the taskbar's bar are redrawn at most this often while bytes go out. */
-const TRAY_REDRAW_MS = 500;
+/** Quitting waits this long for the engine to stop at part boundaries, then ends regardless (the ledger is safe at any exit). */
+const CLOSE_DEADLINE_MS = 10_000;
 
 const launch = parseLaunch(process.argv, { packaged: app.isPackaged, cwd: process.cwd() });
 
@@ -42,13 +34,19 @@ const launch = parseLaunch(process.argv, { packaged: app.isPackaged, cwd: proces
 // installer's appId (electron-builder.config.cjs; test/packaging.test.ts holds the two together).
 if (process.platform === 'win32') app.setAppUserModelId('app.quire.desktop');
 
-if (!app.requestSingleInstanceLock()) {
+// The launch, already parsed against its own working folder, goes to the first instance as data:
+// a second instance's argv may come reordered or with Chromium's switches added.
+if (!app.requestSingleInstanceLock(launch)) {
   app.quit();
 } else {
   let engine: Engine | null = null;
   let window: BrowserWindow | null = null;
+  let session: DesktopSession | null = null;
   let quitting = false;
-  /** Paths the OS handed over before the engine was open (macOS "open-file" comes early). */
+  let pageReady = false;
+  /** What the window is to show once its page can hear it (a request before that would be lost). */
+  let pendingShow: AppShowEvent | null = null;
+  /** Files the OS handed over (macOS "open-file" comes before the window exists). */
   const handedOver: string[] = [...launch.paths];
 
   const showWindow = (where?: AppShowEvent) => {
@@ -56,139 +54,72 @@ if (!app.requestSingleInstanceLock()) {
     if (window.isMinimized()) window.restore();
     window.show();
     window.focus();
-    if (where) sendEvent(window, 'app.show', where);
+    if (!where) return;
+    if (pageReady) sendEvent(window, 'app.show', where);
+    else pendingShow = where;
   };
 
-  /** Files opened with Quire are queued to the default connection, and the queue is shown. */
-  const queueHandedOver = async () => {
-    if (!engine || handedOver.length === 0) return;
-    const paths = handedOver.splice(0);
-    try {
-      await engine.enqueue({ paths });
-    } catch (error) {
-      console.error(`Quire could not queue ${paths.join(', ')}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    showWindow({ view: 'queue' });
+  /** Files opened with Quire are previewed in Upload, like a drop: nothing is queued until the author says. */
+  const showHandedOver = () => {
+    if (!window || handedOver.length === 0) return;
+    showWindow({ view: 'upload', paths: handedOver.splice(0) });
   };
 
-  app.on('second-instance', (_event, argv, workingDirectory) => {
-    handedOver.push(...parseLaunch(argv, { packaged: app.isPackaged, cwd: workingDirectory }).paths);
+  app.on('second-instance', (_event, _argv, _cwd, data) => {
+    const second: Launch = launchFromInstance(data);
+    handedOver.push(...second.paths);
+    // A login start while Quire already runs changes nothing on screen.
+    if (second.hidden && second.paths.length === 0) return;
     showWindow();
-    void queueHandedOver();
+    showHandedOver();
   });
   app.on('open-file', (event, path) => {
     event.preventDefault();
     handedOver.push(path);
-    void queueHandedOver();
+    showHandedOver();
   });
 
-  app.whenReady().then(() => {
-    lockSession();
-    const opened = Engine.open({
-      resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : undefined,
-      // The image workers run as Electron utility processes: child_process.fork needs the
-      // RunAsNode fuse, which the packaged app turns off. sharp's native libvips crashes inside
-      // Electron on Linux (its GLib clashes with Electron's: electron#46323, sharp#4522/#4525), in
-      // its utility processes too: there the workers load sharp's WebAssembly build. macOS and
-      // Windows use the native one.
-      images: { worker: builtImageWorker(mainDir), build: process.platform === 'linux' ? 'wasm' : 'native', spawn: utilityProcessSpawner },
-    });
-    engine = opened;
-    const handlers = withDesktopEffects(createApiHandlers(opened));
-    // "Open at login" as saved (also from a browser on quire serve, or the CLI) is what the system
-    // does. Only for the installed app: a run from source would register the bare Electron binary.
-    if (app.isPackaged) void applyOpenAtLogin(opened.getSettings().openAtLogin).catch((error: unknown) => console.error(`Quire could not set its login item: ${String(error)}`));
-    const openExternal = (url: string) => {
-      if (isQuireBuiltUrl(url, opened.connections.list())) void shell.openExternal(url);
-    };
-    // Started at login: into the tray only (Windows and Linux pass --hidden; macOS says so itself).
-    const hidden = launch.hidden || (process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
-    const target = createMainWindow(outDir, { show: !hidden, openExternal });
-    window = target;
-    registerIpc(handlers, target);
-    forwardEvents(opened.events, (name, payload) => sendEvent(target, name, payload));
+  app.whenReady().then(
+    () => {
+      const ownUrl = ownPageUrl(outDir);
+      lockSession(() => window, ownUrl);
+      const opened = openEngine();
+      if (!opened) return;
+      engine = opened;
+      const handlers = withDesktopEffects(createApiHandlers(opened));
+      // "Open at login" as saved (also from a browser on quire serve, or the CLI) is what the
+      // system does. Only for the installed app: a run from source would register bare Electron.
+      if (app.isPackaged) void applyOpenAtLogin(opened.getSettings().openAtLogin).catch((error: unknown) => console.error(`Quire could not set its login item: ${String(error)}`));
 
-    // The queue: driven while the app is open, through sleep, wake and network changes.
-    const driver = new QueueDriver(opened, electronPower);
-    driver.drive();
-    const takeOver = setInterval(() => driver.drive(), DRIVER_RETRY_MS);
-    const stopWatchingSystem = watchSystem(driver);
-
-    // The tray, the taskbar's progress and the notifications, from the engine's events.
-    const batch = new BatchTracker();
-    const planner = new NotificationPlanner(
-      (notification) => showNotification(notification, () => showWindow(notification.opens)),
-      () => opened.getSettings().notifications,
-    );
-    const tray = new QuireTray(join(outDir, 'renderer', 'tray.png'), () => window, {
-      open: () => showWindow(),
-      pauseAll: () => opened.pause('all'),
-      resumeAll: () => opened.resume('all'),
-      quit: () => app.quit(),
-    });
-    let failed = countFailed(opened);
-    let failedCountedAt = 0;
-    let redrawTimer: NodeJS.Timeout | null = null;
-    const redraw = () => {
-      if (redrawTimer) clearTimeout(redrawTimer);
-      redrawTimer = null;
-      tray.show(trayStatus(opened.queueState(), batch.progress(), failed));
-    };
-    opened.events.on('upload.changed', (event: UploadChangedEvent) => {
-      batch.uploadChanged(event);
-      planner.uploadChanged(event);
-      if (performance.now() - failedCountedAt > FAILED_COUNT_EVERY_MS) {
-        failedCountedAt = performance.now();
-        failed = countFailed(opened);
-      }
-      // The progress bar moves with the bytes, a few times a second at most.
-      redrawTimer ??= setTimeout(redraw, TRAY_REDRAW_MS);
-    });
-    opened.events.on('queue.state', (state) => {
-      driver.queueChanged(state);
-      failed = countFailed(opened);
-      const finished = batch.queueChanged(state);
-      if (finished) planner.batchFinished(finished);
-      redraw();
-    });
-    opened.events.on('connection.refused', (event) => planner.connectionRefused(event));
-    opened.events.on('usage.changed', (report) => planner.usageChanged(report));
-    redraw();
-    void queueHandedOver();
-
-    // Closing the window: Quire stays in the tray while there is work (said once), else it quits.
-    target.on('close', (event) => {
-      const settings = opened.getSettings();
-      const state = opened.queueState();
-      const decision = decideClose({
-        quitting,
-        closeKeepsRunning: settings.closeKeepsRunning,
-        working: state.active > 0 || state.pending > 0,
-        watching: opened.watch.list().some((folder) => folder.state === 'syncing' || folder.state === 'idle'),
-        hintShown: settings.trayHintShown,
+      // Started at login: into the tray only (Windows and Linux pass --hidden; macOS says so itself).
+      const hidden = launch.hidden || (process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin);
+      const openExternal = (url: string) => {
+        if (isQuireBuiltUrl(url, opened.connections.list())) void shell.openExternal(url);
+        else console.error(`Quire did not open ${url}: not an address of your own objects.`);
+      };
+      const target = createMainWindow(outDir, { show: !hidden, openExternal });
+      window = target;
+      target.webContents.on('did-start-loading', () => (pageReady = false));
+      target.webContents.on('did-finish-load', () => {
+        pageReady = true;
+        if (pendingShow) sendEvent(target, 'app.show', pendingShow);
+        pendingShow = null;
       });
-      if (decision.action === 'quit') {
-        if (!quitting) setImmediate(() => app.quit());
-        return;
-      }
-      event.preventDefault();
-      target.hide();
-      if (decision.sayHint) {
-        opened.noteTrayHintShown();
-        showNotification({ title: 'Quire is still uploading', body: 'It goes on in the tray. Quit from the tray’s menu; Settings can make closing quit instead.', opens: { view: 'queue' } }, () => showWindow());
-      }
-    });
+      registerIpc(handlers, target, ownUrl);
+      forwardEvents(opened.events, (name, payload) => sendEvent(target, name, payload));
 
-    app.once('before-quit', () => {
-      quitting = true;
-      clearInterval(takeOver);
-      stopWatchingSystem();
-      planner.dispose();
-      driver.dispose();
-      if (redrawTimer) clearTimeout(redrawTimer);
-      tray.destroy();
-    });
-  });
+      session = new DesktopSession(opened, { window: () => window, show: showWindow, quit: () => app.quit(), trayIcon: join(outDir, 'renderer', 'tray.png') });
+      session.start();
+      showHandedOver();
+
+      target.on('close', (event) => {
+        if (session?.windowClosing(quitting)) event.preventDefault();
+      });
+      // Windows logging off or shutting down emits no before-quit: the window hears it.
+      target.on('session-end', () => app.quit());
+    },
+    (error: unknown) => fail(`Quire could not start: ${error instanceof Error ? error.message : String(error)}`),
+  );
 
   // The tray keeps Quire alive without a window; quitting is the tray's or the OS's.
   app.on('window-all-closed', () => {});
@@ -199,16 +130,43 @@ if (!app.requestSingleInstanceLock()) {
     quitting = true;
     if (!engine) return;
     // Stop at part boundaries and release the lock before quitting: nothing recorded is lost.
+    // The desktop session lets go of the engine first: its last events must reach nothing gone.
     event.preventDefault();
     const closing = engine;
     engine = null;
-    void closing.close().finally(() => app.quit());
+    session?.stop();
+    const deadline = new Promise((resolve) => setTimeout(resolve, CLOSE_DEADLINE_MS).unref());
+    void Promise.race([closing.close(), deadline])
+      .catch((error: unknown) => console.error(`Quire did not close cleanly: ${String(error)}`))
+      .finally(() => {
+        session?.destroyTray();
+        app.quit();
+      });
   });
 }
 
-/** Failed uploads in the ledger (whichever process failed them): the tray's count. */
-function countFailed(engine: Engine): number {
-  return engine.listUploads({ status: ['failed'], limit: 1 }).total;
+/** The engine for this window, or null once the author has been told why it could not open. */
+function openEngine(): Engine | null {
+  try {
+    return Engine.open({
+      resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : undefined,
+      // The image workers run as Electron utility processes: child_process.fork needs the
+      // RunAsNode fuse, which the packaged app turns off. sharp's native libvips crashes inside
+      // Electron on Linux (its GLib clashes with Electron's: electron#46323, sharp#4522/#4525), in
+      // its utility processes too: there the workers load sharp's WebAssembly build. macOS and
+      // Windows use the native one.
+      images: { worker: builtImageWorker(mainDir), build: process.platform === 'linux' ? 'wasm' : 'native', spawn: utilityProcessSpawner },
+    });
+  } catch (error) {
+    fail(error instanceof QuireError ? error.message : `Quire could not open its records: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+}
+
+/** Nothing can run: say why in a dialog (there is no window or tray yet) and end, freeing the single-instance lock. */
+function fail(message: string): void {
+  dialog.showErrorBox('Quire could not start', message);
+  app.exit(1);
 }
 
 /** The commands the desktop acts on beside the engine: a saved "open at login" is applied to the OS. */
@@ -217,8 +175,15 @@ function withDesktopEffects(handlers: ApiHandlers): ApiHandlers {
     ...handlers,
     'settings.update': async (update, context) => {
       const report = await handlers['settings.update'](update, context);
-      if (update.openAtLogin !== undefined && app.isPackaged) await applyOpenAtLogin(report.openAtLogin);
-      return report;
+      if (update.openAtLogin === undefined || !app.isPackaged) return report;
+      try {
+        await applyOpenAtLogin(report.openAtLogin);
+        return report;
+      } catch (error) {
+        // The system refused: the saved choice goes back to what the system does, and the author hears why.
+        await handlers['settings.update']({ openAtLogin: !report.openAtLogin }, context);
+        throw new QuireError('internal', `The system did not take Quire's login item: ${error instanceof Error ? error.message : String(error)}`);
+      }
     },
   };
 }

@@ -29,4 +29,6 @@ export interface AppShowEvent {
   view: AppView;
   /** In the queue: the upload whose details to open. */
   uploadId?: string;
+  /** In Upload: files and folders Quire was opened with, previewed there before anything is queued. */
+  paths?: string[];
 }

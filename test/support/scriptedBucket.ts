@@ -209,12 +209,12 @@ class ScriptedStore implements ObjectStore {
     return [...this.bucket.uploads].filter(([, upload]) => !prefix || upload.key.startsWith(prefix)).map(([s3UploadId, upload]) => ({ key: upload.key, s3UploadId, initiated: upload.initiated }));
   }
 
-  /** Pages of 1,000 keys in key order, the continuation token being the last key of the page before. */
   /** The scripted store keeps no statistics of its own, as Spaces: a scan lists. */
   async bucketStats(): Promise<null> {
     return null;
   }
 
+  /** Pages of 1,000 keys in key order, the continuation token being the last key of the page before. */
   async listObjectsPage(prefix: string, continuationToken: string | null, options: { delimiter?: string; signal?: AbortSignal } = {}): Promise<ObjectPage> {
     await this.answer('listObjectsPage', prefix || null, options.signal);
     const keys = [...this.bucket.objects.keys()].filter((key) => key.startsWith(prefix)).sort();

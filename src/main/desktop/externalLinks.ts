@@ -15,9 +15,12 @@ export function isQuireBuiltUrl(address: string, connections: readonly Pick<Conn
     return false;
   }
   if (url.protocol !== 'https:' || url.username || url.password) return false;
-  return connections.some((connection) => {
-    // The address of an object named "" under this connection: what every object URL starts with.
-    const base = new URL(objectUrl(connection, ''));
-    return base.protocol === 'https:' && url.origin === base.origin && url.pathname.startsWith(base.pathname);
-  });
+  return connections.some((connection) =>
+    // An object's address starts as the address of an object named "": under the CDN (public
+    // objects) or the bucket's own (share links are signed there, CDN or not).
+    [objectUrl(connection, ''), objectUrl({ ...connection, cdnBaseUrl: null }, '')].some((prefix) => {
+      const base = new URL(prefix);
+      return base.protocol === 'https:' && url.origin === base.origin && url.pathname.startsWith(base.pathname);
+    }),
+  );
 }

@@ -29,3 +29,13 @@ export function parseLaunch(argv: readonly string[], options: { packaged: boolea
   }
   return { hidden, paths };
 }
+
+/**
+ * A second instance's launch as the first receives it (Electron's additionalData: structured
+ * clone of what that instance parsed). Anything not of that shape is an empty launch.
+ */
+export function launchFromInstance(data: unknown): Launch {
+  const value = data as Partial<Launch> | null;
+  const paths = Array.isArray(value?.paths) ? value.paths.filter((path): path is string => typeof path === 'string' && isAbsolute(path)) : [];
+  return { hidden: value?.hidden === true, paths };
+}

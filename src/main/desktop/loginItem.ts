@@ -41,7 +41,8 @@ export function autostartEntry(executable: string): string {
     'Name=Quire',
     'Comment=Resumable, verified uploads of manuscripts, audiobooks and covers',
     `Exec=${execArgument(executable)} ${HIDDEN_ARG}`,
-    'Icon=quire',
+    // The icon the deb installs (named after its executable, quire-desktop).
+    'Icon=quire-desktop',
     'Terminal=false',
     'X-GNOME-Autostart-enabled=true',
     '',
@@ -59,12 +60,14 @@ export async function applyAutostart(plan: Extract<LoginItemPlan, { kind: 'xdg-a
 }
 
 /**
- * A path as an Exec argument: quoted when it holds anything but plain characters, with the four
- * characters the spec reserves inside quotes escaped by a backslash; a literal % is doubled
- * (field codes). The spec's escape rules are applied once, as the desktop reads them.
+ * A path as an Exec argument, by the Desktop Entry spec's two layers: quoted when it holds
+ * anything but plain characters, the four characters reserved inside quotes (" ` $ \) escaped by
+ * a backslash, a literal % doubled (field codes); then, Exec being a string value, every
+ * backslash doubled again, as the reader undoes string escapes before it splits the command.
  */
 function execArgument(path: string): string {
   const percent = path.replace(/%/g, '%%');
   if (/^[A-Za-z0-9_./+-]+$/.test(percent)) return percent;
-  return `"${percent.replace(/(["`$\\])/g, '\\$1')}"`;
+  const quoted = `"${percent.replace(/(["`$\\])/g, '\\$1')}"`;
+  return quoted.replace(/\\/g, '\\\\');
 }

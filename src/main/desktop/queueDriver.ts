@@ -47,7 +47,7 @@ export class QueueDriver {
 
   /** The queue's state changed: the system is kept awake while uploads run, and released when idle. */
   queueChanged(state: { state: string; active: number; pending: number }): void {
-    const uploading = state.state === 'running' && (state.active > 0 || state.pending > 0);
+    const uploading = !this.suspended && state.state === 'running' && (state.active > 0 || state.pending > 0);
     if (uploading && !this.releaseBlocker) this.releaseBlocker = this.power.preventSuspension();
     else if (!uploading && this.releaseBlocker) this.release();
   }
@@ -57,7 +57,11 @@ export class QueueDriver {
     this.suspended = true;
     this.release();
     if (!this.engine.started) return;
-    this.stopping = this.engine.stop().finally(() => (this.stopping = null));
+    // A stop that fails (the ledger unwritable) must not keep the queue from starting after wake.
+    this.stopping = this.engine
+      .stop()
+      .catch((error: unknown) => this.warn(`Quire could not stop its uploads before sleep: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (this.stopping = null));
     await this.stopping;
   }
 

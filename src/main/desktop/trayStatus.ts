@@ -4,7 +4,9 @@ import type { BatchProgress } from './batchTracker';
 
 /** What the tray (menu bar) and the taskbar show: computed from the engine's events, drawn by the Electron host. */
 export interface TrayStatus {
-  /** The tray icon's tooltip: the state in a line, with the counts. */
+  /** What is going on, in a line ("Uploading — 1.2 GiB of 3.4 GiB (35%)"): the menu's first line. */
+  headline: string;
+  /** The tray icon's tooltip: the headline, with the counts. */
   tooltip: string;
   /** The taskbar/dock progress bar: 0..1, or -1 for none. */
   progress: number;
@@ -52,6 +54,7 @@ export function trayStatus(queue: QueueState, batch: BatchProgress | null, faile
   }
   const progressMode: TrayStatus['progressMode'] = queue.state === 'halted' ? 'error' : paused && working ? 'paused' : working && percent !== null ? 'normal' : 'none';
   return {
+    headline,
     tooltip: `Quire — ${headline}\n${tally}`,
     progress: progressMode === 'none' ? -1 : Math.min(1, Math.max(0, percent ?? 0)),
     progressMode,

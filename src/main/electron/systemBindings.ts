@@ -16,12 +16,19 @@ export const electronPower: PowerPort = {
   },
 };
 
-/** Sleep, wake and the network, as the queue driver hears them. Returns the function that stops listening. */
-export function watchSystem(driver: QueueDriver): () => void {
+/**
+ * Sleep, wake, shutdown and the network, as the queue driver and the app hear them. `shutdown`:
+ * the system is going down (Linux and macOS; Windows says so to the window, "session-end"), and
+ * does not emit before-quit. Returns the function that stops listening.
+ */
+export function watchSystem(driver: QueueDriver, shutdown: () => void): () => void {
   const suspend = () => void driver.suspend();
   const resume = () => void driver.resume();
+  // The engine stops at part boundaries within a moment; the ledger is safe at any exit anyway.
+  const goingDown = () => shutdown();
   powerMonitor.on('suspend', suspend);
   powerMonitor.on('resume', resume);
+  powerMonitor.on('shutdown', goingDown);
   let online = net.isOnline();
   const poll = setInterval(() => {
     const now = net.isOnline();
@@ -32,15 +39,27 @@ export function watchSystem(driver: QueueDriver): () => void {
     clearInterval(poll);
     powerMonitor.off('suspend', suspend);
     powerMonitor.off('resume', resume);
+    powerMonitor.off('shutdown', goingDown);
   };
 }
 
-/** One notification; a click runs `onClick` (the window opens where it says). */
-export function showNotification(notification: DesktopNotification, onClick: () => void): void {
-  if (!Notification.isSupported()) return;
-  const shown = new Notification({ title: notification.title, body: notification.body, silent: false });
-  shown.on('click', onClick);
-  shown.show();
+/** Shown notifications, kept until closed: one collected by the garbage collector loses its click. */
+const shown = new Set<Notification>();
+
+/** One notification; a click runs `onClick` (the window opens where it says). False where the system has none. */
+export function showNotification(notification: DesktopNotification, onClick: () => void): boolean {
+  if (!Notification.isSupported()) return false;
+  const toast = new Notification({ title: notification.title, body: notification.body, silent: false });
+  const forget = () => shown.delete(toast);
+  toast.on('click', () => {
+    forget();
+    onClick();
+  });
+  toast.on('close', forget);
+  toast.on('failed', forget);
+  shown.add(toast);
+  toast.show();
+  return true;
 }
 
 /** Open at login: the OS's login items on macOS and Windows, the XDG autostart entry on Linux. */

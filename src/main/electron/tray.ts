@@ -29,6 +29,7 @@ export class QuireTray {
   }
 
   show(status: TrayStatus): void {
+    if (this.tray.isDestroyed()) return;
     const shape = JSON.stringify(status);
     if (shape === this.last) return;
     this.last = shape;
@@ -36,7 +37,7 @@ export class QuireTray {
     const { uploading, waiting, failed } = status.counts;
     this.tray.setContextMenu(
       Menu.buildFromTemplate([
-        { label: status.tooltip.split('\n')[0]!.replace(/^Quire — /, ''), enabled: false },
+        { label: status.headline, enabled: false },
         { label: `${uploading} uploading · ${waiting} waiting · ${failed} failed`, enabled: false },
         { type: 'separator' },
         { label: 'Open Quire', click: () => this.actions.open() },
@@ -47,13 +48,10 @@ export class QuireTray {
       ]),
     );
     const window = this.window();
-    if (window && !window.isDestroyed()) {
-      const mode = status.progressMode === 'none' ? 'none' : status.progressMode === 'paused' ? 'paused' : status.progressMode === 'error' ? 'error' : 'normal';
-      window.setProgressBar(status.progress, { mode });
-    }
+    if (window && !window.isDestroyed()) window.setProgressBar(status.progress, { mode: status.progressMode });
   }
 
   destroy(): void {
-    this.tray.destroy();
+    if (!this.tray.isDestroyed()) this.tray.destroy();
   }
 }

@@ -1,5 +1,6 @@
 import { api, onReconnect } from '../api/appApi';
 import { showFromHost } from '../shell/navigation';
+import { addHostPaths } from '../views/upload/uploadDraft';
 import { useConnections, receiveConnectionRefused } from './connections';
 import { receiveQueueState, useQueueState } from './queueState';
 import { loadUploads, pollUnfinished, receiveUploadChanged } from './uploads';
@@ -20,8 +21,12 @@ export function startStores(): void {
   api.on('upload.changed', receiveUploadChanged);
   api.on('queue.state', receiveQueueState);
   api.on('connection.refused', receiveConnectionRefused);
-  // The desktop host brings the window to what a notification or the tray was about.
-  api.on('app.show', showFromHost);
+  // The desktop host brings the window to what a notification or the tray was about, or to the
+  // files Quire was opened with (previewed in Upload like a drop, queued only when the author says).
+  api.on('app.show', (where) => {
+    if (where.paths) addHostPaths(where.paths);
+    showFromHost(where);
+  });
   const loadAll = () => {
     void loadUploads();
     void useQueueState.getState().reload();

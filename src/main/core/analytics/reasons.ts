@@ -23,6 +23,8 @@ export function outcomeOf(request: FailedRequest): RequestOutcomeKind {
   if (request.operation === 'head' && (request.httpStatus === 404 || request.errorCode === 'NotFound' || request.errorCode === 'NoSuchKey')) return 'expected';
   // While offline, Quire asks the endpoint now and then whether it answers again; these fail, with no answer, until it does.
   if (request.operation === 'probe' && request.httpStatus === null) return 'expected';
+  // A usage scan asks for the server's bucket statistics first: a refusal (Spaces, a Ceph key without the cap) means "list instead".
+  if (request.operation === 'bucket_stats' && request.httpStatus !== null && request.httpStatus < 500) return 'expected';
   return isRetryable(error) ? 'retried' : 'refused';
 }
 
@@ -75,6 +77,7 @@ const REQUEST_MEANINGS: Record<string, string> = {
 /** What a failed request means, for the table of reasons. */
 export function requestMeaning(request: FailedRequest, kind: RequestOutcomeKind): string {
   if (request.operation === 'probe' && kind === 'expected' && request.httpStatus === null) return 'Quire checked whether the storage server answered again while it was offline; these fail until the network is back.';
+  if (request.operation === 'bucket_stats' && kind === 'expected') return 'A usage scan asked the server for its own count of the bucket (Ceph offers one to keys allowed to read it; Spaces does not); it was not offered, so Quire counted by listing. Nothing to do.';
   if (kind === 'expected') return 'Quire checked whether a name was taken in the bucket (before writing under it, or to compare a file) and found it free.';
   const known = REQUEST_MEANINGS[request.errorCode];
   if (known) return known;

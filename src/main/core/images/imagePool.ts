@@ -69,6 +69,13 @@ interface Worker {
 
 const DEFAULT_IDLE_MS = 60_000;
 
+/**
+ * Workers started by every pool of this process: each one's service name is unique, since
+ * Electron reports a utility process's end by that name (workerProcess.ts routes it), and a
+ * pool made again (the prepare stage restarted) must not reuse an earlier pool's names.
+ */
+let workersSpawned = 0;
+
 /** How a process dies when its own code breaks (a decoder on a hostile file); any other end is not the file's fault. */
 const DECODER_CRASHES: ReadonlySet<NodeJS.Signals> = new Set(['SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGILL', 'SIGFPE']);
 
@@ -80,7 +87,6 @@ export class ImagePool {
   private readonly workers = new Set<Worker>();
   private readonly queue: Job[] = [];
   private nextId = 0;
-  private spawned = 0;
   private readonly counters: ImagePoolStats = { encoded: 0, cacheHits: 0, failed: 0, crashes: 0 };
   private readonly facts: Omit<ImagePoolInfo, 'workers'> = { build: null, versions: null, peakWorkerRssBytes: 0 };
 
@@ -161,7 +167,7 @@ export class ImagePool {
       // Two malloc arenas, not one per thread: a worker's peak over twenty 24 MP photos drops from
       // about 220 MB to 170 MB at the same CPU (bench, images section); the author's own setting wins.
       env: { MALLOC_ARENA_MAX: '2', ...process.env, ...this.options.env, QUIRE_SHARP_BUILD: this.build },
-      serviceName: `Quire image worker ${++this.spawned}`,
+      serviceName: `Quire image worker ${++workersSpawned}`,
     });
     let closed!: () => void;
     const worker: Worker = { process: child, job: null, ready: false, ending: null, idleTimer: null, closed: new Promise((resolve) => (closed = resolve)) };

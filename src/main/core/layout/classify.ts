@@ -59,12 +59,13 @@ export function classify(path: string): Category {
   const name = basename(path).toLowerCase();
   if (MANUSCRIPT.has(ext)) return 'manuscript';
   if (AUDIO.has(ext)) {
-    // A sample or trailer is named so; a whole audiobook is an .m4b (the audiobook container) or
-    // named as the whole, unless its name says chapter ("Chapter 3 - The Complete Stranger").
-    // Anything else is a chapter, the common case.
-    if (/(sample|preview|excerpt|teaser|trailer)/.test(name)) return 'audio-sample';
-    if (/(chapter|\bch[-_ ]?\d|\bpart[-_ ]?\d|track)/.test(name)) return 'audio';
-    if (ext === 'm4b' || /(full|complete|unabridged|entire|whole)/.test(name)) return 'audio-full';
+    // A chapter says so, first ("Chapter 9 - The Trailer Park"); a sample or trailer is named so;
+    // a whole audiobook is an .m4b (the audiobook container) or named as the whole. Whole words
+    // only ("Hopefully.mp3" is no full book). Anything else is a chapter, the common case.
+    const words = name.slice(0, name.length - ext.length - 1).replace(/[^a-z0-9]+/g, ' ');
+    if (/\b(chapter|ch ?\d+|part ?\d+|track ?\d+)\b/.test(words)) return 'audio';
+    if (/\b(samples?|preview|excerpt|teaser|trailer)\b/.test(words)) return 'audio-sample';
+    if (ext === 'm4b' || /\b(full|complete|unabridged|entire|whole)\b/.test(words)) return 'audio-full';
     return 'audio';
   }
   if (VIDEO.has(ext)) return 'video';

@@ -55,6 +55,8 @@ export class ListPageReader {
 
   end(): ObjectPage {
     if (this.rest.includes('<Contents>') || this.rest.includes('<CommonPrefixes>')) throw new Error('The listing answer ended inside an entry.');
+    // An answer cut off between two entries would otherwise pass for a whole page: a count must be exact.
+    if (!this.rest.includes('</ListBucketResult>')) throw new Error('The listing answer ended before its last line.');
     this.readPageLevel(this.rest);
     this.rest = '';
     return { objects: this.objects, prefixes: this.prefixes, nextToken: this.truncated && this.token ? unescapeXml(this.token) : null };

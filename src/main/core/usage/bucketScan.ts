@@ -48,8 +48,9 @@ export async function scanBucket(connectionId: string, gateway: ObjectStore, rep
   const existing = repository.scan(connectionId);
   if (existing && existing.state !== 'done' && repository.units(connectionId).length > 0) repository.resume(connectionId, options.clock());
   else {
-    const began = options.clock();
     const serverTotals = await countedByServer(gateway, options);
+    // Uploads verified after the server's count are added to it (usageService): the count comes first.
+    const began = options.clock();
     const plan = await planUnits(gateway, options);
     repository.begin(connectionId, plan.map((unit) => unit.prefix), serverTotals, began);
     // What planning listed already counts: a unit it listed whole is done, one it began goes on from there.
@@ -158,8 +159,14 @@ function addObjects(counts: AreaCounts, objects: { key: string; size: number }[]
 async function countedByServer(gateway: ObjectStore, options: Pick<ScanOptions, 'unitsAtOnce' | 'signal'>): Promise<{ objects: number; bytes: number } | null> {
   const stats = await gateway.bucketStats({ signal: options.signal });
   if (!stats) return null;
-  const unfinished = await countUnfinished(gateway, options);
-  return { objects: Math.max(0, stats.objects - unfinished.parts), bytes: Math.max(0, stats.bytes - unfinished.bytes) };
+  try {
+    const unfinished = await countUnfinished(gateway, options);
+    return { objects: Math.max(0, stats.objects - unfinished.parts), bytes: Math.max(0, stats.bytes - unfinished.bytes) };
+  } catch (error) {
+    // The count is a head start, not the answer: the listing still counts everything.
+    if (options.signal.aborted) throw error;
+    return null;
+  }
 }
 
 /** Unfinished multipart uploads and the parts they hold (listed per upload, a few at once). */
