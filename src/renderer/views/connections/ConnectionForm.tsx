@@ -3,6 +3,7 @@ import type { ConnectionSummary } from '../../../shared/connection';
 import { connectionPresets, derivedCdnBaseUrl, derivedEndpoint, providerOrder, type Provider } from '../../../shared/connectionPresets';
 import { ApiError, call, messageOf } from '../../api/appApi';
 import { Button } from '../../components/Button';
+import { FormRefusal } from '../../components/FormRefusal';
 import { initialValues, noErrors, placeEngineError, sizeUnits, toConnectionInput, validate, type ConnectionFormValues, type FieldName, type FormErrors, type SizeUnit } from './connectionForm';
 import { SelectField } from '../../components/SelectField';
 import { TextInputField } from '../../components/TextInputField';
@@ -278,16 +279,7 @@ export function ConnectionForm(props: { isFirst: boolean; onSaved: (saved: Conne
         </label>
       </div>
 
-      {errors.form && (
-        <p className={styles.formError} role="alert">
-          {errors.form}
-        </p>
-      )}
-      {Object.keys(errors.fields).length > 0 && (
-        <p className="visually-hidden" role="alert">
-          Not saved. {Object.values(errors.fields)[0]}
-        </p>
-      )}
+      <FormRefusal form={errors.form} fields={errors.fields} outcome="Not saved." />
 
       <div className={styles.actions}>
         <Button type="submit" variant="primary" isDisabled={testing}>

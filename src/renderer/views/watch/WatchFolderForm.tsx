@@ -3,6 +3,7 @@ import type { ConnectionSummary } from '../../../shared/connection';
 import type { WatchFolderSummary } from '../../../shared/watch';
 import { ApiError, call, hostKind, messageOf } from '../../api/appApi';
 import { Button } from '../../components/Button';
+import { FormRefusal } from '../../components/FormRefusal';
 import { ImagesChoiceField } from '../../components/ImagesChoiceField';
 import { useImageSettings } from '../../components/useImageSettings';
 import { SelectField } from '../../components/SelectField';
@@ -195,16 +196,7 @@ export function WatchFolderForm(props: { connections: readonly ConnectionSummary
           />
         </div>
 
-        {errors.form && (
-          <p className={styles.formError} role="alert">
-            {errors.form}
-          </p>
-        )}
-        {Object.keys(errors.fields).length > 0 && (
-          <p className="visually-hidden" role="alert">
-            Not added. {Object.values(errors.fields)[0]}
-          </p>
-        )}
+        <FormRefusal form={errors.form} fields={errors.fields} outcome="Not added." />
 
         <div className={styles.formActions}>
           <Button type="submit" variant="primary" isDisabled={adding}>
