@@ -30,9 +30,10 @@ describe('reading a ListObjectsV2 page', () => {
     expect(whole.objects[29]).toEqual({ key: 'p/k&29', size: 29, lastModified: Date.parse('2026-12-02T00:00:09.000Z') });
     expect(whole.nextToken).toBe('tok<en');
     for (const size of [1, 2, 3, 7, 10, 64, 333]) {
-      const reader = new ListPageReader();
+      const objects: unknown[] = [];
+      const reader = new ListPageReader((key, bytes, lastModified) => objects.push({ key, size: bytes, lastModified }));
       for (let at = 0; at < xml.length; at += size) reader.push(xml.slice(at, at + size));
-      expect(reader.end(), `pieces of ${size}`).toEqual(whole);
+      expect({ objects, ...reader.end() }, `pieces of ${size}`).toEqual(whole);
     }
   });
 
@@ -43,5 +44,7 @@ describe('reading a ListObjectsV2 page', () => {
 
   it('refuses an answer cut off inside an entry rather than count part of it', () => {
     expect(() => parseListPage('<ListBucketResult><IsTruncated>true</IsTruncated><Contents><Key>x</Key><Size>1</Size>')).toThrow(/ended inside/);
+    // Cut between two entries: it would pass for a whole page of one object.
+    expect(() => parseListPage('<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>x</Key><Size>1</Size></Contents>')).toThrow(/ended before its last line/);
   });
 });

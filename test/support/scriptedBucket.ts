@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ConnectionSummary } from '../../src/shared/connection';
 import type { FileRangeBody, WriteResult } from '../../src/main/core/s3/objectWriter';
-import type { GatewayFactory, ObjectSettings, ObjectStore, ObjectPage, RemoteMultipartUpload, RemoteObject, RemotePart } from '../../src/main/core/s3/gateway';
+import type { CountedPage, GatewayFactory, ObjectSettings, ObjectStore, ObjectPage, RemoteMultipartUpload, RemoteObject, RemotePart } from '../../src/main/core/s3/gateway';
 
 /**
  * A bucket in memory behind the engine's gateway port, for the fast tier: it answers like S3
@@ -231,6 +231,18 @@ class ScriptedStore implements ObjectStore {
     const after = continuationToken ? keys.filter((key) => key > continuationToken) : keys;
     const page = after.slice(0, 1000);
     return { objects: page.map((key) => ({ key, size: this.bucket.objects.get(key)!.body.length, lastModified: 0 })), prefixes: [], nextToken: after.length > 1000 ? page.at(-1)! : null };
+  }
+
+  /** The scripted store counts what its listing gives (the real gateway counts while it reads). */
+  async countObjectsPage(prefix: string, continuationToken: string | null, options: { delimiter?: string; signal?: AbortSignal; groupOf: (key: string) => string }): Promise<CountedPage> {
+    const { objects, ...rest } = await this.listObjectsPage(prefix, continuationToken, options);
+    const counts: CountedPage['counts'] = {};
+    for (const object of objects) {
+      const count = (counts[options.groupOf(object.key)] ??= [0, 0]);
+      count[0] += 1;
+      count[1] += object.size;
+    }
+    return { counts, ...rest };
   }
 
   async copyObject(sourceKey: string, key: string): Promise<string> {

@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { ConnectionSummary } from '../../../shared/connection';
 import { BandwidthLimiter } from './bandwidthLimiter';
 import { http } from './httpModule';
-import { ListPageReader } from './listingXml';
+import { ListPageReader, type ObjectVisitor, type PageRest } from './listingXml';
 import { ObjectWriter, stripQuotes, type FileRangeBody, type ServerClock, type WriteResult } from './objectWriter';
 import { RequestPacer } from './requestPacer';
 import { httpStatusOf, isThrottled } from './retryPolicy';
@@ -49,6 +49,13 @@ export interface RemotePart {
 export interface ObjectPage {
   objects: { key: string; size: number; lastModified: number }[];
   /** With a delimiter: the prefixes one level down. */
+  prefixes: string[];
+  nextToken: string | null;
+}
+
+/** A page of a listing counted per group (see S3Gateway.countObjectsPage): group -> [objects, bytes]. */
+export interface CountedPage {
+  counts: Record<string, [objects: number, bytes: number]>;
   prefixes: string[];
   nextToken: string | null;
 }
@@ -342,16 +349,37 @@ export class S3Gateway {
    * instead of what is inside them. A usage scan walks a bucket of any size page by page.
    */
   async listObjectsPage(prefix: string, continuationToken: string | null, options: RequestOptions & { delimiter?: string } = {}): Promise<ObjectPage> {
-    const query: Record<string, string> = { 'list-type': '2' };
-    if (prefix) query.prefix = prefix;
-    if (continuationToken) query['continuation-token'] = continuationToken;
-    if (options.delimiter) query.delimiter = options.delimiter;
-    // A fresh reader for each attempt: a retried page is read from its start.
+    const query = listQuery(prefix, continuationToken, options.delimiter);
+    // A fresh list for each attempt: a retried page is read from its start.
     return this.send('list', 'GET', prefix || null, 0, options, async () => {
-      const reader = new ListPageReader();
-      await this.writer.get({ key: '' }, query, options.signal, reader);
-      return reader.end();
+      const objects: ObjectPage['objects'] = [];
+      const rest = await this.readListing(query, (key, size, lastModified) => objects.push({ key, size, lastModified }), options.signal);
+      return { objects, ...rest };
     });
+  }
+
+  /**
+   * One page as listObjectsPage reads it, its objects not kept but counted per group (`groupOf`
+   * names a key's: the usage scan's areas), as they are read: a scan holds counters, never a
+   * page of objects.
+   */
+  async countObjectsPage(prefix: string, continuationToken: string | null, options: RequestOptions & { delimiter?: string; groupOf: (key: string) => string }): Promise<CountedPage> {
+    return this.send('list', 'GET', prefix || null, 0, options, async () => {
+      // Counted afresh at each attempt: a retried page counts once.
+      const counts: CountedPage['counts'] = {};
+      const rest = await this.readListing(listQuery(prefix, continuationToken, options.delimiter), (key, size) => {
+        const count = (counts[options.groupOf(key)] ??= [0, 0]);
+        count[0] += 1;
+        count[1] += size;
+      }, options.signal);
+      return { counts, ...rest };
+    });
+  }
+
+  private async readListing(query: Record<string, string>, visit: ObjectVisitor, signal?: AbortSignal): Promise<PageRest> {
+    const reader = new ListPageReader(visit);
+    await this.writer.get({ key: '' }, query, signal, reader);
+    return reader.end();
   }
 
   /**
@@ -418,6 +446,7 @@ export type ObjectStore = Pick<
   | 'abortMultipartUpload'
   | 'listMultipartUploads'
   | 'listObjectsPage'
+  | 'countObjectsPage'
   | 'bucketStats'
   | 'deleteObject'
   | 'copyObject'
@@ -471,4 +500,13 @@ function parseBucketStats(text: string): BucketStats | null {
   const objects = Number(main.num_objects);
   const bytes = Number(main.size);
   return Number.isSafeInteger(objects) && Number.isSafeInteger(bytes) && objects >= 0 && bytes >= 0 ? { objects, bytes } : null;
+}
+
+/** ListObjectsV2's query for one page. */
+function listQuery(prefix: string, continuationToken: string | null, delimiter: string | undefined): Record<string, string> {
+  const query: Record<string, string> = { 'list-type': '2' };
+  if (prefix) query.prefix = prefix;
+  if (continuationToken) query['continuation-token'] = continuationToken;
+  if (delimiter) query.delimiter = delimiter;
+  return query;
 }

@@ -1,12 +1,20 @@
 import type { ObjectPage } from './gateway';
 
+/** What a page says besides its objects: the folders one level down (with a delimiter), and where the next page starts. */
+export type PageRest = Omit<ObjectPage, 'objects'>;
+
+/** Told each object of the page as it is read. */
+export type ObjectVisitor = (key: string, size: number, lastModified: number) => void;
+
 /**
  * Reads a ListObjectsV2 answer as it arrives: each <Contents>' key, size and date, the
  * <CommonPrefixes>, and the next page's token. Only what a scan keeps is taken, straight from the
  * text, a piece at a time: a general XML parser (the SDK's) built an object tree per page, which
  * measured about four times the CPU, and a page read whole is a quarter-megabyte string, which
  * V8 keeps among the long-lived objects until a full collection: both made a 100,000-object
- * scan's memory grow well past a 10,000-object one's. Pieces of a few kilobytes die young.
+ * scan's memory grow well past a 10,000-object one's. Pieces of a few kilobytes die young, and
+ * each object goes to a visitor as it is read (a scan folds it into its counters at once), so a
+ * page of objects is never held either.
  *
  * The answer is S3's fixed shape (elements without attributes, text escaped as XML requires), so
  * finding an element is finding its tags; values are unescaped, numeric references included (S3
@@ -15,10 +23,11 @@ import type { ObjectPage } from './gateway';
 export class ListPageReader {
   /** Text not read yet: from the start of an entry not complete yet, or page-level text. */
   private rest = '';
-  private readonly objects: ObjectPage['objects'] = [];
   private readonly prefixes: string[] = [];
   private truncated = false;
   private token: string | null = null;
+
+  constructor(private readonly visit: ObjectVisitor) {}
 
   push(text: string): void {
     const rest = this.rest + text;
@@ -53,19 +62,19 @@ export class ListPageReader {
     this.rest = rest.slice(at);
   }
 
-  end(): ObjectPage {
+  end(): PageRest {
     if (this.rest.includes('<Contents>') || this.rest.includes('<CommonPrefixes>')) throw new Error('The listing answer ended inside an entry.');
     // An answer cut off between two entries would otherwise pass for a whole page: a count must be exact.
     if (!this.rest.includes('</ListBucketResult>')) throw new Error('The listing answer ended before its last line.');
     this.readPageLevel(this.rest);
     this.rest = '';
-    return { objects: this.objects, prefixes: this.prefixes, nextToken: this.truncated && this.token ? unescapeXml(this.token) : null };
+    return { prefixes: this.prefixes, nextToken: this.truncated && this.token ? unescapeXml(this.token) : null };
   }
 
   private readObject(entry: string): void {
     const key = element(entry, 'Key');
     if (key === null) return;
-    this.objects.push({ key: unescapeXml(key), size: Number(element(entry, 'Size') ?? 0), lastModified: Date.parse(element(entry, 'LastModified') ?? '') || 0 });
+    this.visit(unescapeXml(key), Number(element(entry, 'Size') ?? 0), Date.parse(element(entry, 'LastModified') ?? '') || 0);
   }
 
   /** IsTruncated and NextContinuationToken: servers write them before the entries or after. */
@@ -76,11 +85,12 @@ export class ListPageReader {
   }
 }
 
-/** A whole answer at once (tests, and any caller holding the text). */
+/** A whole answer at once, its objects listed (tests, and any caller holding the text). */
 export function parseListPage(xml: string): ObjectPage {
-  const reader = new ListPageReader();
+  const objects: ObjectPage['objects'] = [];
+  const reader = new ListPageReader((key, size, lastModified) => objects.push({ key, size, lastModified }));
   reader.push(xml);
-  return reader.end();
+  return { objects, ...reader.end() };
 }
 
 /** The text of the first `<name>` element in `text`, or null. */

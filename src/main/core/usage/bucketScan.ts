@@ -74,8 +74,8 @@ export async function scanBucket(connectionId: string, gateway: ObjectStore, rep
           for (;;) {
             options.signal.throwIfAborted();
             // A unit with units inside (the root, a split folder) is listed with a delimiter: only the objects directly in it, not what its folders hold (their units count that).
-            const page = await gateway.listObjectsPage(unit.prefix, token, { delimiter: parents.has(unit.prefix) ? '/' : undefined, signal: options.signal });
-            addObjects(counts, page.objects);
+            const page = await gateway.countObjectsPage(unit.prefix, token, { delimiter: parents.has(unit.prefix) ? '/' : undefined, signal: options.signal, groupOf: areaOf });
+            addCounts(counts, page.counts);
             token = page.nextToken;
             pages += 1;
             repository.savePage(connectionId, unit.prefix, { continuationToken: token, done: token === null, counts, pages }, options.clock());
@@ -89,13 +89,7 @@ export async function scanBucket(connectionId: string, gateway: ObjectStore, rep
   options.signal.throwIfAborted();
   const unfinished = await countUnfinished(gateway, options);
   const total: AreaCounts = {};
-  for (const unit of repository.units(connectionId)) {
-    for (const [area, [objects, bytes]] of Object.entries(parseCounts(unit.counts))) {
-      const count = (total[area] ??= [0, 0]);
-      count[0] += objects;
-      count[1] += bytes;
-    }
-  }
+  for (const unit of repository.units(connectionId)) addCounts(total, parseCounts(unit.counts));
   repository.finish(connectionId, total, unfinished, options.clock());
 }
 
@@ -118,8 +112,8 @@ async function planUnits(gateway: ObjectStore, options: Pick<ScanOptions, 'units
   const folders: string[] = [];
   let token: string | null = null;
   do {
-    const page = await gateway.listObjectsPage(ROOT_UNIT, token, { delimiter: '/', signal: options.signal });
-    addObjects(top.listed.counts, page.objects);
+    const page = await gateway.countObjectsPage(ROOT_UNIT, token, { delimiter: '/', signal: options.signal, groupOf: areaOf });
+    addCounts(top.listed.counts, page.counts);
     folders.push(...page.prefixes);
     token = page.nextToken;
   } while (token !== null);
@@ -128,27 +122,26 @@ async function planUnits(gateway: ObjectStore, options: Pick<ScanOptions, 'units
   const planned = await Promise.all(
     folders.map((prefix) =>
       lanes.run(async (): Promise<PlannedUnit[]> => {
-        const first = await gateway.listObjectsPage(prefix, null, { signal: options.signal });
-        const whole: PlannedUnit = { prefix, listed: { counts: addObjects({}, first.objects), continuationToken: first.nextToken } };
+        const first = await gateway.countObjectsPage(prefix, null, { signal: options.signal, groupOf: areaOf });
+        const whole: PlannedUnit = { prefix, listed: { counts: first.counts, continuationToken: first.nextToken } };
         if (first.nextToken === null) return [whole];
-        const inside = await gateway.listObjectsPage(prefix, null, { delimiter: '/', signal: options.signal });
+        const inside = await gateway.countObjectsPage(prefix, null, { delimiter: '/', signal: options.signal, groupOf: areaOf });
         if (inside.nextToken !== null || inside.prefixes.length === 0 || inside.prefixes.length > MAX_SPLIT) return [whole];
         // Split: the folder's own unit holds only the objects directly in it, all on this page.
-        return [{ prefix, listed: { counts: addObjects({}, inside.objects), continuationToken: null } }, ...inside.prefixes.map((inner) => ({ prefix: inner, listed: null }))];
+        return [{ prefix, listed: { counts: inside.counts, continuationToken: null } }, ...inside.prefixes.map((inner) => ({ prefix: inner, listed: null }))];
       }),
     ),
   );
   return [top, ...planned.flat()];
 }
 
-/** One page's objects folded into per-area counters (returned, for a fresh one). */
-function addObjects(counts: AreaCounts, objects: { key: string; size: number }[]): AreaCounts {
-  for (const object of objects) {
-    const count = (counts[areaOf(object.key)] ??= [0, 0]);
-    count[0] += 1;
-    count[1] += object.size;
+/** One page's counts added to a unit's. */
+function addCounts(counts: AreaCounts, page: AreaCounts): void {
+  for (const [area, [objects, bytes]] of Object.entries(page)) {
+    const count = (counts[area] ??= [0, 0]);
+    count[0] += objects;
+    count[1] += bytes;
   }
-  return counts;
 }
 
 /**
