@@ -1,5 +1,6 @@
 import { app, utilityProcess } from 'electron';
-import { ChildGoneRouter, utilityWorkerProcess, type WorkerSpawner } from '../core/images/workerProcess';
+import { ChildGoneRouter, utilityWorkerProcess } from '../core/images/utilityExit';
+import type { WorkerSpawner } from '../core/images/workerProcess';
 
 /**
  * The desktop app's image workers, as Electron utility processes. The packaged app has the
