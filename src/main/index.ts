@@ -108,7 +108,7 @@ if (!app.requestSingleInstanceLock(launch)) {
       registerIpc(handlers, target, ownUrl);
       forwardEvents(opened.events, (name, payload) => sendEvent(target, name, payload));
 
-      session = new DesktopSession(opened, { window: () => window, show: showWindow, quit: () => app.quit(), trayIcon: join(outDir, 'renderer', 'tray.png') });
+      session = new DesktopSession(opened, { window: () => window, show: showWindow, quit: () => app.quit(), trayIcon: join(outDir, 'renderer', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png') });
       session.start();
       showHandedOver();
 

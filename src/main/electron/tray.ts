@@ -21,8 +21,11 @@ export class QuireTray {
     private readonly window: () => BrowserWindow | null,
     private readonly actions: TrayActions,
   ) {
+    // macOS draws a "…Template.png" (black and clear, with its @2x beside it) in the menu bar's
+    // own colours, light or dark; the other systems get the coloured icon at tray size.
     const icon = nativeImage.createFromPath(iconPath);
-    this.tray = new Tray(icon.isEmpty() ? nativeImage.createEmpty() : icon.resize({ width: 16, height: 16 }));
+    const template = iconPath.endsWith('Template.png');
+    this.tray = new Tray(icon.isEmpty() ? nativeImage.createEmpty() : template ? icon : icon.resize({ width: 16, height: 16 }));
     this.tray.setToolTip('Quire');
     // A click on the icon opens the window (Windows and most Linux trays; macOS shows the menu).
     this.tray.on('click', () => actions.open());
