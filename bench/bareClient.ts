@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { BandwidthLimiter } from '../src/main/core/s3/bandwidthLimiter';
+import { EndpointClient } from '../src/main/core/s3/endpointClient';
 import { ObjectWriter } from '../src/main/core/s3/objectWriter';
 
 /**
@@ -24,13 +25,13 @@ async function main(): Promise<void> {
   const concurrency = Number(concurrencyText);
   if (!folder || !prefix || !Number.isInteger(concurrency) || concurrency < 1) throw new Error('usage: bareClient FOLDER PREFIX CONCURRENCY');
   const env = (name: string) => process.env[name] ?? fail(`${name} is not set`);
-  const writer = new ObjectWriter(
+  const endpoint = new EndpointClient(
     { endpoint: env('BARE_ENDPOINT'), region: env('BARE_REGION'), bucket: env('BARE_BUCKET'), pathStyle: true },
     { accessKeyId: env('BARE_ACCESS_KEY_ID'), secretAccessKey: env('BARE_SECRET_ACCESS_KEY') },
     { offsetMs: 0 },
-    new BandwidthLimiter(0),
     { maxSockets: concurrency, idleTimeoutMs: 60_000 },
   );
+  const writer = new ObjectWriter(endpoint, new BandwidthLimiter(0));
   // The listing is part of the work timed, as it is for every tool: one readdir for the tree.
   const paths = (await readdir(folder, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile())
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
-    writer.destroy();
+    endpoint.destroy();
   }
 }
 

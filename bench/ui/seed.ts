@@ -57,6 +57,12 @@ export function seedLedger(dataDir: string, count: number): { engine: Engine; co
       onConflict: 'keep-both',
       status: 'queued',
       method: size > 10 * MIB ? 'multipart' : 'single',
+      // Manuscripts: no image set owed or made of them.
+      optimize: null,
+      imageSetId: null,
+      variant: null,
+      originPath: null,
+      metadata: null,
       createdAt: createdAt + i,
     });
   }

@@ -4,7 +4,9 @@ import type { ConnectionSummary } from '../../../shared/connection';
 import { BandwidthLimiter } from './bandwidthLimiter';
 import { http } from './httpModule';
 import { ListPageReader, type ObjectVisitor, type PageRest } from './listingXml';
-import { ObjectWriter, stripQuotes, type FileRangeBody, type ServerClock, type WriteResult } from './objectWriter';
+import { EndpointClient, stripQuotes, type ServerClock } from './endpointClient';
+import { ObjectReader } from './objectReader';
+import { ObjectWriter, type FileRangeBody, type WriteResult } from './objectWriter';
 import { RequestPacer } from './requestPacer';
 import { httpStatusOf, isThrottled } from './retryPolicy';
 import { loadSdk, type Sdk } from './sdk';
@@ -119,8 +121,12 @@ export interface ObjectSettings {
  * radosgw/Spaces quirks. The engine keeps one per connection (gatewayPool.ts).
  */
 export class S3Gateway {
+  /** The endpoint as Quire's own requests reach it: addressing, signing, sockets, the server's clock. */
+  private readonly endpoint: EndpointClient;
   /** PutObject and UploadPart: the requests that carry file bytes, sent without the SDK. */
   private readonly writer: ObjectWriter;
+  /** Listings and bucket statistics, read without the SDK. */
+  private readonly reader: ObjectReader;
   private readonly pacer: RequestPacer | null;
   private readonly clock = new SharedClock();
   /** The SDK's client, made on the first control request (see sdk.ts). */
@@ -133,10 +139,12 @@ export class S3Gateway {
     private readonly options: GatewayOptions = {},
   ) {
     this.pacer = options.pacer ?? null;
-    this.writer = new ObjectWriter(connection, credentials, this.clock, options.bandwidth ?? new BandwidthLimiter(0), {
+    this.endpoint = new EndpointClient(connection, credentials, this.clock, {
       maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS,
       idleTimeoutMs: options.requestIdleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     });
+    this.writer = new ObjectWriter(this.endpoint, options.bandwidth ?? new BandwidthLimiter(0));
+    this.reader = new ObjectReader(this.endpoint);
   }
 
   private sdk(): Promise<SdkClient> {
@@ -178,7 +186,7 @@ export class S3Gateway {
   }
 
   destroy(): void {
-    this.writer.destroy();
+    this.endpoint.destroy();
     void this.sdkClient?.then(({ client }) => client.destroy());
   }
 
@@ -378,7 +386,7 @@ export class S3Gateway {
 
   private async readListing(query: Record<string, string>, visit: ObjectVisitor, signal?: AbortSignal): Promise<PageRest> {
     const reader = new ListPageReader(visit);
-    await this.writer.get({ key: '' }, query, signal, reader);
+    await this.reader.get({ key: '' }, query, signal, reader);
     return reader.end();
   }
 
@@ -392,7 +400,7 @@ export class S3Gateway {
   async bucketStats(options: { signal?: AbortSignal } = {}): Promise<BucketStats | null> {
     try {
       const text = await this.send('bucket_stats', 'GET', null, 0, { signal: options.signal, retry: false }, () =>
-        this.writer.get({ servicePath: '/admin/bucket' }, { bucket: this.connection.bucket, stats: 'True', format: 'json' }, options.signal),
+        this.reader.get({ servicePath: '/admin/bucket' }, { bucket: this.connection.bucket, stats: 'True', format: 'json' }, options.signal),
       );
       return parseBucketStats(text);
     } catch (error) {

@@ -1,34 +1,23 @@
 import type { FileHandle } from 'node:fs/promises';
-import type { Agent as HttpAgent, ClientRequest, IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { FileShrankError } from '../upload/fileHashes';
-import { http } from './httpModule';
 import type { BandwidthLimiter } from './bandwidthLimiter';
-import { ChunkSigner, EMPTY_SHA256, RequestSigner, STREAMING_PAYLOAD, canonicalQuery, chunkedLength, encodeKeyPath, type SigningKeys } from './sigV4';
+import { EndpointClient, S3ResponseError, SKEW_WORTH_TELLING_MS, errorFrom, lowerCase, readText, stripQuotes } from './endpointClient';
+import { ChunkSigner, STREAMING_PAYLOAD, canonicalQuery, chunkedLength } from './sigV4';
 
 /**
  * The two requests that carry file bytes (PutObject, UploadPart), sent straight over Node's HTTP
- * client instead of through the SDK (and the listing GET, see get()). They are nearly all of
- * Quire's requests, and the SDK's middleware costs about a millisecond of CPU each: for a
- * thousand cover images that was more than the upload itself. It also lets a part go out in small reused chunks read from disk and
+ * client instead of through the SDK. They are nearly all of Quire's requests, and the SDK's
+ * middleware costs about a millisecond of CPU each: for a thousand cover images that was more
+ * than the upload itself. It also lets a part go out in small reused chunks read from disk and
  * signed on the way, so memory is a chunk per request in flight, not a whole part.
  *
  * Every body is signed with SHA-256 (sigV4.ts): the server refuses one that arrived other than it
  * was read, so what it stores is exactly the file's bytes. A refusal of that kind is damage on the
- * way, not a wrong key, and is tried again (DAMAGED_BODY).
- *
- * What the SDK would otherwise do for these two is done here too: SigV4 signing, the clock offset
- * learnt from the server's Date header (shared with the SDK client, so a skew corrected by either
- * serves both), S3 error codes as `name` with `$metadata.httpStatusCode` (retryPolicy.ts reads
- * them the same way), and an idle timeout for stalled sockets.
+ * way, not a wrong key, and is tried again (DAMAGED_BODY). Addressing, signing keys, sockets, the
+ * server's clock and error answers are the endpoint's (endpointClient.ts), shared with the
+ * reader's GETs.
  */
-export interface EndpointTarget {
-  endpoint: string;
-  region: string;
-  bucket: string;
-  pathStyle: boolean;
-}
-
 /** Bytes of a file to send as the body, read through `chunk` (a reused buffer). */
 export interface FileRangeBody {
   handle: FileHandle;
@@ -55,21 +44,7 @@ export interface WriteResult {
  */
 export const DAMAGED_BODY = 'XAmzContentSHA256Mismatch';
 
-/** The clock correction this writer and the SDK share (see SharedClock in gateway.ts). */
-export interface ServerClock {
-  offsetMs: number;
-}
 
-/** An S3 error answer, shaped as the SDK's are: `name` is the S3 code. */
-export class S3ResponseError extends Error {
-  readonly $metadata: { httpStatusCode: number; clockSkewCorrected?: boolean };
-
-  constructor(code: string, message: string, status: number, clockSkewCorrected: boolean) {
-    super(message);
-    this.name = code;
-    this.$metadata = { httpStatusCode: status, ...(clockSkewCorrected ? { clockSkewCorrected } : {}) };
-  }
-}
 
 /** Bodies this large first ask the server whether it wants them (an auth error then costs no upload). */
 const EXPECT_CONTINUE_BYTES = 1024 * 1024;
@@ -77,94 +52,18 @@ const EXPECT_CONTINUE_BYTES = 1024 * 1024;
 const CONTINUE_WAIT_MS = 1000;
 /** Slices the bandwidth cap releases at a time (its burst is at least this). */
 const CAPPED_SLICE_BYTES = 64 * 1024;
-/** A correction below this is the request's own latency, not a wrong clock (the SDK's figure). */
-const SKEW_WORTH_TELLING_MS = 240_000;
 
 export class ObjectWriter {
-  private readonly signer: RequestSigner;
-  private readonly agent: HttpAgent;
-  private readonly send: typeof httpRequest;
-  private readonly url: URL;
-  private readonly virtualHost: boolean;
-  private readonly idleTimeoutMs: number;
-
   constructor(
-    private readonly target: EndpointTarget,
-    keys: SigningKeys,
-    private readonly clock: ServerClock,
+    private readonly endpoint: EndpointClient,
     private readonly bandwidth: BandwidthLimiter,
-    options: { maxSockets: number; idleTimeoutMs: number },
-  ) {
-    this.signer = new RequestSigner(keys, target.region);
-    this.url = new URL(target.endpoint);
-    const https = this.url.protocol === 'https:';
-    // Keep-alive matters most for many small files: a new TCP (and TLS) handshake per file costs more than the file.
-    this.agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets }) : new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
-    this.send = https ? httpsRequest : http.request;
-    // As the SDK does: a bucket name with dots cannot be a TLS host name, so it goes in the path.
-    this.virtualHost = !target.pathStyle && !target.bucket.includes('.');
-    this.idleTimeoutMs = options.idleTimeoutMs;
-  }
-
-  destroy(): void {
-    this.agent.destroy();
-  }
-
-  /** Where a request goes: an object's key (or '' for the bucket itself), or a path at the endpoint's root (the admin API). */
-  private address(at: { key: string } | { servicePath: string }): { host: string; hostname: string; path: string } {
-    const basePath = this.url.pathname.replace(/\/+$/, '');
-    if ('servicePath' in at) return { host: this.url.host, hostname: this.url.hostname, path: `${basePath}${at.servicePath}` };
-    return {
-      host: this.virtualHost ? `${this.target.bucket}.${this.url.host}` : this.url.host,
-      hostname: this.virtualHost ? `${this.target.bucket}.${this.url.hostname}` : this.url.hostname,
-      path: `${basePath}${this.virtualHost ? '' : `/${encodeKeyPath(this.target.bucket)}`}/${encodeKeyPath(at.key)}`,
-    };
-  }
-
-  /**
-   * A GET whose answer is text: a listing page (`{ key: '' }`, the bucket) or the admin API's
-   * bucket statistics. Sent here rather than through the SDK because the SDK's XML parsing of a
-   * thousand-key page cost four times the CPU of reading it and left garbage that grew a scan's
-   * memory with the bucket (see listingXml.ts). A 2xx answer goes to `reader` piece by piece as it
-   * arrives, or is returned whole without one; errors are thrown as put()'s are.
-   */
-  async get(at: { key: string } | { servicePath: string }, query: Record<string, string>, signal?: AbortSignal, reader?: { push(text: string): void }): Promise<string> {
-    signal?.throwIfAborted();
-    const { host, hostname, path } = this.address(at);
-    const signed = { method: 'GET', path, query, headers: { host } as Record<string, string> };
-    const sentAt = Date.now();
-    const signedWithOffset = this.clock.offsetMs;
-    this.signer.sign(signed, new Date(sentAt + signedWithOffset), EMPTY_SHA256);
-    const search = canonicalQuery(query);
-    const request = this.send({ protocol: this.url.protocol, hostname, port: this.url.port || undefined, method: 'GET', path: search ? `${path}?${search}` : path, headers: signed.headers, agent: this.agent, signal });
-    request.setTimeout(this.idleTimeoutMs, () => request.destroy(Object.assign(new Error(`No answer from ${this.url.host} for ${this.idleTimeoutMs / 1000} s.`), { name: 'TimeoutError' })));
-    try {
-      const response = await new Promise<IncomingMessage>((resolve, reject) => {
-        request.once('response', resolve);
-        request.once('error', reject);
-        request.end();
-      });
-      this.learnClock(response, sentAt);
-      const status = response.statusCode ?? 0;
-      if (status >= 200 && status < 300 && reader) {
-        response.setEncoding('utf8');
-        for await (const text of response) reader.push(text as string);
-        return '';
-      }
-      const text = await readText(response);
-      if (status >= 200 && status < 300) return text;
-      const skewed = Math.abs(this.clock.offsetMs - signedWithOffset) >= SKEW_WORTH_TELLING_MS;
-      throw errorFrom(status, text, response.statusMessage, skewed && status === 403);
-    } catch (error) {
-      request.destroy();
-      throw error;
-    }
-  }
+  ) {}
 
   /** PUT `body` at `key` (with `query`, e.g. an UploadId and part number); resolves on a 2xx answer. */
   async put(key: string, query: Record<string, string>, headers: Record<string, string>, body: ObjectBody, signal?: AbortSignal): Promise<WriteResult> {
     signal?.throwIfAborted();
-    const { host, hostname, path } = this.address({ key });
+    const endpoint = this.endpoint;
+    const { host, hostname, path } = endpoint.address({ key });
     const signed = { method: 'PUT', path, query, headers: lowerCase(headers) };
     signed.headers.host = host;
     const streamed = 'file' in body;
@@ -177,23 +76,23 @@ export class ObjectWriter {
       signed.headers['content-length'] = String(body.buffer.length);
     }
     const sentAt = Date.now();
-    const signedWithOffset = this.clock.offsetMs;
-    const signature = this.signer.sign(signed, new Date(sentAt + signedWithOffset), streamed ? STREAMING_PAYLOAD : body.sha256);
+    const signedWithOffset = endpoint.clock.offsetMs;
+    const signature = endpoint.signer.sign(signed, new Date(sentAt + signedWithOffset), streamed ? STREAMING_PAYLOAD : body.sha256);
     const search = canonicalQuery(query);
 
-    const request = this.send({
-      protocol: this.url.protocol,
+    const request = endpoint.send({
+      protocol: endpoint.url.protocol,
       hostname,
-      port: this.url.port || undefined,
+      port: endpoint.url.port || undefined,
       method: 'PUT',
       path: search ? `${path}?${search}` : path,
       headers: signed.headers,
-      agent: this.agent,
+      agent: endpoint.agent,
       signal,
     });
     // Inactivity, not total time: a 5 GiB part on a slow uplink may take an hour, but a socket
     // silent this long is a dead path, and the request is tried again (the SDK names it so too).
-    request.setTimeout(this.idleTimeoutMs, () => request.destroy(Object.assign(new Error(`No answer from ${this.url.host} for ${this.idleTimeoutMs / 1000} s.`), { name: 'TimeoutError' })));
+    request.setTimeout(endpoint.idleTimeoutMs, () => request.destroy(endpoint.stalled()));
     const exchange = new Exchange(request);
     try {
       try {
@@ -206,11 +105,11 @@ export class ObjectWriter {
       const response = await exchange.race(exchange.response);
       const text = await readText(response);
       if (!exchange.bodyComplete) request.destroy();
-      this.learnClock(response, sentAt);
+      endpoint.learnClock(response, sentAt);
       const status = response.statusCode ?? 0;
       if (status >= 200 && status < 300) return { etag: stripQuotes(String(response.headers.etag ?? '')) };
       // Signed with a clock minutes away from the server's, now corrected: the retry will pass.
-      const skewed = Math.abs(this.clock.offsetMs - signedWithOffset) >= SKEW_WORTH_TELLING_MS;
+      const skewed = Math.abs(endpoint.clock.offsetMs - signedWithOffset) >= SKEW_WORTH_TELLING_MS;
       const error = errorFrom(status, text, response.statusMessage, skewed && status === 403);
       // A part's signature refused: a chunk arrived other than it was sent. The keys themselves
       // signed the control request just before (Create or ListParts, through the SDK), and if
@@ -269,27 +168,11 @@ export class ObjectWriter {
     }
   }
 
-  /** The SDK's rule: the server's Date, less the time the answer took to arrive, unless a cache (Age) served it. */
-  private learnClock(response: IncomingMessage, sentAt: number): void {
-    const date = response.headers.date;
-    if (!date || response.headers.age !== undefined) return;
-    const serverTime = Date.parse(date);
-    const receivedAt = Date.now();
-    if (Number.isNaN(serverTime) || receivedAt - sentAt > 900_000) return;
-    this.clock.offsetMs = serverTime - receivedAt;
-  }
 }
 
-function errorFrom(status: number, text: string, statusMessage: string | undefined, clockSkewCorrected: boolean): S3ResponseError {
-  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? STATUS_CODES[status] ?? `Http${status}`;
-  const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? `HTTP ${status} ${statusMessage ?? ''}`.trim();
-  return new S3ResponseError(code, message, status, clockSkewCorrected);
-}
 
 const CHUNK_END = Buffer.from('\r\n', 'latin1');
 
-/** Names for bodiless error answers, as the SDK gives them. */
-const STATUS_CODES: Record<number, string> = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 412: 'PreconditionFailed', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable' };
 
 /**
  * One request and its answer. The server may answer before the body is all sent (an error, or
@@ -347,19 +230,5 @@ class Exchange {
   }
 }
 
-/** ETags come quoted on the wire. */
-export function stripQuotes(etag: string): string {
-  return etag.replace(/^"|"$/g, '');
-}
 
-async function readText(response: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
-function lowerCase(headers: Record<string, string>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) result[name.toLowerCase()] = value;
-  return result;
-}
