@@ -79,8 +79,9 @@ if (!app.requestSingleInstanceLock(launch)) {
     showHandedOver();
   });
 
-  app.whenReady().then(
-    () => {
+  app
+    .whenReady()
+    .then(() => {
       const ownUrl = ownPageUrl(outDir);
       lockSession(() => window, ownUrl);
       const opened = openEngine();
@@ -117,9 +118,9 @@ if (!app.requestSingleInstanceLock(launch)) {
       });
       // Windows logging off or shutting down emits no before-quit: the window hears it.
       target.on('session-end', () => app.quit());
-    },
-    (error: unknown) => fail(`Quire could not start: ${error instanceof Error ? error.message : String(error)}`),
-  );
+    })
+    // Anything that breaks the start (not only the engine): said, and the lock freed.
+    .catch((error: unknown) => fail(`Quire could not start: ${error instanceof Error ? error.message : String(error)}`));
 
   // The tray keeps Quire alive without a window; quitting is the tray's or the OS's.
   app.on('window-all-closed', () => {});
