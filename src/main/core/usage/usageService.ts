@@ -1,4 +1,4 @@
-import { DEFAULT_QUOTA_BYTES, OTHER_AREA, areaOf, quotaState, spacesPrices, usageAreas, type AreaUsage, type Prices, type ScanProgress, type UsageReport } from '../../../shared/usage';
+import { DEFAULT_QUOTA_BYTES, OTHER_AREA, quotaState, spacesPrices, usageAreas, type AreaUsage, type Prices, type ScanProgress, type UsageReport } from '../../../shared/usage';
 import type { ConnectionSummary } from '../../../shared/connection';
 import type { BatchQuota } from '../../../shared/upload';
 import type { ObjectStore } from '../s3/gateway';
@@ -40,12 +40,12 @@ export class UsageService {
     // Quire's own uploads since the snapshot: the figures stay current between scans. (An upload
     // that replaced an object counts as a new one until the next scan.)
     const sinceScan = { objects: 0, bytes: 0 };
-    for (const upload of repository.verifiedSince(connection.id, scannedAt ?? 0)) {
-      const area = byArea.get(areaOf(upload.objectKey))!;
-      area.objects += 1;
-      area.bytes += upload.size;
-      sinceScan.objects += 1;
-      sinceScan.bytes += upload.size;
+    for (const since of repository.verifiedSinceByArea(connection.id, scannedAt ?? 0)) {
+      const area = byArea.get(since.area)!;
+      area.objects += since.objects;
+      area.bytes += since.bytes;
+      sinceScan.objects += since.objects;
+      sinceScan.bytes += since.bytes;
     }
     const areas = [...byArea.values()];
     let totals = areas.reduce((sum, area) => ({ objects: sum.objects + area.objects, bytes: sum.bytes + area.bytes }), { objects: 0, bytes: 0 });
@@ -54,9 +54,9 @@ export class UsageService {
     const counted = scan && scan.state !== 'done' && scan.statsObjects !== null && scan.statsBytes !== null;
     if (counted) {
       totals = { objects: scan.statsObjects!, bytes: scan.statsBytes! };
-      for (const upload of repository.verifiedSince(connection.id, scan.startedAt)) {
-        totals.objects += 1;
-        totals.bytes += upload.size;
+      for (const since of repository.verifiedSinceByArea(connection.id, scan.startedAt)) {
+        totals.objects += since.objects;
+        totals.bytes += since.bytes;
       }
     }
     const unfinished = { uploads: scan?.unfinishedUploads ?? 0, bytes: scan?.unfinishedBytes ?? 0 };
